@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Server configuration, read once from the environment at start-up.
+ * Every option has a unit and a default; invalid values stop the server with a
+ * message that names the variable.
+ */
+export interface VigilConfig {
+  /** TCP port for HTTP and WebSocket. `VIGIL_PORT`, default 8080. */
+  port: number;
+  /** Address to bind. `VIGIL_HOST`, default 127.0.0.1 (no authentication yet: stay local). */
+  host: string;
+  /** Folder for recordings and indexes. `VIGIL_DATA_DIR`, default `./data`. */
+  dataDir: string;
+  /** Folder holding the built pages (`frontend-sentinel/`, `frontend-proctor/browser`). `VIGIL_WEB_DIR`, default `./dist`. */
+  webDir: string;
+  /** Seconds of media each stream keeps in memory (whole segments overlapping this window). `VIGIL_BUFFER_SECONDS`, default 20, 5..120. */
+  bufferSeconds: number;
+  /** Memory budget per stream, bytes. `VIGIL_BUFFER_STREAM_BYTES`, default 32 MiB. */
+  bufferStreamBytes: number;
+  /** Memory budget over all streams, bytes. `VIGIL_BUFFER_TOTAL_BYTES`, default 1 GiB. */
+  bufferTotalBytes: number;
+  /** A join fragment older than this (seconds of media time behind the live edge) makes a joining viewer wait for a fresh keyframe. `VIGIL_JOIN_MAX_AGE_SECONDS`, default 3. */
+  joinMaxAgeSeconds: number;
+  /** Minimum spacing of keyframe requests to one Sentinel, ms. `VIGIL_KEYFRAME_MIN_INTERVAL_MS`, default 1000. */
+  keyframeMinIntervalMs: number;
+  /** A viewer whose socket holds more than this many unsent bytes skips to the next join fragment. `VIGIL_VIEWER_MAX_BUFFERED_BYTES`, default 4 MiB. */
+  viewerMaxBufferedBytes: number;
+  /** fdatasync every fragment before acknowledging it. `VIGIL_FSYNC`, default true. */
+  fsync: boolean;
+  /** A disconnected stream is marked ended after this many ms without a reconnect. `VIGIL_STREAM_END_AFTER_MS`, default 60000. */
+  streamEndAfterMs: number;
+  /** Frame rate a new stream starts with, fps. `VIGIL_DEFAULT_FPS`, default 1. */
+  defaultFps: number;
+}
+
+const MiB = 1024 * 1024;
+const intInRange = (min: number, max: number, def: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  VIGIL_PORT: intInRange(0, 65535, 8080),
+  VIGIL_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+  VIGIL_WEB_DIR: z.string().min(1).default('./dist'),
+  VIGIL_BUFFER_SECONDS: z.coerce.number().min(5).max(120).default(20),
+  VIGIL_BUFFER_STREAM_BYTES: intInRange(1 * MiB, 1024 * MiB, 32 * MiB),
+  VIGIL_BUFFER_TOTAL_BYTES: intInRange(16 * MiB, 64 * 1024 * MiB, 1024 * MiB),
+  VIGIL_JOIN_MAX_AGE_SECONDS: z.coerce.number().min(0).max(60).default(3),
+  VIGIL_KEYFRAME_MIN_INTERVAL_MS: intInRange(0, 60_000, 1000),
+  VIGIL_VIEWER_MAX_BUFFERED_BYTES: intInRange(64 * 1024, 256 * MiB, 4 * MiB),
+  VIGIL_FSYNC: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  VIGIL_STREAM_END_AFTER_MS: intInRange(1000, 24 * 3600_000, 60_000),
+  VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
+});
+
+/**
+ * Parses the configuration from an environment map (usually `process.env`).
+ * @throws Error naming every invalid variable and its constraint.
+ */
+export function loadConfig(env: Record<string, string | undefined>): VigilConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid Vigil configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.VIGIL_PORT,
+    host: e.VIGIL_HOST,
+    dataDir: e.VIGIL_DATA_DIR,
+    webDir: e.VIGIL_WEB_DIR,
+    bufferSeconds: e.VIGIL_BUFFER_SECONDS,
+    bufferStreamBytes: e.VIGIL_BUFFER_STREAM_BYTES,
+    bufferTotalBytes: e.VIGIL_BUFFER_TOTAL_BYTES,
+    joinMaxAgeSeconds: e.VIGIL_JOIN_MAX_AGE_SECONDS,
+    keyframeMinIntervalMs: e.VIGIL_KEYFRAME_MIN_INTERVAL_MS,
+    viewerMaxBufferedBytes: e.VIGIL_VIEWER_MAX_BUFFERED_BYTES,
+    fsync: e.VIGIL_FSYNC,
+    streamEndAfterMs: e.VIGIL_STREAM_END_AFTER_MS,
+    defaultFps: e.VIGIL_DEFAULT_FPS,
+  };
+}
+
+/** Nest injection token for {@link VigilConfig}. */
+export const VIGIL_CONFIG = Symbol('VIGIL_CONFIG');

@@ -1,0 +1,27 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { StreamRegistry } from '../relay/stream-registry';
+import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
+
+/** Owns the process-wide {@link StreamRegistry} (the relay core) for Nest. */
+@Injectable()
+export class RelayService implements OnModuleDestroy {
+  readonly registry: StreamRegistry;
+  private readonly logger = new Logger('Relay');
+
+  constructor(@Inject(VIGIL_CONFIG) readonly config: VigilConfig) {
+    this.registry = new StreamRegistry({
+      bufferSeconds: config.bufferSeconds,
+      bufferStreamBytes: config.bufferStreamBytes,
+      bufferTotalBytes: config.bufferTotalBytes,
+      joinMaxAgeSeconds: config.joinMaxAgeSeconds,
+      keyframeMinIntervalMs: config.keyframeMinIntervalMs,
+      fps: config.defaultFps,
+      streamEndAfterMs: config.streamEndAfterMs,
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.logger.log('closing every stream');
+    await this.registry.close();
+  }
+}

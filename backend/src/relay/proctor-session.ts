@@ -1,0 +1,120 @@
+import { Subscription, auditTime } from 'rxjs';
+import { ProtocolError, encodeControl, parseProctorMessage } from '@vigil/protocol';
+import { LiveStream } from './live-stream';
+import { StreamRegistry } from './stream-registry';
+import { Viewer, ViewerLink } from './viewer';
+
+/** The socket of one Proctor, as the session needs it. */
+export interface ProctorLink extends ViewerLink {
+  sendText(text: string): void;
+  /** Closes the socket with a WebSocket close code (RFC 6455 §7.4). */
+  close(code: number, reason: string): void;
+}
+
+/** How often a Proctor gets the stream list at most, ms. */
+export const STREAM_LIST_INTERVAL_MS = 500;
+
+/**
+ * One Proctor connection (pure protocol logic; the socket is behind {@link ProctorLink}).
+ * Pushes the stream list on connect and on change (at most every 500 ms), handles
+ * subscribe / unsubscribe, and owns one {@link Viewer} per subscribed stream.
+ */
+export class ProctorSession {
+  private readonly viewers = new Map<number, { viewer: Viewer; stream: LiveStream; ended: Subscription }>();
+  private readonly listSubscription: Subscription;
+  private closed = false;
+
+  constructor(
+    private readonly link: ProctorLink,
+    private readonly registry: StreamRegistry,
+    private readonly viewerMaxBufferedBytes: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.sendList();
+    this.listSubscription = registry.changed$
+      .pipe(auditTime(STREAM_LIST_INTERVAL_MS))
+      .subscribe(() => this.sendList());
+  }
+
+  /** Subscribed channels and their viewers (for tests and status). */
+  get subscriptions(): ReadonlyMap<number, { viewer: Viewer; stream: LiveStream }> {
+    return this.viewers;
+  }
+
+  /** Handles one text frame. Never throws. */
+  handleText(text: string): void {
+    try {
+      const message = parseProctorMessage(text);
+      if (message.type === 'subscribe') this.subscribe(message.streamId);
+      else if (message.type === 'unsubscribe') this.unsubscribe(message.channel, 'requested');
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Proctors send no media. */
+  handleBinary(): void {
+    this.fail(new ProtocolError('bad-message', 'proctors send text control messages only', { fatal: true }));
+  }
+
+  /** The socket closed: every viewer is removed. Idempotent. */
+  handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listSubscription.unsubscribe();
+    for (const channel of [...this.viewers.keys()]) this.unsubscribe(channel, null);
+  }
+
+  private subscribe(streamId: string): void {
+    const stream = this.registry.get(streamId);
+    if (!stream || stream.state === 'ended') {
+      throw new ProtocolError('unknown-stream', `no live stream ${streamId}; pick one from the streams list`, { fatal: false });
+    }
+    // subscribing again restarts the join sequence (the player's way to recover from a decoder error)
+    if (this.viewers.has(stream.channel)) this.unsubscribe(stream.channel, null);
+    const init = stream.buffer.init;
+    this.send({
+      type: 'subscribed',
+      streamId,
+      channel: stream.channel,
+      codec: init?.codec ?? null,
+      width: init?.width ?? 0,
+      height: init?.height ?? 0,
+    });
+    const viewer = new Viewer(streamId, stream.channel, this.link, this.viewerMaxBufferedBytes, () =>
+      this.unsubscribe(stream.channel, 'too-slow'),
+    );
+    const ended = stream.changed$.subscribe({ complete: () => this.unsubscribe(stream.channel, 'stream-ended') });
+    this.viewers.set(stream.channel, { viewer, stream, ended });
+    stream.addViewer(viewer, this.clock());
+  }
+
+  private unsubscribe(channel: number, reason: 'requested' | 'stream-ended' | 'too-slow' | null): void {
+    const entry = this.viewers.get(channel);
+    if (!entry) {
+      if (reason === 'requested') this.send({ type: 'unsubscribed', channel, reason }); // idempotent
+      return;
+    }
+    this.viewers.delete(channel);
+    entry.ended.unsubscribe();
+    entry.stream.removeViewer(entry.viewer);
+    if (reason) this.send({ type: 'unsubscribed', channel, reason });
+  }
+
+  private sendList(): void {
+    this.send({ type: 'streams', streams: this.registry.summaries(this.clock()) });
+  }
+
+  private send(message: Parameters<typeof encodeControl>[0]): void {
+    if (!this.closed) this.link.sendText(encodeControl(message));
+  }
+
+  private fail(e: unknown): void {
+    const error = e instanceof ProtocolError ? e : new ProtocolError('internal', e instanceof Error ? e.message : String(e), { fatal: true });
+    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+    if (error.fatal) {
+      this.link.close(error.closeCode, error.code);
+      this.handleClose();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { SegmentBuffer } from './segment-buffer';
+import { fragmentsOf, streamMessages, toUnits } from '../testing/media-fixtures';
+import type { InitUnit } from './media-unit';
+
+describe('SegmentBuffer', () => {
+  // 5 fps, keyframe every 10 frames (2 s segments), 1000-byte samples
+  const units = toUnits(streamMessages(200, 10, 5, 1000));
+  const init = units[0] as InitUnit;
+  const fragments = fragmentsOf(units);
+
+  it('keeps every whole segment overlapping the window, and no more', () => {
+    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024);
+    buffer.setInit(init);
+    for (const f of fragments) buffer.append(f);
+    // live edge = 200 frames = 40 s; window start = 20 s = frame 100, a segment start:
+    // segments starting at frames 100..190 (10 of them) overlap [20 s, 40 s].
+    expect(buffer.segmentCount).toBe(10);
+    expect(buffer.liveEdgeTicks).toBe(200 * 18000);
+    const join = buffer.joinPoint()!;
+    expect(join.init).toBe(init);
+    expect(join.fragments[0].sequence).toBe(fragments[190].sequence);
+    expect(join.fragments).toHaveLength(10);
+    expect(join.ageTicks).toBe(10 * 18000);
+  });
+
+  it('keeps the segment that straddles the window start', () => {
+    const buffer = new SegmentBuffer(21, 64 * 1024 * 1024);
+    buffer.setInit(init);
+    for (const f of fragments) buffer.append(f);
+    // window start = 19 s = frame 95, inside the segment of frames 90..99
+    expect(buffer.segmentCount).toBe(11);
+    expect(buffer.joinPoint()!.fragments[0].sequence).toBe(fragments[190].sequence);
+  });
+
+  it('shares the original buffers (no copies)', () => {
+    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024);
+    buffer.setInit(init);
+    for (const f of fragments.slice(0, 10)) buffer.append(f);
+    expect(buffer.joinPoint()!.fragments[3].message).toBe(fragments[3].message);
+  });
+
+  it('drops fragments that arrive before the first join fragment', () => {
+    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024);
+    buffer.setInit(init);
+    for (const f of fragments.slice(1, 10)) buffer.append(f); // frames 1..9, no IDR
+    expect(buffer.segmentCount).toBe(0);
+    expect(buffer.bytes).toBe(0);
+    expect(buffer.joinPoint()).toBeNull();
+  });
+
+  it('evicts the oldest whole segments over its byte budget', () => {
+    const size = fragments[0].message.byteLength;
+    const buffer = new SegmentBuffer(20, size * 25); // room for 2.5 segments
+    buffer.setInit(init);
+    for (const f of fragments.slice(0, 40)) buffer.append(f);
+    expect(buffer.bytes).toBeLessThanOrEqual(size * 25);
+    expect(buffer.segmentCount).toBe(2);
+    expect(buffer.joinPoint()!.fragments[0].sequence).toBe(fragments[30].sequence);
+  });
+
+  it('forgets old segments when a new init segment arrives (they cannot decode with it)', () => {
+    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024);
+    buffer.setInit(init);
+    for (const f of fragments.slice(0, 15)) buffer.append(f);
+    expect(buffer.setInit(init)).toBe(15 * fragments[0].message.byteLength);
+    expect(buffer.segmentCount).toBe(0);
+  });
+
+  it('refuses nonsense limits with a TypeError', () => {
+    expect(() => new SegmentBuffer(0, 1)).toThrow(new TypeError('windowSeconds must be > 0'));
+    expect(() => new SegmentBuffer(20, 0)).toThrow(new TypeError('maxBytes must be > 0'));
+  });
+});

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { Subscription } from 'rxjs';
+import {
+  MediaKind,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  decodeMediaMessage,
+  encodeControl,
+  parseSentinelMessage,
+  type ErrorCode,
+} from '@vigil/protocol';
+import { InitUnit } from './media-unit';
+import { LiveStream, SentinelControl, SentinelControlLink, StreamIdentity } from './live-stream';
+import { StreamRegistry, StreamWriterFactory } from './stream-registry';
+import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
+
+/** The socket of one Sentinel, as the session needs it. */
+export interface SentinelLink {
+  sendText(text: string): void;
+  /** Closes the socket with a WebSocket close code (RFC 6455 §7.4). */
+  close(code: number, reason: string): void;
+}
+
+/** Events a session reports for logging and metadata (no I/O in the session itself). */
+export interface SentinelSessionEvents {
+  connected?(stream: LiveStream, resumed: boolean): void;
+  disconnected?(stream: LiveStream): void;
+  rejected?(code: ErrorCode, message: string): void;
+}
+
+/**
+ * One Sentinel connection (pure protocol logic; the socket is behind {@link SentinelLink}).
+ *
+ * hello -> welcome; then binary init segments and fragments, each validated,
+ * sequence-checked (duplicates after a reconnect are dropped, gaps refused) and
+ * pushed into the stream's pipeline; `ack` once durably written. Bad input gets an
+ * `error` with a code and closes only this connection.
+ */
+export class SentinelSession {
+  private stream: LiveStream | null = null;
+  private helloSeen = false;
+  private closed = false;
+  private ackSubscription: Subscription | null = null;
+  private readonly control: SentinelControlLink = {
+    sendControl: (message: SentinelControl) => this.send(message),
+  };
+
+  constructor(
+    private readonly link: SentinelLink,
+    private readonly registry: StreamRegistry,
+    private readonly writers: StreamWriterFactory,
+    private readonly clock: () => number = Date.now,
+    private readonly events: SentinelSessionEvents = {},
+  ) {}
+
+  /** The stream this connection feeds, once the hello is accepted. */
+  get currentStream(): LiveStream | null {
+    return this.stream;
+  }
+
+  /** Handles one text frame (JSON control message). Never throws. */
+  async handleText(text: string): Promise<void> {
+    try {
+      const message = parseSentinelMessage(text);
+      if (message.type === 'hello') await this.handleHello(message);
+      else if (message.type === 'status') {
+        this.requireStream().lastStatus = { ...message, atMs: this.clock() };
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Handles one binary frame (media message). Never throws. */
+  handleBinary(data: Uint8Array): void {
+    try {
+      const stream = this.requireStream();
+      const { header, payload } = decodeMediaMessage(data, { direction: 'sentinel-to-server' });
+      if (header.sequence <= stream.lastReceivedSequence) return; // resent after a reconnect: already have it
+      if (header.sequence !== stream.lastReceivedSequence + 1) {
+        throw new ProtocolError(
+          'sequence-gap',
+          `expected sequence ${stream.lastReceivedSequence + 1}, got ${header.sequence}: resend from lastAckedSequence + 1`,
+          { fatal: true },
+        );
+      }
+      const now = this.clock();
+      if (header.kind === MediaKind.InitSegment) {
+        stream.ingest(initUnitFromMessage(data, header, payload, stream.channel, now));
+        return;
+      }
+      const init: InitUnit | null = stream.buffer.init;
+      if (!init) throw new ProtocolError('bad-fragment', `fragment ${header.sequence} arrived before any init segment`, { fatal: true });
+      stream.ingest(fragmentUnitFromMessage(data, header, payload, init, stream.lastDecodeTime, stream.channel, now));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** The socket closed. Idempotent. */
+  handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ackSubscription?.unsubscribe();
+    const stream = this.stream;
+    if (!stream) return;
+    stream.detachSentinel(this.control);
+    if (!stream.hasSentinel) this.registry.scheduleEnd(stream.streamId);
+    this.events.disconnected?.(stream);
+  }
+
+  private async handleHello(hello: Extract<ReturnType<typeof parseSentinelMessage>, { type: 'hello' }>): Promise<void> {
+    if (this.helloSeen) throw new ProtocolError('bad-message', 'hello may be sent once per connection', { fatal: true });
+    this.helloSeen = true;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      throw new ProtocolError('unsupported-version', `protocol ${hello.protocol} is not supported; this server speaks ${PROTOCOL_VERSION}`, { fatal: true });
+    }
+    const identity: StreamIdentity = {
+      streamId: (await this.resumableStreamId(hello)) ?? randomUUID(),
+      examId: hello.examId,
+      seatId: hello.seatId,
+      encoder: hello.encoder,
+      userAgent: hello.userAgent,
+      startedAtMs: this.clock(),
+    };
+    const resumed = identity.streamId === hello.streamId;
+    const stream = await this.registry.openStream(identity, this.writers);
+    if (this.closed) return;
+    this.stream = stream;
+    stream.attachSentinel(this.control);
+    this.ackSubscription = stream.acks$.subscribe({
+      next: (sequence) => this.send({ type: 'ack', sequence }),
+      error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
+    });
+    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, streamId: stream.streamId, lastAckedSequence: stream.lastAckedSequence, fps: stream.fps });
+    this.events.connected?.(stream, resumed);
+  }
+
+  /**
+   * The stream id to continue: the hello's, when this process holds that stream or a
+   * recording of it exists (server restart); otherwise undefined and a new stream starts
+   * (libs/protocol README, Sentinel connection step 2).
+   * @throws ProtocolError `not-allowed` when the id belongs to another seat
+   */
+  private async resumableStreamId(hello: { streamId?: string; examId: string; seatId: string }): Promise<string | undefined> {
+    if (!hello.streamId) return undefined;
+    const owner = this.registry.get(hello.streamId)?.identity ?? (await this.writers.lookup(hello.streamId).catch(() => null));
+    if (!owner) return undefined;
+    if (owner.examId !== hello.examId || owner.seatId !== hello.seatId) {
+      throw new ProtocolError('not-allowed', `stream ${hello.streamId} belongs to another seat`, { fatal: true });
+    }
+    return hello.streamId;
+  }
+
+  private requireStream(): LiveStream {
+    if (!this.stream) throw new ProtocolError('auth-required', 'send hello and wait for welcome before anything else', { fatal: true });
+    return this.stream;
+  }
+
+  private send(message: Parameters<typeof encodeControl>[0]): void {
+    if (!this.closed) this.link.sendText(encodeControl(message));
+  }
+
+  private fail(e: unknown): void {
+    const error = e instanceof ProtocolError ? e : new ProtocolError('internal', e instanceof Error ? e.message : String(e), { fatal: true });
+    this.events.rejected?.(error.code, error.message);
+    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+    if (error.fatal) {
+      this.link.close(error.closeCode, error.code);
+      this.handleClose();
+    }
+  }
+}

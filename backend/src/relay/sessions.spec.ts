@@ -1,0 +1,239 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodeMediaMessage, encodeControl, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
+import { parseFragment, readBoxes } from '@vigil/fmp4';
+import { StreamRegistry, StreamWriterFactory } from './stream-registry';
+import { SentinelLink, SentinelSession } from './sentinel-session';
+import { ProctorLink, ProctorSession } from './proctor-session';
+import { RecordingStore } from '../recording/recording-store';
+import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
+
+/** Real relay core + real files in a temp folder; only the sockets are replaced by recorders. */
+describe('Sentinel and Proctor sessions over the relay core', () => {
+  let dataDir: string;
+  let registry: StreamRegistry;
+  let writers: StreamWriterFactory;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-sessions-'));
+    registry = new StreamRegistry({
+      bufferSeconds: 20,
+      bufferStreamBytes: 32 << 20,
+      bufferTotalBytes: 256 << 20,
+      joinMaxAgeSeconds: 3,
+      keyframeMinIntervalMs: 1000,
+      fps: 1,
+      streamEndAfterMs: 60_000,
+    });
+    const store = new RecordingStore(dataDir, false);
+    writers = {
+      open: async (identity) => {
+        const rec = await store.open({ ...identity, createdAtMs: identity.startedAtMs });
+        return { write: (u) => rec.write(u), close: () => rec.close(), resume: rec.resume };
+      },
+      lookup: (streamId) => store.readMeta(streamId),
+    };
+  });
+
+  afterEach(async () => {
+    await registry.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function sentinelLink() {
+    const texts: ReturnType<typeof parseServerToSentinel>[] = [];
+    const closes: { code: number; reason: string }[] = [];
+    const link: SentinelLink = {
+      sendText: (t) => texts.push(parseServerToSentinel(t)),
+      close: (code, reason) => closes.push({ code, reason }),
+    };
+    return { link, texts, closes };
+  }
+
+  function proctorLink() {
+    const texts: ReturnType<typeof parseServerToProctor>[] = [];
+    const binaries: Uint8Array[] = [];
+    const link: ProctorLink = {
+      sendText: (t) => texts.push(parseServerToProctor(t)),
+      sendBinary: (d) => binaries.push(d),
+      sendReplay: (u) => binaries.push(u.message),
+      bufferedAmount: () => 0,
+      close: () => undefined,
+    };
+    return { link, texts, binaries };
+  }
+
+  const hello = (extra: Record<string, unknown> = {}) =>
+    encodeControl({
+      type: 'hello',
+      protocol: 1,
+      token: 'dev',
+      examId: 'exam-1',
+      seatId: 'seat-1',
+      encoder: 'webcodecs',
+      userAgent: 'jest',
+      capabilities: { encoders: ['webcodecs'] },
+      ...extra,
+    } as Parameters<typeof encodeControl>[0]);
+
+  /** A copy, as the network delivers: the server restamps the channel of what it receives in place. */
+  const wire = (m: Uint8Array) => new Uint8Array(m);
+
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+
+  async function connectSentinel(extra: Record<string, unknown> = {}) {
+    const s = sentinelLink();
+    const session = new SentinelSession(s.link, registry, writers);
+    await session.handleText(hello(extra));
+    const welcome = s.texts[0];
+    if (welcome?.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
+    return { ...s, session, welcome };
+  }
+
+  it('welcomes, records every unit to disk and acknowledges only after the write', async () => {
+    const { session, texts, welcome } = await connectSentinel();
+    expect(welcome.lastAckedSequence).toBe(0);
+    for (const m of streamMessages(12, 5)) session.handleBinary(wire(m));
+    await settle();
+    const acks = texts.filter((t) => t.type === 'ack').map((t) => (t.type === 'ack' ? t.sequence : 0));
+    expect(acks).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    const dir = path.join(dataDir, 'streams', welcome.streamId);
+    const files = (await readdir(dir)).sort();
+    expect(files.filter((f) => f.endsWith('.m4s'))).toHaveLength(3); // join fragments at 0, 5, 10
+    expect(files).toContain('000000000001-init.mp4');
+    const index = (await readFile(path.join(dir, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(index.map((e) => e.type)).toEqual(['init', 'segment', 'segment', 'segment']);
+    expect(index[2]).toMatchObject({ sequence: 7, join: true, decodeTime: 5 * 18000, init: '000000000001-init.mp4' });
+  });
+
+  it('drops duplicates resent after a reconnect and acknowledges from where the disk is', async () => {
+    const first = await connectSentinel();
+    const messages = streamMessages(10, 5);
+    for (const m of messages.slice(0, 6)) first.session.handleBinary(wire(m));
+    await settle();
+    first.session.handleClose();
+    const again = await connectSentinel({ streamId: first.welcome.streamId });
+    expect(again.welcome.lastAckedSequence).toBe(6);
+    for (const m of messages.slice(3)) again.session.handleBinary(wire(m)); // resends 4..11
+    await settle();
+    expect(again.closes).toEqual([]);
+    const acks = again.texts.filter((t) => t.type === 'ack').map((t) => (t.type === 'ack' ? t.sequence : 0));
+    expect(acks).toEqual([7, 8, 9, 10, 11]);
+  });
+
+  it('refuses a gap in sequence numbers with a fatal sequence-gap error', async () => {
+    const { session, texts, closes } = await connectSentinel();
+    session.handleBinary(wire(initMessage(1)));
+    session.handleBinary(wire(fragmentMessage(3, 0, { join: true })));
+    const error = texts.find((t) => t.type === 'error');
+    expect(error).toMatchObject({ type: 'error', code: 'sequence-gap', fatal: true });
+    expect(closes).toHaveLength(1);
+  });
+
+  it('disconnects a Sentinel that sends garbage, and other streams go on', async () => {
+    const good = await connectSentinel();
+    const bad = await connectSentinel({ seatId: 'seat-2' });
+    good.session.handleBinary(wire(initMessage(1)));
+    const garbage = initMessage(1);
+    garbage.fill(0x41, 20); // corrupt the init segment's boxes
+    bad.session.handleBinary(garbage);
+    expect(bad.texts.at(-1)).toMatchObject({ type: 'error', code: 'bad-init-segment', fatal: true });
+    expect(bad.closes[0].code).toBe(1002); // RFC 6455 §7.4.1 protocol error
+    good.session.handleBinary(wire(fragmentMessage(2, 0, { join: true })));
+    await settle();
+    expect(good.texts.at(-1)).toEqual({ type: 'ack', sequence: 2 });
+    expect(good.closes).toEqual([]);
+  });
+
+  it('refuses media before hello and a JOIN flag that lies about the sample', async () => {
+    const s = sentinelLink();
+    const early = new SentinelSession(s.link, registry, writers);
+    early.handleBinary(wire(initMessage(1)));
+    expect(s.texts[0]).toMatchObject({ type: 'error', code: 'auth-required', fatal: true });
+
+    const { session, texts } = await connectSentinel();
+    session.handleBinary(wire(initMessage(1)));
+    const lying = fragmentMessage(2, 0, { join: false });
+    lying[3] = 1; // header says JOIN, trun says non-sync
+    session.handleBinary(lying);
+    expect(texts.at(-1)).toMatchObject({ code: 'bad-fragment', fatal: true });
+    expect((texts.at(-1) as { message: string }).message).toMatch(/JOIN flag/);
+  });
+
+  it('starts a joining Proctor at the latest join fragment, then live, on the stream channel', async () => {
+    const { session } = await connectSentinel();
+    const messages = streamMessages(12, 5);
+    for (const m of messages.slice(0, 10)) session.handleBinary(wire(m)); // init + frames 0..8 (IDR at 0, 5)
+    const p = proctorLink();
+    const proctor = new ProctorSession(p.link, registry, 1 << 20);
+    const streamId = registry.list()[0].streamId;
+    proctor.handleText(encodeControl({ type: 'subscribe', streamId }));
+    expect(p.texts[0]).toMatchObject({ type: 'streams' });
+    expect(p.texts[1]).toMatchObject({ type: 'subscribed', streamId, codec: 'avc1.42C01F', width: 1280, height: 720 });
+    const sent = p.binaries.map((b) => decodeMediaMessage(b).header);
+    expect(sent.map((h) => h.sequence)).toEqual([1, 7, 8, 9, 10]);
+    expect(new Set(sent.map((h) => h.channel))).toEqual(new Set([registry.list()[0].channel]));
+    const received = wire(messages[10]);
+    session.handleBinary(received);
+    expect(decodeMediaMessage(p.binaries.at(-1)!).header.sequence).toBe(11);
+    expect(p.binaries.at(-1)).toBe(received); // the received buffer itself: no per-viewer copy
+    proctor.handleClose();
+  });
+
+  it('asks the Sentinel for one keyframe when the join fragment is old, and the viewers start there', async () => {
+    const { session, texts } = await connectSentinel();
+    const messages = streamMessages(40, 100); // one IDR at frame 0, 8 s of frames at 5 fps
+    for (const m of messages.slice(0, 41)) session.handleBinary(wire(m));
+    const streamId = registry.list()[0].streamId;
+    const viewers = [proctorLink(), proctorLink(), proctorLink()];
+    for (const v of viewers) new ProctorSession(v.link, registry, 1 << 20).handleText(encodeControl({ type: 'subscribe', streamId }));
+    expect(texts.filter((t) => t.type === 'keyframe')).toEqual([{ type: 'keyframe', reason: 'viewer-join' }]);
+    for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1]);
+    session.handleBinary(wire(fragmentMessage(42, 40, { join: true })));
+    for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 42]);
+  });
+
+  it('tells a Proctor about unknown streams without disconnecting it', () => {
+    const p = proctorLink();
+    const proctor = new ProctorSession(p.link, registry, 1 << 20);
+    proctor.handleText(encodeControl({ type: 'subscribe', streamId: 'nope' }));
+    expect(p.texts.at(-1)).toMatchObject({ type: 'error', code: 'unknown-stream', fatal: false });
+    proctor.handleText('{"type":"subscribe"}');
+    expect(p.texts.at(-1)).toMatchObject({ type: 'error', code: 'bad-message' });
+  });
+
+  it('resumes a recording after a server restart: torn tail trimmed, sequence continues', async () => {
+    const first = await connectSentinel();
+    const messages = streamMessages(8, 4);
+    for (const m of messages.slice(0, 7)) first.session.handleBinary(wire(m));
+    await settle();
+    await registry.close();
+    // simulate a crash mid-write: half a fragment at the end of the last segment file
+    const dir = path.join(dataDir, 'streams', first.welcome.streamId);
+    const last = (await readdir(dir)).filter((f) => f.endsWith('.m4s')).sort().at(-1)!;
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(path.join(dir, last), messages[7].subarray(16, 60));
+
+    registry = new StreamRegistry({
+      bufferSeconds: 20, bufferStreamBytes: 32 << 20, bufferTotalBytes: 256 << 20, joinMaxAgeSeconds: 3,
+      keyframeMinIntervalMs: 1000, fps: 1, streamEndAfterMs: 60_000,
+    });
+    const again = await connectSentinel({ streamId: first.welcome.streamId });
+    expect(again.welcome.lastAckedSequence).toBe(7);
+    for (const m of messages.slice(7)) again.session.handleBinary(wire(m));
+    await settle();
+    expect(again.texts.at(-1)).toEqual({ type: 'ack', sequence: 9 });
+    const data = new Uint8Array(await readFile(path.join(dir, last)));
+    // frames 4,5 (seq 6,7) then 6,7 (seq 8,9): the torn bytes are gone
+    let start = 0;
+    const seqs: number[] = [];
+    for (const box of readBoxes(data)) {
+      if (box.type !== 'mdat') continue;
+      seqs.push(parseFragment(data.subarray(start, box.end)).sequenceNumber);
+      start = box.end;
+    }
+    expect(start).toBe(data.byteLength);
+    expect(seqs).toEqual([6, 7, 8, 9]);
+  });
+});

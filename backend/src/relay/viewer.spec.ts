@@ -1,0 +1,84 @@
+import { Viewer, ViewerLink } from './viewer';
+import { fragmentsOf, streamMessages, toUnits } from '../testing/media-fixtures';
+import type { InitUnit } from './media-unit';
+
+/** Records what a viewer sends; replayed units are recorded as their shared message buffer. */
+function link(buffered = () => 0): ViewerLink & { sent: Uint8Array[]; replayed: number } {
+  const sent: Uint8Array[] = [];
+  const l = {
+    sent,
+    replayed: 0,
+    sendBinary: (d: Uint8Array) => sent.push(d),
+    sendReplay: (u: { message: Uint8Array }) => {
+      l.replayed++;
+      sent.push(u.message);
+    },
+    bufferedAmount: buffered,
+  };
+  return l;
+}
+
+describe('Viewer', () => {
+  const units = toUnits(streamMessages(30, 10));
+  const init = units[0] as InitUnit;
+  const fragments = fragmentsOf(units);
+
+  it('starts at a join point with init then the segment, the very same buffers', () => {
+    const l = link();
+    const v = new Viewer('s', 1, l, 1024);
+    v.start(init, fragments.slice(10, 13));
+    expect(v.state).toBe('live');
+    expect(l.sent).toEqual([init.message, fragments[10].message, fragments[11].message, fragments[12].message]);
+    expect(l.sent[1]).toBe(fragments[10].message);
+    expect(l.replayed).toBe(4);
+  });
+
+  it('without a join point waits for the next join fragment', () => {
+    const l = link();
+    const v = new Viewer('s', 1, l, 1024);
+    v.start(init, []);
+    for (const f of fragments.slice(3, 12)) v.handleUnit(f);
+    expect(v.state).toBe('live');
+    expect(l.sent).toEqual([init.message, fragments[10].message, fragments[11].message]);
+  });
+
+  it('skips to the next join fragment when its socket falls behind, then resumes', () => {
+    let buffered = 0;
+    const l = link(() => buffered);
+    const v = new Viewer('s', 1, l, 10_000);
+    v.start(init, fragments.slice(0, 2));
+    buffered = 20_000; // socket clogged
+    for (const f of fragments.slice(2, 10)) v.handleUnit(f);
+    expect(v.state).toBe('skipping');
+    expect(v.skips).toBe(1);
+    buffered = 0; // drained
+    for (const f of fragments.slice(10, 12)) v.handleUnit(f);
+    expect(v.state).toBe('live');
+    expect(v.skippedFragments).toBe(8);
+    expect(l.sent.slice(-2)).toEqual([fragments[10].message, fragments[11].message]);
+  });
+
+  it('gives up on a viewer that misses three join fragments in a row, once', () => {
+    let tooSlow = 0;
+    const l = link(() => 1_000_000);
+    const v = new Viewer('s', 1, l, 10_000, () => tooSlow++);
+    v.start(init, fragments.slice(0, 1));
+    for (const f of fragments.slice(1, 30)) v.handleUnit(f); // joins at 10 and 20 missed, then 30 is not there
+    expect(tooSlow).toBe(0);
+    v.handleUnit(fragments[0]); // a third join fragment (reused object is fine for the policy)
+    expect(tooSlow).toBe(1);
+    v.handleUnit(fragments[10]);
+    expect(tooSlow).toBe(1);
+    expect(l.sent).toEqual([init.message, fragments[0].message]);
+  });
+
+  it('sends a new init segment and waits for a join fragment after it', () => {
+    const l = link();
+    const v = new Viewer('s', 1, l, 1024);
+    v.start(init, fragments.slice(0, 1));
+    v.handleUnit(init);
+    expect(v.state).toBe('awaiting-join');
+    v.handleUnit(fragments[1]);
+    expect(l.sent.at(-1)).toBe(init.message);
+  });
+});

@@ -1,0 +1,103 @@
+import { FragmentUnit, InitUnit, MediaUnit } from './media-unit';
+
+/** The transport side of one viewer: a Proctor socket, seen through what the relay needs. */
+export interface ViewerLink {
+  /** Sends one binary message; the buffer is shared and must not be modified. */
+  sendBinary(data: Uint8Array): void;
+  /**
+   * Sends a buffered unit again with the REPLAY flag set, without touching the shared buffer
+   * (libs/protocol README: a fresh 16-byte header + the stored payload as one WebSocket message).
+   */
+  sendReplay(unit: MediaUnit): void;
+  /** Bytes queued in the socket but not yet written to the network. */
+  bufferedAmount(): number;
+}
+
+/** What a viewer is doing: waiting for a join fragment, following live, or skipping after falling behind. */
+export type ViewerState = 'awaiting-join' | 'live' | 'skipping';
+
+/** Join fragments a skipping viewer may miss in a row before it is unsubscribed as too slow. */
+export const MAX_MISSED_JOINS = 3;
+
+/**
+ * One subscription of one Proctor to one stream (pure: the socket is behind {@link ViewerLink}).
+ *
+ * Keeps a slow viewer from slowing others or growing server memory: when its
+ * socket holds more than `maxBufferedBytes`, it drops fragments until a join
+ * fragment arrives while the socket has drained below half of that, and resumes
+ * there (DESIGN.md, Join flow step 5). After {@link MAX_MISSED_JOINS} join
+ * fragments missed in a row it calls `onTooSlow` once.
+ */
+export class Viewer {
+  private mode: ViewerState = 'awaiting-join';
+  private sentInit: InitUnit | null = null;
+  private missedJoins = 0;
+  private gaveUp = false;
+  /** Fragments skipped because the viewer was too slow. */
+  skippedFragments = 0;
+  /** Times the viewer fell behind and had to skip to a join fragment. */
+  skips = 0;
+
+  constructor(
+    readonly streamId: string,
+    readonly channel: number,
+    private readonly link: ViewerLink,
+    private readonly maxBufferedBytes: number,
+    private readonly onTooSlow: () => void = () => undefined,
+  ) {}
+
+  get state(): ViewerState {
+    return this.mode;
+  }
+
+  /**
+   * Starts the viewer at a join point: init segment, then the segment's fragments, all
+   * flagged REPLAY. Without one it waits for the next live join fragment.
+   */
+  start(init: InitUnit | null, fragments: readonly FragmentUnit[]): void {
+    if (!init) return;
+    this.sentInit = init;
+    this.link.sendReplay(init);
+    if (fragments.length > 0 && fragments[0].join) {
+      this.mode = 'live';
+      for (const f of fragments) this.link.sendReplay(f);
+    }
+  }
+
+  /** Feeds one live unit from the stream's pipeline. */
+  handleUnit(unit: MediaUnit): void {
+    if (unit.kind === 'init') {
+      this.sendInit(unit);
+      this.mode = 'awaiting-join'; // old fragments cannot follow a new init
+      return;
+    }
+    if (this.sentInit !== unit.init) this.sendInit(unit.init);
+    if (this.mode !== 'live') {
+      if (!unit.join) {
+        if (this.mode === 'skipping') this.skippedFragments++;
+        return;
+      }
+      if (this.link.bufferedAmount() > this.maxBufferedBytes / 2) {
+        this.skippedFragments++;
+        if (++this.missedJoins >= MAX_MISSED_JOINS && !this.gaveUp) {
+          this.gaveUp = true;
+          this.onTooSlow();
+        }
+        return;
+      }
+      this.mode = 'live';
+      this.missedJoins = 0;
+    } else if (this.link.bufferedAmount() > this.maxBufferedBytes) {
+      this.mode = 'skipping';
+      this.skips++;
+      this.skippedFragments++;
+      return;
+    }
+    this.link.sendBinary(unit.message);
+  }
+
+  private sendInit(init: InitUnit): void {
+    this.sentInit = init;
+    this.link.sendBinary(init.message);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A page that fills its window with one large colour block and changes the colour every
+ * second, logging each change with its wall-clock time: the "real content on the screen"
+ * the live test compares the proctor's pixels with.
+ */
+export const PALETTE: Record<string, [number, number, number]> = {
+  red: [230, 30, 30],
+  green: [30, 200, 60],
+  blue: [30, 60, 230],
+  yellow: [240, 220, 30],
+  magenta: [220, 40, 220],
+  cyan: [40, 220, 230],
+};
+
+export const COLOUR_PAGE_HTML = `<!doctype html>
+<html><head><title>exam content</title><style>
+  html, body { margin: 0; height: 100%; overflow: hidden; }
+  #block { position: fixed; inset: 0; }
+</style></head><body><div id="block"></div><script>
+  const palette = ${JSON.stringify(PALETTE)};
+  const names = Object.keys(palette);
+  window.colourLog = [];
+  let i = 0;
+  function paint() {
+    const name = names[i++ % names.length];
+    const [r, g, b] = palette[name];
+    document.getElementById('block').style.background = 'rgb(' + r + ',' + g + ',' + b + ')';
+    window.colourLog.push({ name, atMs: Date.now() });
+  }
+  paint();
+  setInterval(paint, 1000);
+</script></body></html>`;
+
+/** Name of the palette colour nearest to an RGB triple, and its distance (0..441). */
+export function nearestColour([r, g, b]: number[]): { name: string; distance: number } {
+  let best = { name: '', distance: Infinity };
+  for (const [name, [pr, pg, pb]] of Object.entries(PALETTE)) {
+    const distance = Math.hypot(r - pr, g - pg, b - pb);
+    if (distance < best.distance) best = { name, distance };
+  }
+  return best;
+}

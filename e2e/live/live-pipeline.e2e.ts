@@ -1,0 +1,213 @@
+import { test, expect, chromium, Browser, Page } from '@playwright/test';
+import { writeFile, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseFragment, readBoxes } from '@vigil/fmp4';
+import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
+import { startServer, RunningServer } from '../support/server';
+import { probeFrames } from '../support/ffprobe';
+import { COLOUR_PAGE_HTML, nearestColour } from './colour-page';
+
+/**
+ * The whole product on real input: a real screen (Xvfb) with changing content, the
+ * Sentinel capturing it in headed Chromium, the real server, and a Proctor portal in
+ * another browser playing it with MSE. Figures go to the test output for the issue note.
+ */
+test.describe.configure({ mode: 'serial' });
+
+let server: RunningServer;
+let captureBrowser: Browser;
+let viewerBrowser: Browser;
+let sentinel: Page;
+let screen: Page;
+let streamId: string;
+
+const EXAM = 'exam-e2e';
+const SEAT = 'seat-42';
+
+interface PlayerSnapshot {
+  latencyMs: number | null;
+  width: number;
+  height: number;
+  currentTime: number;
+  bufferedEnd: number;
+  appended: number;
+}
+
+async function player(page: Page): Promise<PlayerSnapshot> {
+  return page.evaluate(() => {
+    const p = (window as unknown as { __vigilPlayer?: Record<string, unknown> }).__vigilPlayer ?? {};
+    const video = document.querySelector('video');
+    return {
+      latencyMs: (p['latencyMs'] as number | null | undefined) ?? null,
+      width: video?.videoWidth ?? 0,
+      height: video?.videoHeight ?? 0,
+      currentTime: video?.currentTime ?? 0,
+      bufferedEnd: video && video.buffered.length ? video.buffered.end(video.buffered.length - 1) : 0,
+      appended: (p['appended'] as number | undefined) ?? 0,
+    };
+  });
+}
+
+/** Opens the portal's live view of the stream; resolves with the ms until a decoded frame shows. */
+async function openLiveView(page: Page): Promise<number> {
+  const started = Date.now();
+  await page.goto(`${server.baseUrl}/streams/${streamId}`);
+  await expect
+    .poll(async () => (await player(page)).width, { timeout: 20_000, intervals: [50] })
+    .toBeGreaterThan(0);
+  return Date.now() - started;
+}
+
+/** The colour at the centre of the proctor's video, read back from a canvas. */
+async function videoCentreColour(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video')!;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(video, 0, 0);
+    return Array.from(ctx.getImageData(Math.floor(canvas.width / 2), Math.floor(canvas.height * 0.6), 1, 1).data.slice(0, 3));
+  });
+}
+
+test.beforeAll(async () => {
+  server = await startServer({ VIGIL_JOIN_MAX_AGE_SECONDS: '3' });
+  captureBrowser = await chromium.launch({
+    ...screenCaptureLaunchOptions(),
+    args: [...(screenCaptureLaunchOptions().args ?? []), '--window-size=1920,1080', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+  });
+  viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
+});
+
+test.afterAll(async () => {
+  await captureBrowser?.close();
+  await viewerBrowser?.close();
+  if (server) {
+    if (test.info().status !== test.info().expectedStatus) console.log(server.logs.join(''));
+    await server.stop();
+  }
+});
+
+test('a real screen reaches a proctor live, and every frame is recorded', async () => {
+  const figures: Record<string, string | number> = {};
+
+  // 1. Sentinel: captures the entire screen, 1 fps, forced keyframes at most every 30 s
+  const sentinelContext = await captureBrowser.newContext({ viewport: null });
+  sentinel = await sentinelContext.newPage();
+  await sentinel.goto(`${server.baseUrl}/sentinel/?exam=${EXAM}&seat=${SEAT}&token=dev&keyframeInterval=30`);
+  await expect
+    .poll(() => sentinel.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), { timeout: 20_000 })
+    .toBe('streaming');
+
+  // 2. Real content on top: a full-window colour block changing every second
+  const screenContext = await captureBrowser.newContext({ viewport: null });
+  screen = await screenContext.newPage();
+  await screen.setContent(COLOUR_PAGE_HTML);
+  await screen.bringToFront();
+
+  await expect.poll(async () => (await (await fetch(`${server.baseUrl}/api/streams`)).json()).length, { timeout: 10_000 }).toBe(1);
+  const [summary] = await (await fetch(`${server.baseUrl}/api/streams`)).json();
+  streamId = summary.streamId;
+  expect(summary).toMatchObject({ examId: EXAM, seatId: SEAT, state: 'live', encoder: 'webcodecs' });
+  const keyframeAtMs = Date.now(); // the stream's first IDR is about now
+
+  // 3. A proctor watches: right size, the pixels match the screen, latency is low
+  const proctorA = await (await viewerBrowser.newContext()).newPage();
+  figures['first join: ms to first frame'] = await openLiveView(proctorA);
+  const a = await player(proctorA);
+  expect([a.width, a.height]).toEqual([1920, 1080]);
+
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) {
+    await proctorA.waitForTimeout(1000);
+    const rgb = await videoCentreColour(proctorA);
+    const { name, distance } = nearestColour(rgb);
+    expect(distance, `video centre ${rgb} should be one of the screen's colours`).toBeLessThan(60);
+    const log = (await screen.evaluate(() => (window as unknown as { colourLog: { name: string; atMs: number }[] }).colourLog)) as { name: string; atMs: number }[];
+    const shownRecently = log.filter((c) => c.atMs > Date.now() - 3000).map((c) => c.name);
+    expect(shownRecently, `video shows ${name}; the screen showed ${shownRecently} in the last 3 s`).toContain(name);
+    seen.add(name);
+  }
+  expect(seen.size, 'the video follows the colour changes').toBeGreaterThanOrEqual(3);
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const l = (await player(proctorA)).latencyMs;
+    if (l !== null) latencies.push(l);
+    await proctorA.waitForTimeout(500);
+  }
+  expect(latencies.length).toBeGreaterThan(0);
+  const medianLatency = latencies.sort((x, y) => x - y)[Math.floor(latencies.length / 2)];
+  figures['glass-to-glass latency at 1 fps, ms (median of 5)'] = Math.round(medianLatency);
+  expect(medianLatency).toBeLessThan(2500);
+
+  // 4. A proctor joining 25 s after the last keyframe sees video within 2 s
+  const wait = keyframeAtMs + 25_000 - Date.now();
+  if (wait > 0) await proctorA.waitForTimeout(wait);
+  const index = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
+  const lastJoin = index.parts.at(-1).segments.filter((s: { join: boolean }) => s.join).at(-1);
+  figures['age of the last keyframe at the late join, s'] = Math.round((Date.now() - lastJoin.startMs) / 100) / 10;
+  expect(Date.now() - lastJoin.startMs).toBeGreaterThanOrEqual(24_000);
+  const proctorB = await (await viewerBrowser.newContext()).newPage();
+  const lateJoinMs = await openLiveView(proctorB);
+  figures['late join (25 s after keyframe): ms to first frame'] = lateJoinMs;
+  expect(lateJoinMs).toBeLessThan(2000);
+
+  // 5. set-frame-rate changes the recorded frame spacing
+  const fpsChangedAtMs = Date.now();
+  const put = await fetch(`${server.baseUrl}/api/streams/${streamId}/fps`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 5 }),
+  });
+  expect(put.status).toBe(200);
+  await proctorA.waitForTimeout(4000);
+  const fast = await player(proctorB);
+  expect(fast.width).toBe(1920);
+
+  // 6. Stop capturing; the recording decodes with the expected frames and key frames
+  await sentinelContext.close();
+  await proctorA.waitForTimeout(1500);
+  const finalIndex = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
+  expect(finalIndex.parts).toHaveLength(1);
+  const streamDir = path.join(server.dataDir, 'streams', streamId);
+  const expectedKeyIndexes: number[] = [];
+  const decodeTimes: number[] = [];
+  for (const segment of finalIndex.parts[0].segments as { file: string; join: boolean }[]) {
+    const bytes = new Uint8Array(await readFile(path.join(streamDir, segment.file)));
+    let start = 0;
+    for (const box of readBoxes(bytes)) {
+      if (box.type !== 'mdat') continue;
+      const info = parseFragment(bytes.subarray(start, box.end));
+      if (info.isSync) expectedKeyIndexes.push(decodeTimes.length);
+      decodeTimes.push(info.baseMediaDecodeTime);
+      start = box.end;
+    }
+  }
+  const mp4 = path.join(test.info().outputDir, 'recording.mp4');
+  await writeFile(mp4, new Uint8Array(await (await fetch(`${server.baseUrl}/api/recordings/${streamId}/recording.mp4`)).arrayBuffer()));
+  const probe = probeFrames(mp4);
+  expect(probe.codec).toBe('h264');
+  expect(probe.profile).toBe('Constrained Baseline');
+  expect(probe.frames).toHaveLength(decodeTimes.length);
+  expect(probe.frames.every((f) => f.width === 1920 && f.height === 1080)).toBe(true);
+  const keyIndexes = probe.frames.flatMap((f, i) => (f.keyFrame ? [i] : []));
+  expect(keyIndexes).toEqual(expectedKeyIndexes);
+  expect(keyIndexes.length).toBeGreaterThanOrEqual(3); // start, late join, fps change
+  for (let i = 0; i < decodeTimes.length; i++) expect(probe.frames[i].ptsTime).toBeCloseTo(decodeTimes[i] / 90000, 3);
+
+  // frame spacing: ~1 s before the fps change, 0.2 s after it
+  const startMs = finalIndex.parts[0].segments[0].startMs as number;
+  const spacing = probe.frames.slice(1).map((f, i) => ({ atMs: startMs + f.ptsTime * 1000, gap: f.ptsTime - probe.frames[i].ptsTime }));
+  const before = spacing.filter((s) => s.atMs < fpsChangedAtMs - 1500).map((s) => s.gap);
+  const after = spacing.filter((s) => s.atMs > fpsChangedAtMs + 1500).map((s) => s.gap);
+  expect(before.length).toBeGreaterThan(10);
+  expect(after.length).toBeGreaterThan(5);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  expect(median(before)).toBeCloseTo(1, 1);
+  expect(median(after)).toBeCloseTo(0.2, 2);
+  figures['recorded frames'] = probe.frames.length;
+  figures['key frames at'] = keyIndexes.join(',');
+  figures['files in the stream folder'] = (await readdir(streamDir)).length;
+
+  console.log('LIVE PIPELINE FIGURES ' + JSON.stringify(figures, null, 2));
+  await test.info().attach('figures', { body: JSON.stringify(figures, null, 2), contentType: 'application/json' });
+});

@@ -1,0 +1,47 @@
+/** Display formatting for the portal. Pure; "—" for unknown values. */
+
+const DASH = '—';
+
+/** Bits per second -> "850 kbit/s", "1.4 Mbit/s". */
+export function formatBitrate(bps: number | null | undefined): string {
+  if (bps == null || !Number.isFinite(bps)) return DASH;
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(bps >= 1e7 ? 0 : 1)} Mbit/s`;
+  if (bps >= 1e3) return `${Math.round(bps / 1e3)} kbit/s`;
+  return `${Math.round(bps)} bit/s`;
+}
+
+/** Milliseconds -> "180 ms", "1.2 s", "42 s", "3 min", "2 h". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return DASH;
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v < 120_000) return `${Math.round(v / 1000)} s`;
+  if (v < 7_200_000) return `${Math.round(v / 60_000)} min`;
+  return `${Math.round(v / 3_600_000)} h`;
+}
+
+/** Age of an event at Unix epoch ms `atMs`, seen at `nowMs`: "1.2 s ago"; "never" for null. */
+export function formatAge(atMs: number | null | undefined, nowMs: number): string {
+  if (atMs == null) return 'never';
+  return `${formatDuration(nowMs - atMs)} ago`;
+}
+
+/** Pixels -> "1280×720"; "—" when unknown (0). */
+export function formatResolution(width: number | null | undefined, height: number | null | undefined): string {
+  if (!width || !height) return DASH;
+  return `${width}×${height}`;
+}
+
+/** Frames per second -> "5 fps", "0.2 fps", "2.5 fps". */
+export function formatFps(fps: number | null | undefined): string {
+  if (fps == null || !Number.isFinite(fps) || fps <= 0) return DASH;
+  const rounded = fps >= 10 ? Math.round(fps) : Math.round(fps * 10) / 10;
+  return `${rounded} fps`;
+}
+
+/** Seconds -> "0.45 s". */
+export function formatSeconds(s: number | null | undefined): string {
+  if (s == null || !Number.isFinite(s)) return DASH;
+  return `${s.toFixed(2)} s`;
+}

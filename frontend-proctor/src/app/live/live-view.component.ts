@@ -1,0 +1,186 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { Subscription } from 'rxjs';
+import { ProctorConnection } from '../core/proctor-connection';
+import { StreamsStore } from '../core/streams-store';
+import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from '../core/format';
+import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
+import { subscribeToStream } from '../player/segment-pipeline';
+
+/** Global read by the e2e tests: a getter returning the current frozen {@link PlayerSnapshot}. */
+const SNAPSHOT_GLOBAL = '__vigilPlayer';
+
+/**
+ * `/streams/:streamId`: one stream, live. Subscribes over the shared proctor
+ * WebSocket and feeds the segment pipeline into an {@link MsePlayer}.
+ */
+@Component({
+  selector: 'vigil-live-view',
+  imports: [RouterLink],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <nav class="crumbs"><a routerLink="/">← All streams</a></nav>
+    <h1>
+      {{ summary()?.examId ?? 'Stream' }} <span class="muted">· seat {{ summary()?.seatId ?? streamId() }}</span>
+      <span class="badge" [attr.data-state]="summary()?.state ?? 'unknown'" data-testid="stream-state">{{ summary()?.state ?? 'unknown' }}</span>
+    </h1>
+    <div class="layout">
+      <section class="stage card">
+        <video #video muted playsinline data-testid="video"></video>
+        @if (overlay(); as text) {
+          <div class="overlay">{{ text }}</div>
+        }
+        <div class="controls">
+          <button type="button" class="primary" (click)="goLive()" data-testid="go-live">Go live</button>
+          <button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
+        </div>
+      </section>
+      <aside class="card stats">
+        <dl>
+          <dt>Player</dt>
+          <dd><span class="badge" [attr.data-state]="stats()?.state" data-testid="player-state">{{ stats()?.state ?? '—' }}</span></dd>
+          <dt title="Display time of the last frame shown minus its capture time (prft)">Latency</dt>
+          <dd class="num big" data-testid="latency">{{ duration(stats()?.latencyMs) }}</dd>
+          <dt title="Now minus the capture time of the frame on screen">Frame age</dt>
+          <dd class="num">{{ duration(stats()?.frameAgeMs) }}</dd>
+          <dt>Resolution</dt>
+          <dd class="num" data-testid="resolution">{{ resolution(stats()?.width, stats()?.height) }}</dd>
+          <dt>Frame rate</dt>
+          <dd class="num" data-testid="fps">{{ fps(stats()?.fps) }}</dd>
+          <dt>Bitrate</dt>
+          <dd class="num">{{ bitrate(summary()?.bitrateBps) }}</dd>
+          <dt title="End of the buffer minus the playback position">Behind buffer end</dt>
+          <dd class="num">{{ seconds(stats()?.lag) }}@if ((stats()?.playbackRate ?? 1) !== 1) { · ×{{ stats()?.playbackRate }} }</dd>
+          <dt>Codec</dt>
+          <dd class="num">{{ stats()?.codec ?? '—' }}</dd>
+          <dt>Fragments</dt>
+          <dd class="num">{{ stats()?.appended ?? 0 }} appended · {{ stats()?.dropped ?? 0 }} dropped</dd>
+          <dt>Startup</dt>
+          <dd class="num">{{ duration(stats()?.startupMs) }}</dd>
+          <dt>Last fragment</dt>
+          <dd class="num">{{ age(summary()?.lastFragmentAtMs, store.now()) }}</dd>
+          <dt>Viewers</dt>
+          <dd class="num">{{ summary()?.viewers ?? '—' }}</dd>
+        </dl>
+        @if (errors().length > 0) {
+          <h2>Events</h2>
+          <ul class="errors">
+            @for (e of errors(); track $index) {
+              <li [class.fatal]="e.fatal"><code>{{ e.details }}</code> {{ e.message }}</li>
+            }
+          </ul>
+        }
+      </aside>
+    </div>
+  `,
+  styles: `
+    .crumbs { margin-bottom: 0.5rem; font-size: 0.9rem; }
+    h1 { display: flex; align-items: center; gap: 0.6rem; }
+    h2 { font-size: 0.8rem; text-transform: uppercase; color: var(--muted); margin: 1rem 0 0.4rem; }
+    .layout { display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 1rem; align-items: start; }
+    @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
+    .stage { position: relative; overflow: hidden; }
+    video { display: block; width: 100%; aspect-ratio: 16 / 9; background: #000; object-fit: contain; }
+    .overlay { position: absolute; inset: 0 0 3rem; display: grid; place-items: center; color: #fff; font-size: 1.05rem;
+      background: rgb(0 0 0 / 45%); }
+    .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
+    .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
+    dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
+    dt { color: var(--muted); }
+    dd { margin: 0; text-align: right; }
+    .big { font-size: 1.15rem; font-weight: 650; }
+    .errors { margin: 0; padding-left: 1rem; font-size: 0.8rem; color: var(--muted); max-height: 12rem; overflow: auto; }
+    .errors .fatal { color: var(--bad); }
+  `,
+})
+export class LiveViewComponent {
+  /** Route parameter `:streamId` (router input binding). */
+  readonly streamId = input.required<string>();
+
+  protected readonly store = inject(StreamsStore);
+  private readonly connection = inject(ProctorConnection);
+  private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
+
+  protected readonly stats = signal<PlayerSnapshot | null>(null);
+  protected readonly paused = signal(false);
+  protected readonly summary = this.store.byId(() => this.streamId());
+  protected readonly errors = computed(() => [...(this.stats()?.errors ?? [])].reverse().slice(0, 8));
+  protected readonly overlay = computed(() => {
+    const state = this.stats()?.state;
+    if (this.summary()?.state === 'ended' || state === 'ended') return 'The stream has ended.';
+    if (state === 'connecting') return this.connection.status() === 'open' ? 'Waiting for the stream…' : 'Connecting…';
+    if (state === 'buffering') return 'Starting…';
+    if (state === 'error') return 'Playback failed: see the events on the right.';
+    return null;
+  });
+
+  protected readonly duration = formatDuration;
+  protected readonly resolution = formatResolution;
+  protected readonly fps = formatFps;
+  protected readonly bitrate = formatBitrate;
+  protected readonly seconds = formatSeconds;
+  protected readonly age = formatAge;
+
+  private player: MsePlayer | null = null;
+  private subscription: Subscription | null = null;
+
+  constructor() {
+    // (Re)start when the view exists and whenever the route's streamId changes.
+    afterRenderEffect(() => {
+      const id = this.streamId();
+      const el = this.video().nativeElement;
+      untracked(() => this.start(id, el));
+    });
+    inject(DestroyRef).onDestroy(() => this.stop());
+  }
+
+  protected goLive(): void {
+    this.paused.set(false);
+    this.player?.goLive();
+  }
+
+  protected togglePause(): void {
+    const paused = !this.paused();
+    this.paused.set(paused);
+    this.player?.setPaused(paused);
+  }
+
+  private start(streamId: string, video: HTMLVideoElement): void {
+    this.stop();
+    const player = new MsePlayer(video, {
+      onSnapshot: (s) => this.stats.set(s),
+      onRecover: () => this.subscribe(streamId),
+    });
+    this.player = player;
+    this.paused.set(false);
+    Object.defineProperty(window, SNAPSHOT_GLOBAL, { configurable: true, get: () => player.snapshot() });
+    this.subscribe(streamId);
+  }
+
+  private subscribe(streamId: string): void {
+    this.subscription?.unsubscribe();
+    const player = this.player;
+    if (!player) return;
+    this.subscription = subscribeToStream(this.connection, streamId).subscribe((ev) => player.handle(ev));
+  }
+
+  private stop(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.player?.destroy();
+    this.player = null;
+    delete (window as unknown as Record<string, unknown>)[SNAPSHOT_GLOBAL];
+  }
+}

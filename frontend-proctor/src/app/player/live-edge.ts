@@ -1,0 +1,200 @@
+/**
+ * Live-edge policy: pure functions of the buffered ranges, the playback
+ * position and the frame duration. No DOM; the player calls them on a timer
+ * and on media events and carries out the decision.
+ *
+ * All times are media time in seconds (fragment `tfdt` / 90000).
+ *
+ * What "live edge" means here. Vigil sends one frame per fragment, at
+ * 0.2–5 fps. The end of the buffered range is the *end* of the newest frame
+ * (its decode time + its duration), so the newest frame is on screen while
+ * the playback position is in `[bufferedEnd - frameDuration, bufferedEnd)`.
+ * When the position reaches `bufferedEnd` the element waits (readyState
+ * HAVE_CURRENT_DATA, HTML §4.8.11.7) still showing the newest frame, and the
+ * next append lets it continue at once with the next frame. So:
+ *
+ * - at high frame rates (frame duration < target), hold the position
+ *   `targetLatency` behind `bufferedEnd`: a cushion of a few frames absorbs
+ *   network jitter without stalling;
+ * - at low frame rates (0.2 fps: 5 s per frame), any position inside the
+ *   newest frame shows the newest frame; waiting at the end costs nothing.
+ *
+ * Both cases are covered by measuring the lag `bufferedEnd - currentTime`
+ * against `allowedLag = max(targetLatency, frameDuration)`: the excess is
+ * the drift. Small drift is corrected with a playbackRate nudge (as hls.js
+ * `latency-controller.ts`), drift over `maxDrift` with a seek to
+ * `bufferedEnd - targetLatency`, clamped into the newest buffered range.
+ */
+
+/** A buffered range, seconds. */
+export interface BufferedRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Tuning of the live-edge policy. */
+export interface LiveEdgeConfig {
+  /** Lag behind the end of the buffer to hold at high frame rates, seconds. Default 0.5. */
+  readonly targetLatency: number;
+  /** Drift (lag beyond the allowed lag) that triggers a seek to the live edge, seconds. Default 3. */
+  readonly maxDrift: number;
+  /** Drift above which playback is sped up, seconds. Default 0.25. */
+  readonly rateTolerance: number;
+  /** Extra playbackRate per second of drift. Default 0.5 (1 s of drift -> rate 1.5, clamped). */
+  readonly rateGain: number;
+  /** Highest playbackRate used to catch up. Default 1.25. */
+  readonly maxRate: number;
+  /** Slack when deciding whether a position lies inside a range (frame-time rounding), seconds. Default 0.1. */
+  readonly rangeSlack: number;
+}
+
+/** Defaults of {@link LiveEdgeConfig}. */
+export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
+  targetLatency: 0.5,
+  maxDrift: 3,
+  rateTolerance: 0.25,
+  rateGain: 0.5,
+  maxRate: 1.25,
+  rangeSlack: 0.1,
+};
+
+/**
+ * Where playback stands.
+ * - `start`: nothing played yet; after the first append seek to `buffered.start(0)`
+ *   (MEASURED.md: without it, a stream starting at a join fragment may stall in Chromium).
+ * - `joined`: that seek is done; next, jump to the live edge.
+ * - `live`: following the live edge.
+ */
+export type LivePhase = 'start' | 'joined' | 'live';
+
+/** Input of {@link decideLiveEdge}. */
+export interface LiveEdgeInput {
+  readonly phase: LivePhase;
+  /** `video.buffered` as ranges, ascending, seconds. */
+  readonly ranges: readonly BufferedRange[];
+  /** `video.currentTime`, seconds. */
+  readonly currentTime: number;
+  /** `video.playbackRate`. */
+  readonly playbackRate: number;
+  /** The user paused the view: hold still, change nothing. */
+  readonly userPaused: boolean;
+  /** A seek is still running (`video.seeking`): wait for it. */
+  readonly seeking: boolean;
+  /** Duration of the newest fragment, seconds (1 / fps), or null before the first fragment. */
+  readonly frameDuration: number | null;
+  /** Jump to the live edge now (tab came back from the background, "Go live" button). */
+  readonly forceLive: boolean;
+}
+
+/** What the player should do. */
+export type LiveEdgeAction =
+  | { readonly type: 'none' }
+  | { readonly type: 'seek'; readonly to: number; readonly reason: 'start' | 'live' | 'drift' | 'gap' | 'resume' }
+  | { readonly type: 'rate'; readonly rate: number };
+
+/** Decision of {@link decideLiveEdge}: the action and the phase once it has been carried out. */
+export interface LiveEdgeDecision {
+  readonly action: LiveEdgeAction;
+  readonly phase: LivePhase;
+}
+
+/** The position {@link decideLiveEdge} seeks to: `targetLatency` before the buffer end, inside the newest range. */
+export function liveEdgeTarget(ranges: readonly BufferedRange[], config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number | null {
+  const last = ranges[ranges.length - 1];
+  if (!last) return null;
+  return Math.max(last.start, last.end - config.targetLatency);
+}
+
+/**
+ * Lag of the playback position behind the live edge beyond what the frame
+ * rate explains, seconds (>= 0 means behind; see the file comment).
+ */
+export function liveDrift(bufferedEnd: number, currentTime: number, frameDuration: number | null, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number {
+  const allowedLag = Math.max(config.targetLatency, frameDuration ?? 0);
+  return bufferedEnd - currentTime - allowedLag;
+}
+
+/** The live-edge decision; see the file comment. Pure. */
+export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): LiveEdgeDecision {
+  const none = (phase: LivePhase): LiveEdgeDecision => ({ action: { type: 'none' }, phase });
+  const { ranges, currentTime, phase } = input;
+  const last = ranges[ranges.length - 1];
+  if (!last || input.seeking) return none(phase);
+  const target = liveEdgeTarget(ranges, config)!;
+
+  if (phase === 'start') {
+    return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
+  }
+  if (phase === 'joined') {
+    return { action: { type: 'seek', to: target, reason: 'live' }, phase: 'live' };
+  }
+  if (input.forceLive) {
+    return { action: { type: 'seek', to: target, reason: 'resume' }, phase };
+  }
+  if (input.userPaused) return none(phase);
+
+  // Not inside the newest range: before a gap (Sentinel reconnect, skipped GOP) or evicted.
+  // Playback would stall at the end of its range forever.
+  const inLast = currentTime >= last.start - config.rangeSlack && currentTime <= last.end + config.rangeSlack;
+  if (!inLast) return { action: { type: 'seek', to: target, reason: 'gap' }, phase };
+
+  const drift = liveDrift(last.end, currentTime, input.frameDuration, config);
+  if (drift > config.maxDrift) return { action: { type: 'seek', to: target, reason: 'drift' }, phase };
+
+  // playbackRate nudge with hysteresis: speed up above the tolerance, back to 1 once within half of it.
+  let rate = input.playbackRate;
+  if (drift > config.rateTolerance) {
+    rate = Math.min(config.maxRate, 1 + config.rateGain * drift);
+  } else if (drift < config.rateTolerance / 2) {
+    rate = 1;
+  }
+  rate = Math.round(rate * 100) / 100;
+  if (Math.abs(rate - input.playbackRate) >= 0.01) return { action: { type: 'rate', rate }, phase };
+  return none(phase);
+}
+
+/** Input of {@link planTrim}. */
+export interface TrimInput {
+  readonly ranges: readonly BufferedRange[];
+  /** Playback position, seconds. */
+  readonly currentTime: number;
+  /** Start times of the appended join fragments (IDR), ascending, seconds. */
+  readonly joinTimes: readonly number[];
+  /** Media to keep behind the playback position, seconds (e.g. 30; 0 when evicting on QuotaExceededError). */
+  readonly keepBehind: number;
+  /** Do not bother with removals shorter than this, seconds. Default 1. */
+  readonly minRemove?: number;
+}
+
+/**
+ * The range to remove behind the playback position so memory stays bounded,
+ * or null. The removal ends at a join fragment: MSE removes, with each
+ * removed frame, every frame up to the next random access point that depends
+ * on it (W3C MSE §3.5.9 "Coded Frame Removal", step 3.4), so ending at a join
+ * fragment removes exactly whole GOPs and never frames still needed to
+ * decode the current one. Whole ranges that end before the cut-off (before a
+ * gap) go too.
+ */
+export function planTrim(input: TrimInput): BufferedRange | null {
+  const first = input.ranges[0];
+  if (!first) return null;
+  const cutoff = input.currentTime - input.keepBehind;
+  let end = -Infinity;
+  for (const t of input.joinTimes) {
+    if (t <= cutoff) end = t;
+    else break;
+  }
+  for (const r of input.ranges) {
+    if (r.end <= cutoff && r.end > end) end = r.end;
+  }
+  const minRemove = input.minRemove ?? 1;
+  if (!(end - first.start >= minRemove)) return null;
+  return { start: first.start, end };
+}
+
+/** `TimeRanges` -> plain ranges. */
+export function toRanges(tr: { readonly length: number; start(i: number): number; end(i: number): number }): BufferedRange[] {
+  const out: BufferedRange[] = [];
+  for (let i = 0; i < tr.length; i++) out.push({ start: tr.start(i), end: tr.end(i) });
+  return out;
+}

@@ -1,0 +1,588 @@
+/**
+ * MsePlayer: the DOM side of the player. It owns one MediaSource attached to a
+ * `<video>` element, takes {@link SegmentEvent}s from the segment pipeline
+ * through {@link MsePlayer.handle}, appends them through a
+ * {@link SourceBufferQueue}, and carries out the decisions of the pure
+ * live-edge policy ({@link decideLiveEdge}, {@link planTrim}).
+ *
+ * Specs: W3C Media Source Extensions (MSE) — §2 MediaSource (`sourceopen`,
+ * `addSourceBuffer`, `isTypeSupported`), §3 SourceBuffer; WHATWG HTML §4.8.11
+ * media elements (`currentTime`, `buffered`, `readyState`); the
+ * `requestVideoFrameCallback` draft (WICG video-rvfc) for the display time of
+ * each frame.
+ *
+ * Glass-to-glass latency = wall clock when a frame is displayed − its capture
+ * wall clock (`prft`, written by the Sentinel). Both clocks are Unix epoch
+ * milliseconds on different machines, so the figure includes their clock
+ * offset; NTP-synced machines keep that in the low milliseconds.
+ */
+import { mimeTypeFor, planInitSegment, type TrackFormat } from './codec';
+import { FragmentTimeline, type TimelineEntry } from './fragment-timeline';
+import {
+  DEFAULT_LIVE_EDGE_CONFIG,
+  decideLiveEdge,
+  planTrim,
+  toRanges,
+  type LiveEdgeConfig,
+  type LivePhase,
+} from './live-edge';
+import { errorMessage, playerError, type PlayerError } from './player-events';
+import type { FragmentSegment, InitSegment, SegmentEvent } from './segment-pipeline';
+import { SourceBufferQueue, type QueueEvent } from './source-buffer-queue';
+
+/** Coarse player state for the UI. */
+export type PlayerState =
+  | 'connecting' // no init segment yet
+  | 'buffering' // init appended, no frame shown yet
+  | 'playing' // frames advancing
+  | 'waiting' // at the end of the buffer, waiting for the next frame (normal at low fps)
+  | 'paused' // paused by the user
+  | 'background' // the tab is hidden: decoding paused, appending and trimming go on
+  | 'ended' // the stream ended (server `unsubscribed`, reason stream-ended)
+  | 'error'; // fatal error, not recovered
+
+/** Read-only snapshot of the player, for the UI and `window.__vigilPlayer` (e2e tests). */
+export interface PlayerSnapshot {
+  readonly state: PlayerState;
+  /** Glass-to-glass latency of the last frame put on screen: display wall clock − prft capture time, ms. */
+  readonly latencyMs: number | null;
+  /** `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
+  readonly frameAgeMs: number | null;
+  /** Picture size from the init segment (`tkhd`/`avc1`), pixels. */
+  readonly width: number | null;
+  readonly height: number | null;
+  /** `video.videoWidth` / `videoHeight` as decoded, pixels (0 before the first frame). */
+  readonly videoWidth: number;
+  readonly videoHeight: number;
+  /** Codec string of the current init segment, e.g. `avc1.42C028`. */
+  readonly codec: string | null;
+  /** Frame rate from the newest fragments' durations, frames per second. */
+  readonly fps: number | null;
+  /** Start of the first / end of the last buffered range, seconds of media time. */
+  readonly bufferedStart: number | null;
+  readonly bufferedEnd: number | null;
+  /** `video.currentTime`, seconds of media time. */
+  readonly currentTime: number;
+  /** `bufferedEnd − currentTime`, seconds. */
+  readonly lag: number | null;
+  /** `video.playbackRate` (live-edge nudges). */
+  readonly playbackRate: number;
+  /** Init segments and fragments appended to the SourceBuffer so far. */
+  readonly initSegments: number;
+  readonly appended: number;
+  /** Fragments not appended (no init, waiting for a join fragment, duplicates, buffer full). */
+  readonly dropped: number;
+  /** Seeks done by the live-edge policy, and the reason of the last one. */
+  readonly liveSeeks: number;
+  readonly lastSeekReason: string | null;
+  /** From the player's creation to the first frame on screen, ms. */
+  readonly startupMs: number | null;
+  /** MediaSources rebuilt after fatal errors. */
+  readonly recoveries: number;
+  /** The last 20 error events, oldest first. */
+  readonly errors: readonly PlayerError[];
+}
+
+/** Options of {@link MsePlayer}. */
+export interface MsePlayerOptions {
+  /** Live-edge tuning; see {@link LiveEdgeConfig}. */
+  readonly liveEdge?: Partial<LiveEdgeConfig>;
+  /** Media kept behind the playback position, seconds. Default 30. */
+  readonly keepBehind?: number;
+  /** Live-edge / stats period, ms. Default 250. */
+  readonly tickMs?: number;
+  /** Every error event (fatal or not). */
+  onError?(error: PlayerError): void;
+  /**
+   * A fatal error was handled by rebuilding the MediaSource: the owner must
+   * resubscribe so the server sends an init segment and a join fragment again.
+   */
+  onRecover?(): void;
+  /** Snapshot after each tick (for UI signals). */
+  onSnapshot?(snapshot: PlayerSnapshot): void;
+}
+
+type QueueTag = InitSegment | FragmentSegment;
+
+const MAX_ERRORS = 20;
+/** Fatal errors tolerated within {@link RECOVERY_WINDOW_MS} before giving up. */
+const MAX_RECOVERIES = 3;
+const RECOVERY_WINDOW_MS = 60_000;
+/** Minimum time between buffer trims, ms. */
+const TRIM_INTERVAL_MS = 2_000;
+
+/** See the file comment. */
+export class MsePlayer {
+  private readonly config: LiveEdgeConfig;
+  private readonly keepBehind: number;
+  private readonly timeline = new FragmentTimeline();
+  private readonly createdAt = performance.now();
+
+  private mediaSource: MediaSource | null = null;
+  private objectUrl: string | null = null;
+  private sourceBuffer: SourceBuffer | null = null;
+  private queue: SourceBufferQueue<QueueTag> | null = null;
+  /** Segments received before `sourceopen`. */
+  private pending: QueueTag[] = [];
+  private format: TrackFormat | null = null;
+  private timescale = 90000;
+  /** After a dropped append, skip fragments up to the next join fragment. */
+  private skipUntilJoin = false;
+
+  private phase: LivePhase = 'start';
+  private forceLive = false;
+  private userPaused = false;
+  /** The document is hidden (Page Visibility, HTML §6.2): the player pauses itself. */
+  private backgrounded = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+  private ended = false;
+  private fatal: PlayerError | null = null;
+  private recoveryTimes: number[] = [];
+  private lastTrimMs = 0;
+  private trimming = false;
+
+  private latencyMs: number | null = null;
+  private startupMs: number | null = null;
+  private lastShownSequence: number | null = null;
+  private initSegments = 0;
+  private appended = 0;
+  private dropped = 0;
+  private liveSeeks = 0;
+  private lastSeekReason: string | null = null;
+  private recoveries = 0;
+  private readonly errors: PlayerError[] = [];
+
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private rvfcHandle: number | null = null;
+  private destroyed = false;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly options: MsePlayerOptions = {},
+  ) {
+    this.config = { ...DEFAULT_LIVE_EDGE_CONFIG, ...options.liveEdge };
+    this.keepBehind = options.keepBehind ?? 30;
+    video.muted = true; // muted autoplay is always allowed (and Vigil streams have no audio)
+    video.playsInline = true;
+    video.addEventListener('error', this.onVideoError);
+    video.addEventListener('seeked', this.tick);
+    video.addEventListener('waiting', this.tick);
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.timer = setInterval(this.tick, options.tickMs ?? 250);
+    this.openMediaSource();
+    this.watchFrames();
+  }
+
+  /** Feeds one event of the segment pipeline. */
+  handle(ev: SegmentEvent): void {
+    if (this.destroyed) return;
+    switch (ev.kind) {
+      case 'init':
+      case 'fragment':
+        if (this.mediaSource?.readyState !== 'open' || this.pending.length > 0) {
+          this.pending.push(ev);
+          if (this.mediaSource?.readyState === 'open') this.flushPending();
+        } else {
+          this.process(ev);
+        }
+        return;
+      case 'dropped':
+        this.dropped++;
+        return;
+      case 'error':
+        this.report(ev.error);
+        return;
+      case 'subscribed':
+        this.ended = false;
+        return;
+      case 'unsubscribed':
+        if (ev.reason === 'stream-ended') this.ended = true;
+        else this.report(playerError('networkError', 'unsubscribed', false, `server ended the subscription: ${ev.reason}`));
+        return;
+    }
+  }
+
+  /** Jumps to the live edge at the next tick (the "Go live" button). */
+  goLive(): void {
+    this.forceLive = true;
+    this.userPaused = false;
+    void this.video.play().catch(() => undefined);
+    this.tick();
+  }
+
+  /** Pauses / resumes; resuming jumps back to the live edge. */
+  setPaused(paused: boolean): void {
+    this.userPaused = paused;
+    if (paused) this.video.pause();
+    else this.goLive();
+  }
+
+  /** Current read-only snapshot. */
+  snapshot(): PlayerSnapshot {
+    const v = this.video;
+    const ranges = toRanges(v.buffered);
+    const first = ranges[0];
+    const last = ranges[ranges.length - 1];
+    const shown = this.timeline.at(v.currentTime);
+    return Object.freeze({
+      state: this.state(),
+      latencyMs: round1(this.latencyMs),
+      frameAgeMs: shown?.captureTimeMs != null ? round1(Date.now() - shown.captureTimeMs) : null,
+      width: this.format?.width ?? null,
+      height: this.format?.height ?? null,
+      videoWidth: v.videoWidth,
+      videoHeight: v.videoHeight,
+      codec: this.format?.codec ?? null,
+      fps: this.timeline.fps() === null ? null : Math.round(this.timeline.fps()! * 100) / 100,
+      bufferedStart: first ? first.start : null,
+      bufferedEnd: last ? last.end : null,
+      currentTime: v.currentTime,
+      lag: last ? Math.round((last.end - v.currentTime) * 1000) / 1000 : null,
+      playbackRate: v.playbackRate,
+      initSegments: this.initSegments,
+      appended: this.appended,
+      dropped: this.dropped,
+      liveSeeks: this.liveSeeks,
+      lastSeekReason: this.lastSeekReason,
+      startupMs: round1(this.startupMs),
+      recoveries: this.recoveries,
+      errors: Object.freeze([...this.errors]),
+    });
+  }
+
+  /** Stops everything and detaches from the element. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    if (this.rvfcHandle !== null && 'cancelVideoFrameCallback' in this.video) {
+      this.video.cancelVideoFrameCallback(this.rvfcHandle);
+    }
+    this.video.removeEventListener('error', this.onVideoError);
+    this.video.removeEventListener('seeked', this.tick);
+    this.video.removeEventListener('waiting', this.tick);
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.closeMediaSource();
+  }
+
+  // -------------------------------------------------------------------------
+  // MediaSource lifecycle
+
+  private openMediaSource(): void {
+    if (typeof MediaSource === 'undefined') {
+      this.fail(playerError('mediaError', 'codecUnsupported', true, 'this browser has no Media Source Extensions'), false);
+      return;
+    }
+    const ms = new MediaSource();
+    this.mediaSource = ms;
+    ms.addEventListener('sourceopen', () => this.flushPending(), { once: true });
+    this.objectUrl = URL.createObjectURL(ms);
+    this.video.src = this.objectUrl;
+    void this.video.play().catch(() => undefined); // resolves once data arrives; muted autoplay
+  }
+
+  private closeMediaSource(): void {
+    this.queue?.destroy();
+    this.queue = null;
+    this.sourceBuffer = null;
+    this.mediaSource = null;
+    this.pending = [];
+    this.format = null;
+    this.timeline.clear();
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = null;
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+
+  /** Rebuilds the MediaSource after a fatal error and asks the owner to resubscribe. */
+  private recover(): void {
+    const now = Date.now();
+    this.recoveryTimes = this.recoveryTimes.filter((t) => now - t < RECOVERY_WINDOW_MS);
+    if (this.recoveryTimes.length >= MAX_RECOVERIES) return; // give up: state stays 'error'
+    this.recoveryTimes.push(now);
+    this.recoveries++;
+    this.closeMediaSource();
+    this.fatal = null;
+    this.phase = 'start';
+    this.skipUntilJoin = false;
+    this.lastShownSequence = null;
+    this.openMediaSource();
+    safe(() => this.options.onRecover?.());
+  }
+
+  private flushPending(): void {
+    if (this.mediaSource?.readyState !== 'open') return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const seg of pending) this.process(seg);
+  }
+
+  // -------------------------------------------------------------------------
+  // Segments -> SourceBuffer
+
+  private process(seg: QueueTag): void {
+    if (this.fatal) return;
+    if (seg.kind === 'init') this.processInit(seg);
+    else this.processFragment(seg);
+  }
+
+  private processInit(seg: InitSegment): void {
+    const next: TrackFormat = { codec: seg.info.codec, width: seg.info.width, height: seg.info.height };
+    const mimeType = mimeTypeFor(next);
+    const canChangeType = typeof SourceBuffer !== 'undefined' && typeof SourceBuffer.prototype.changeType === 'function';
+    const plan = planInitSegment(this.format, next, canChangeType);
+    if (plan !== 'append' && !MediaSource.isTypeSupported(mimeType)) {
+      this.fail(playerError('mediaError', 'codecUnsupported', true, `MediaSource.isTypeSupported('${mimeType}') is false`), false);
+      return;
+    }
+    switch (plan) {
+      case 'create':
+        try {
+          const sb = this.mediaSource!.addSourceBuffer(mimeType);
+          // 'segments' mode: the fragments' tfdt places each frame (MSE §3.1 AppendMode).
+          sb.mode = 'segments';
+          this.sourceBuffer = sb;
+          this.queue = new SourceBufferQueue<QueueTag>(sb, {
+            onEvent: (e) => this.onQueueEvent(e),
+            evictionRange: () =>
+              planTrim({
+                ranges: toRanges(sb.buffered),
+                currentTime: this.video.currentTime,
+                joinTimes: this.timeline.joinTimes(),
+                keepBehind: 0,
+                minRemove: 0.001,
+              }),
+          });
+        } catch (err) {
+          this.fail(playerError('mediaError', 'bufferAddCodecError', true, `addSourceBuffer('${mimeType}'): ${errorMessage(err)}`));
+          return;
+        }
+        break;
+      case 'changeType':
+        this.queue!.changeType(mimeType);
+        break;
+      case 'recreate':
+        // No changeType(): a new MediaSource with this init segment first.
+        this.closeMediaSource();
+        this.phase = 'start';
+        this.openMediaSource();
+        this.pending.push(seg);
+        return;
+      case 'append':
+        break;
+    }
+    this.format = next;
+    this.timescale = seg.info.timescale;
+    this.queue!.append(seg.bytes, seg);
+  }
+
+  private processFragment(seg: FragmentSegment): void {
+    if (!this.queue) {
+      this.dropped++;
+      return;
+    }
+    if (this.skipUntilJoin) {
+      if (!seg.join) {
+        this.dropped++;
+        return;
+      }
+      this.skipUntilJoin = false;
+    }
+    this.queue.append(seg.bytes, seg);
+  }
+
+  private onQueueEvent(e: QueueEvent<QueueTag>): void {
+    switch (e.type) {
+      case 'appended':
+        if (e.tag.kind === 'init') {
+          this.initSegments++;
+        } else {
+          this.appended++;
+          this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.timescale);
+          this.tick();
+        }
+        return;
+      case 'removed':
+        this.trimming = false;
+        this.timeline.pruneBefore(e.end);
+        return;
+      case 'dropped':
+        this.dropped++;
+        this.skipUntilJoin = true;
+        return;
+      case 'typeChanged':
+        return;
+      case 'error':
+        if (e.error.details === 'bufferRemoveError') this.trimming = false;
+        if (e.error.fatal) this.fail(e.error);
+        else this.report(e.error);
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Live edge, trimming, stats
+
+  /** Runs the live-edge policy and buffer trimming; publishes a snapshot. */
+  private readonly tick = (): void => {
+    if (this.destroyed) return;
+    const v = this.video;
+    if (!this.fatal && this.queue) {
+      const ranges = toRanges(v.buffered);
+      this.maybeTrim(ranges);
+      if (this.backgrounded) {
+        this.publish();
+        return;
+      }
+      const decision = decideLiveEdge(
+        {
+          phase: this.phase,
+          ranges,
+          currentTime: v.currentTime,
+          playbackRate: v.playbackRate,
+          userPaused: this.userPaused,
+          seeking: v.seeking,
+          frameDuration: frameDuration(this.timeline.newest),
+          forceLive: this.forceLive,
+        },
+        this.config,
+      );
+      const a = decision.action;
+      if (a.type === 'seek') {
+        this.liveSeeks++;
+        this.lastSeekReason = a.reason;
+        this.forceLive = false;
+        v.currentTime = a.to;
+      } else if (a.type === 'rate') {
+        v.playbackRate = a.rate;
+      }
+      this.phase = decision.phase;
+      if (ranges.length > 0 && v.paused && !this.userPaused) void v.play().catch(() => undefined);
+    }
+    if (!this.hasFrameCallbacks()) this.updateLatencyFromPosition();
+    this.publish();
+  };
+
+  private publish(): void {
+    if (!this.options.onSnapshot) return;
+    const s = this.snapshot();
+    safe(() => this.options.onSnapshot!(s));
+  }
+
+  private maybeTrim(ranges: ReturnType<typeof toRanges>): void {
+    const now = performance.now();
+    if (this.trimming || !this.queue || this.queue.length > 0 || now - this.lastTrimMs < TRIM_INTERVAL_MS) return;
+    this.lastTrimMs = now;
+    // Paused (by the user or in the background) the position stands still while
+    // media keeps arriving: trim relative to the buffer end so memory stays bounded.
+    const last = ranges[ranges.length - 1];
+    const position = (this.userPaused || this.backgrounded) && last ? Math.max(last.end, this.video.currentTime) : this.video.currentTime;
+    const range = planTrim({
+      ranges,
+      currentTime: position,
+      joinTimes: this.timeline.joinTimes(),
+      keepBehind: this.keepBehind,
+    });
+    if (range) {
+      this.trimming = true;
+      this.queue.remove(range.start, range.end);
+    }
+  }
+
+  /**
+   * Latency per displayed frame with requestVideoFrameCallback: `mediaTime` is
+   * the frame's presentation time (seconds), `expectedDisplayTime` the time it
+   * reaches the screen (DOMHighResTimeStamp, ms since `performance.timeOrigin`).
+   */
+  private watchFrames(): void {
+    if (!this.hasFrameCallbacks()) return;
+    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+      if (this.destroyed) return;
+      this.frameShown(this.timeline.at(meta.mediaTime), performance.timeOrigin + meta.expectedDisplayTime);
+      this.rvfcHandle = this.video.requestVideoFrameCallback(onFrame);
+    };
+    this.rvfcHandle = this.video.requestVideoFrameCallback(onFrame);
+  }
+
+  private hasFrameCallbacks(): boolean {
+    return 'requestVideoFrameCallback' in HTMLVideoElement.prototype;
+  }
+
+  /** Fallback without requestVideoFrameCallback: a new frame under currentTime counts as shown now (±tick). */
+  private updateLatencyFromPosition(): void {
+    if (this.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    const entry = this.timeline.at(this.video.currentTime);
+    if (entry && entry.sequence !== this.lastShownSequence) this.frameShown(entry, Date.now());
+  }
+
+  private frameShown(entry: TimelineEntry | null, displayWallMs: number): void {
+    if (!entry) return;
+    this.lastShownSequence = entry.sequence;
+    if (this.startupMs === null) this.startupMs = performance.now() - this.createdAt;
+    if (entry.captureTimeMs !== null) this.latencyMs = displayWallMs - entry.captureTimeMs;
+  }
+
+  private state(): PlayerState {
+    if (this.fatal) return 'error';
+    if (this.ended) return 'ended';
+    if (this.userPaused) return 'paused';
+    if (this.backgrounded) return 'background';
+    if (!this.format) return 'connecting';
+    if (this.startupMs === null) return 'buffering';
+    return !this.video.paused && this.video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA ? 'playing' : 'waiting';
+  }
+
+  // -------------------------------------------------------------------------
+  // Errors
+
+  private readonly onVideoError = (): void => {
+    const err = this.video.error;
+    if (!err || this.destroyed || !this.mediaSource) return;
+    this.fail(playerError('mediaError', 'mediaDecodeError', true, `MediaError ${err.code}: ${err.message || 'decode error'}`));
+  };
+
+  /**
+   * Hidden: pause decoding (Chromium pauses hidden video-only players anyway and
+   * throttles timers; nobody looks at the frames). Visible again: the position
+   * is behind, so jump to the live edge and play.
+   */
+  private readonly onVisibility = (): void => {
+    this.backgrounded = document.visibilityState === 'hidden';
+    if (this.backgrounded) {
+      this.video.pause();
+      this.publish();
+    } else if (!this.userPaused) {
+      this.goLive();
+    }
+  };
+
+  private report(error: PlayerError): void {
+    this.errors.push(error);
+    if (this.errors.length > MAX_ERRORS) this.errors.splice(0, this.errors.length - MAX_ERRORS);
+    safe(() => this.options.onError?.(error));
+  }
+
+  /** Records a fatal error and, unless `recoverable` is false, rebuilds the MediaSource. */
+  private fail(error: PlayerError, recoverable = true): void {
+    if (this.fatal) return;
+    this.fatal = error;
+    this.report(error);
+    if (recoverable) queueMicrotask(() => !this.destroyed && this.recover());
+  }
+}
+
+function frameDuration(entry: TimelineEntry | null): number | null {
+  return entry ? entry.end - entry.start : null;
+}
+
+function round1(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 10) / 10;
+}
+
+function safe(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a failing listener must not break the player
+  }
+}

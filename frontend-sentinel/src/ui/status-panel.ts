@@ -1,0 +1,119 @@
+/**
+ * The Sentinel's status panel: plain DOM, text only, readable by screen readers
+ * (a polite live region for the summary, an alert region for errors, a description list for
+ * the details). Renders at most every 250 ms, whatever the event rate.
+ */
+import type { SentinelStatus } from '../app/status';
+import { formatBitrate, formatBytes, formatFps } from './format';
+
+const ROWS: ReadonlyArray<readonly [label: string, value: (s: SentinelStatus) => string]> = [
+  ['Connection', (s) => `${s.connection}${s.streamId ? ` (stream ${s.streamId})` : ''}`],
+  ['Screen capture', (s) => s.capture],
+  ['Frame rate', (s) => formatFps(s.fps)],
+  [
+    'Resolution',
+    (s) =>
+      s.width === 0
+        ? 'waiting for the first frame'
+        : `${s.width}x${s.height}${s.sourceWidth !== s.width || s.sourceHeight !== s.height ? ` (screen ${s.sourceWidth}x${s.sourceHeight})` : ''}`,
+  ],
+  ['Codec', (s) => s.codec ?? s.requestedCodec ?? '-'],
+  ['Encoder', (s) => `${s.encoder}, target ${formatBitrate(s.targetBitrate)}`],
+  ['Frames', (s) => `${s.framesEncoded} encoded, ${s.keyframes} keyframes, ${s.ticksSkipped} ticks skipped`],
+  ['Encode time', (s) => `${s.encodeMsAvg} ms average, ${s.encodeMsLast} ms last; ${formatBytes(s.bytesPerFrameAvg)} per frame`],
+  ['Bytes sent', (s) => formatBytes(s.bytesSent)],
+  ['Upload queue', (s) => `${s.queueDepth} messages, ${formatBytes(s.queueBytes)} (acknowledged up to #${s.lastAckedSequence} of #${s.highestSequence})`],
+  ['Reconnects', (s) => String(s.reconnects)],
+  ['Last error', (s) => s.lastError ?? 'none'],
+];
+
+/** Renders {@link SentinelStatus} into a container element. */
+export class StatusPanel {
+  private readonly summary: HTMLElement;
+  private readonly alert: HTMLElement;
+  private readonly shareButton: HTMLButtonElement;
+  private readonly values: HTMLElement[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private latest: (() => SentinelStatus) | null = null;
+
+  constructor(root: HTMLElement) {
+    const doc = root.ownerDocument;
+    root.replaceChildren();
+    const heading = doc.createElement('h1');
+    heading.textContent = 'Vigil Sentinel: this screen is being recorded for the exam';
+    this.summary = doc.createElement('p');
+    this.summary.id = 'sentinel-summary';
+    this.summary.setAttribute('role', 'status');
+    this.summary.setAttribute('aria-live', 'polite');
+    this.summary.textContent = 'Starting...';
+    this.alert = doc.createElement('p');
+    this.alert.id = 'sentinel-alert';
+    this.alert.setAttribute('role', 'alert');
+    this.shareButton = doc.createElement('button');
+    this.shareButton.type = 'button';
+    this.shareButton.id = 'sentinel-share';
+    this.shareButton.textContent = 'Share entire screen';
+    this.shareButton.hidden = true;
+    const list = doc.createElement('dl');
+    list.id = 'sentinel-status';
+    for (const [label] of ROWS) {
+      const dt = doc.createElement('dt');
+      dt.textContent = label;
+      const dd = doc.createElement('dd');
+      list.append(dt, dd);
+      this.values.push(dd);
+    }
+    root.append(heading, this.summary, this.alert, this.shareButton, list);
+  }
+
+  /** Calls `handler` when the user asks to share the screen (again). */
+  onShare(handler: () => void): void {
+    this.shareButton.addEventListener('click', handler);
+  }
+
+  /** Schedules a render of `read()` (coalesced: at most one render per 250 ms). */
+  schedule(read: () => SentinelStatus): void {
+    this.latest = read;
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.latest !== null) this.render(this.latest());
+    }, 250);
+  }
+
+  /** Renders `status` now. */
+  render(status: SentinelStatus): void {
+    this.summary.textContent = summaryText(status);
+    const alertText = status.phase === 'error' || status.phase === 'waiting-for-share' ? (status.lastError ?? '') : '';
+    if (this.alert.textContent !== alertText) this.alert.textContent = alertText;
+    this.shareButton.hidden = status.phase !== 'waiting-for-share';
+    ROWS.forEach(([, value], i) => {
+      const text = value(status);
+      const dd = this.values[i]!;
+      if (dd.textContent !== text) dd.textContent = text;
+    });
+  }
+
+  /** Shows an error that stops the page before the pipeline exists (e.g. a bad URL). */
+  showFatal(message: string): void {
+    this.summary.textContent = 'The Sentinel cannot start.';
+    this.alert.textContent = message;
+  }
+}
+
+function summaryText(s: SentinelStatus): string {
+  switch (s.phase) {
+    case 'starting':
+      return 'Starting...';
+    case 'waiting-for-share':
+      return 'Waiting for screen sharing: press "Share entire screen".';
+    case 'error':
+      return 'Stopped by an error (see below).';
+    case 'stopped':
+      return 'Stopped.';
+    case 'running':
+      if (s.connection === 'connected') return `Recording and uploading (${formatFps(s.fps)}).`;
+      if (s.connection === 'failed') return 'Recording, but the server refused this seat.';
+      return `Recording; ${s.connection === 'reconnecting' ? 'reconnecting to' : 'connecting to'} the server (nothing is lost meanwhile).`;
+  }
+}
