@@ -12,7 +12,6 @@ module.exports = {
       'ts-jest',
       {
         tsconfig: path.join(__dirname, 'tsconfig.spec.json'),
-        isolatedModules: true,
         diagnostics: false,
       },
     ],

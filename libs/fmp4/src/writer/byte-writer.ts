@@ -19,21 +19,25 @@ export class ByteWriter {
     this.view = new DataView(this.bytes.buffer);
   }
 
+  /** Unsigned 8-bit. */
   u8(v: number): void {
     this.view.setUint8(this.pos, v);
     this.pos += 1;
   }
 
+  /** Unsigned 16-bit, big-endian. */
   u16(v: number): void {
     this.view.setUint16(this.pos, v);
     this.pos += 2;
   }
 
+  /** Unsigned 32-bit, big-endian. */
   u32(v: number): void {
     this.view.setUint32(this.pos, v);
     this.pos += 4;
   }
 
+  /** Signed 32-bit (two's complement), big-endian. */
   i32(v: number): void {
     this.view.setInt32(this.pos, v);
     this.pos += 4;

@@ -31,12 +31,13 @@ export interface FragmentParams {
 export const TRUN_FLAGS =
   TRUN_DATA_OFFSET_PRESENT | TRUN_SAMPLE_DURATION_PRESENT | TRUN_SAMPLE_SIZE_PRESENT | TRUN_SAMPLE_FLAGS_PRESENT;
 
+/** Bytes in `prft`. */
+export const PRFT_SIZE = 32;
 /**
  * `prft` Producer Reference Time Box v1 (§8.16.5), flags 24 (capture time):
  * reference_track_ID, NTP timestamp (u32 seconds since 1900 + u32 fraction),
  * media_time u64 = the fragment's tfdt. 32 bytes.
  */
-export const PRFT_SIZE = 32;
 export function writePrft(w: ByteWriter, trackId: number, ntp: NtpTimestamp, mediaTime: number): void {
   const end = w.fullBox(PRFT_SIZE, 'prft', 1, PRFT_FLAGS_CAPTURED);
   w.u32(trackId); // reference_track_ID
@@ -46,8 +47,9 @@ export function writePrft(w: ByteWriter, trackId: number, ntp: NtpTimestamp, med
   w.end(end, 'prft');
 }
 
+/** Bytes in `moof`. */
+export const MOOF_SIZE = 8 + 16 + 76; // header + mfhd + traf
 /** `moof` Movie Fragment Box (§8.8.4): mfhd, traf. 100 bytes. */
-export const MOOF_SIZE = 8 + 16 + 76;
 export function writeMoof(w: ByteWriter, p: FragmentParams): void {
   const end = w.box(MOOF_SIZE, 'moof');
   writeMfhd(w, p.sequenceNumber);
@@ -55,16 +57,18 @@ export function writeMoof(w: ByteWriter, p: FragmentParams): void {
   w.end(end, 'moof');
 }
 
-/** `mfhd` Movie Fragment Header Box v0 (§8.8.5): sequence_number u32. 16 bytes. */
+/** Bytes in `mfhd`. */
 export const MFHD_SIZE = 16;
+/** `mfhd` Movie Fragment Header Box v0 (§8.8.5): sequence_number u32. 16 bytes. */
 export function writeMfhd(w: ByteWriter, sequenceNumber: number): void {
   const end = w.fullBox(MFHD_SIZE, 'mfhd', 0, 0);
   w.u32(sequenceNumber);
   w.end(end, 'mfhd');
 }
 
+/** Bytes in `traf`. */
+export const TRAF_SIZE = 8 + 16 + 20 + 32; // header + tfhd + tfdt + trun
 /** `traf` Track Fragment Box (§8.8.6): tfhd, tfdt, trun. 76 bytes. */
-export const TRAF_SIZE = 8 + 16 + 20 + 32;
 export function writeTraf(w: ByteWriter, p: FragmentParams): void {
   const end = w.box(TRAF_SIZE, 'traf');
   writeTfhd(w, p.trackId);
@@ -73,31 +77,34 @@ export function writeTraf(w: ByteWriter, p: FragmentParams): void {
   w.end(end, 'traf');
 }
 
+/** Bytes in `tfhd`. */
+export const TFHD_SIZE = 16;
 /**
  * `tfhd` Track Fragment Header Box (§8.8.7), flags 0x020000 default-base-is-moof:
  * track_ID only; data offsets count from the first byte of the moof. 16 bytes.
  */
-export const TFHD_SIZE = 16;
 export function writeTfhd(w: ByteWriter, trackId: number): void {
   const end = w.fullBox(TFHD_SIZE, 'tfhd', 0, TFHD_DEFAULT_BASE_IS_MOOF);
   w.u32(trackId);
   w.end(end, 'tfhd');
 }
 
-/** `tfdt` Track Fragment Decode Time Box v1 (§8.8.12): baseMediaDecodeTime u64, media ticks. 20 bytes. */
+/** Bytes in `tfdt`. */
 export const TFDT_SIZE = 20;
+/** `tfdt` Track Fragment Decode Time Box v1 (§8.8.12): baseMediaDecodeTime u64, media ticks. 20 bytes. */
 export function writeTfdt(w: ByteWriter, baseMediaDecodeTime: number): void {
   const end = w.fullBox(TFDT_SIZE, 'tfdt', 1, 0);
   w.u64(baseMediaDecodeTime);
   w.end(end, 'tfdt');
 }
 
+/** Bytes in `trun`. */
+export const TRUN_SIZE = 32;
 /**
  * `trun` Track Run Box v0 (§8.8.8), flags 0x000701, one sample:
  * sample_count 1, data_offset (from moof start to the mdat payload),
  * sample_duration, sample_size, sample_flags. 32 bytes.
  */
-export const TRUN_SIZE = 32;
 export function writeTrun(w: ByteWriter, p: FragmentParams, dataOffset: number): void {
   const end = w.fullBox(TRUN_SIZE, 'trun', 0, TRUN_FLAGS);
   w.u32(1); // sample_count
@@ -108,8 +115,9 @@ export function writeTrun(w: ByteWriter, p: FragmentParams, dataOffset: number):
   w.end(end, 'trun');
 }
 
-/** `mdat` Media Data Box (§8.1.1): 8-byte header + the sample, copied once. */
+/** Bytes in the `mdat` header (32-bit size + type). */
 export const MDAT_HEADER_SIZE = 8;
+/** `mdat` Media Data Box (§8.1.1): 8-byte header + the sample, copied once. */
 export function writeMdat(w: ByteWriter, sample: Uint8Array): void {
   const end = w.box(MDAT_HEADER_SIZE + sample.length, 'mdat');
   w.copy(sample);

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run bench`: bundles every `*/bench/*.bench.ts`, runs each in its own Node process and
+// writes what they print (markdown sections with figures and ratios) into docs/benchmarks.md.
+// Benchmarks measure; they never pass or fail a build.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { typescriptDecoratorsPlugin } from './esbuild-decorators.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dirs = ['libs/fmp4/bench', 'libs/protocol/bench', 'backend/bench', 'frontend-sentinel/bench'];
+const files = dirs.flatMap((d) =>
+  existsSync(path.join(root, d)) ? readdirSync(path.join(root, d)).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(d, f)) : [],
+);
+const outDir = path.join(root, 'tmp/bench');
+mkdirSync(outDir, { recursive: true });
+
+const sections = [];
+for (const file of files) {
+  const outfile = path.join(outDir, path.basename(file).replace(/\.ts$/, '.cjs'));
+  await build({
+    entryPoints: [path.join(root, file)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    tsconfig: path.join(root, 'tsconfig.base.json'),
+    plugins: [typescriptDecoratorsPlugin({ module: 1 /* CommonJS-free ESNext is fine for esbuild */ })],
+    logLevel: 'warning',
+  });
+  console.error(`running ${file} …`);
+  const out = execFileSync(process.execPath, ['--expose-gc', outfile], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
+  process.stdout.write(out);
+  sections.push(out.trim());
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const doc = `# Benchmarks
+
+Figures from \`npm run bench\` (do not edit by hand: the command rewrites this file).
+Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
+Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
+
+To reproduce: \`npm ci && npm run bench\`. Each benchmark is a file \`*/bench/*.bench.ts\`.
+
+${sections.join('\n\n')}
+`;
+writeFileSync(path.join(root, 'docs/benchmarks.md'), doc);
+console.error('wrote docs/benchmarks.md');
