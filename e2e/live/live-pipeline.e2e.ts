@@ -147,7 +147,9 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   const index = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
   const lastJoin = index.parts.at(-1).segments.filter((s: { join: boolean }) => s.join).at(-1);
   figures['age of the last keyframe at the late join, s'] = Math.round((Date.now() - lastJoin.startMs) / 100) / 10;
-  expect(Date.now() - lastJoin.startMs).toBeGreaterThanOrEqual(24_000);
+  const timeline = index.parts.flatMap((p: { segments: { startMs: number; join: boolean }[] }) => p.segments.map((x) => `${((x.startMs - keyframeAtMs) / 1000).toFixed(1)}s`));
+  const events = await readFile(path.join(server.dataDir, 'streams', streamId, 'events.jsonl'), 'utf8');
+  expect(Date.now() - lastJoin.startMs, `segments start at ${timeline}; events: ${events}`).toBeGreaterThanOrEqual(24_000);
   const proctorB = await (await viewerBrowser.newContext()).newPage();
   const lateJoinMs = await openLiveView(proctorB);
   figures['late join (25 s after keyframe): ms to first frame'] = lateJoinMs;

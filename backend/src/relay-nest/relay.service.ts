@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { StreamRegistry } from '../relay/stream-registry';
+import { RecordingService } from '../recordings-api/recording.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
 /** Owns the process-wide {@link StreamRegistry} (the relay core) for Nest. */
@@ -8,7 +9,10 @@ export class RelayService implements OnModuleDestroy {
   readonly registry: StreamRegistry;
   private readonly logger = new Logger('Relay');
 
-  constructor(@Inject(VIGIL_CONFIG) readonly config: VigilConfig) {
+  constructor(
+    @Inject(VIGIL_CONFIG) readonly config: VigilConfig,
+    recordings: RecordingService,
+  ) {
     this.registry = new StreamRegistry({
       bufferSeconds: config.bufferSeconds,
       bufferStreamBytes: config.bufferStreamBytes,
@@ -17,6 +21,9 @@ export class RelayService implements OnModuleDestroy {
       keyframeMinIntervalMs: config.keyframeMinIntervalMs,
       fps: config.defaultFps,
       streamEndAfterMs: config.streamEndAfterMs,
+    }, (stream) => {
+      // control messages to the Sentinel go into the stream's events.jsonl (metadata)
+      stream.controlSent$.subscribe((message) => recordings.logEvent(stream.streamId, message));
     });
   }
 

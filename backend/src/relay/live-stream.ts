@@ -90,6 +90,9 @@ export class LiveStream {
   readonly acks$: Observable<number>;
   /** Emits whenever the summary may have changed (state, viewers, size). */
   readonly changed$ = this.changed.asObservable();
+  private readonly controlSent = new Subject<SentinelControl>();
+  /** Every control message sent to the Sentinel (for the stream's event log). */
+  readonly controlSent$ = this.controlSent.asObservable();
   /** Every accepted unit, in order. */
   readonly units$ = this.units.asObservable();
 
@@ -107,6 +110,7 @@ export class LiveStream {
     this.keyframes = new KeyframeRequester(options.keyframeMinIntervalMs, (reason) => {
       if (!this.sentinel) return false;
       this.sentinel.sendControl({ type: 'keyframe', reason });
+      this.controlSent.next({ type: 'keyframe', reason });
       return true;
     });
     this.acks$ = this.units.pipe(
@@ -170,6 +174,7 @@ export class LiveStream {
     this.sentinel = null;
     this.budget.adjust(-this.buffer.clear());
     this.units.complete();
+    this.controlSent.complete();
     this.changed.next();
     this.changed.complete();
   }
@@ -249,6 +254,7 @@ export class LiveStream {
     this.changed.next();
     if (!this.sentinel) return false;
     this.sentinel.sendControl({ type: 'set-fps', fps, reason });
+    this.controlSent.next({ type: 'set-fps', fps, reason });
     return true;
   }
 

@@ -17,6 +17,9 @@ export interface OpenedWriter extends UnitWriter {
   resume?: { lastSequence: number; lastDecodeTime: number; init: { sequence: number; bytes: Uint8Array } | null };
 }
 
+/** Called once for every stream the registry creates (event logging, metrics). */
+export type StreamCreatedHook = (stream: LiveStream) => void;
+
 /** Registry tunables (from VigilConfig). */
 export interface StreamRegistryOptions extends LiveStreamOptions {
   bufferTotalBytes: number;
@@ -41,7 +44,10 @@ export class StreamRegistry {
   /** Emits whenever any stream's summary may have changed (consumers throttle). */
   readonly changed$: Observable<void> = this.changed.asObservable();
 
-  constructor(private readonly options: StreamRegistryOptions) {
+  constructor(
+    private readonly options: StreamRegistryOptions,
+    private readonly onCreated: StreamCreatedHook = () => undefined,
+  ) {
     this.budget = new BufferBudget(options.bufferTotalBytes);
   }
 
@@ -84,6 +90,7 @@ export class StreamRegistry {
       this.closers.set(identity.streamId, () => writer.close());
       stream.changed$.subscribe(() => this.changed.next());
       stream.units$.subscribe(() => this.enforceBudget());
+      this.onCreated(stream);
       this.changed.next();
       return stream;
     })();

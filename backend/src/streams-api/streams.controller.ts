@@ -1,17 +1,13 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, ConflictException } from '@nestjs/common';
 import type { StreamSummary } from '@vigil/protocol';
 import { RelayService } from '../relay-nest/relay.service';
-import { RecordingService } from '../recordings-api/recording.service';
 import { SetFpsDto } from './set-fps.dto';
 import type { LiveStream } from '../relay/live-stream';
 
 /** REST control of live streams (thin: the relay core does the work). */
 @Controller('api/streams')
 export class StreamsController {
-  constructor(
-    private readonly relay: RelayService,
-    private readonly recordings: RecordingService,
-  ) {}
+  constructor(private readonly relay: RelayService) {}
 
   /** Every live or recently disconnected stream with its state. */
   @Get()
@@ -34,7 +30,6 @@ export class StreamsController {
     if (!stream.requestKeyframe('admin', Date.now())) {
       throw new ConflictException(`stream ${streamId} has no connected Sentinel; try again once it reconnects`);
     }
-    this.recordings.logEvent(streamId, { type: 'keyframe-request', reason: 'admin' });
     return { requested: true };
   }
 
@@ -43,7 +38,6 @@ export class StreamsController {
   setFps(@Param('streamId') streamId: string, @Body() body: SetFpsDto): { fps: number; applied: boolean } {
     const stream = this.find(streamId);
     const applied = stream.setFps(body.fps, 'admin');
-    this.recordings.logEvent(streamId, { type: 'set-fps', fps: body.fps, reason: 'admin' });
     return { fps: body.fps, applied };
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
   FPS_MAX,
