@@ -1,7 +1,9 @@
-/** Unit tests for the pure TypeScript parts (player pipeline, live-edge policy, formatting). */
+// CommonJS because Jest loads it directly; the preset is a CommonJS module too.
+// Unit tests for the pure TypeScript parts: player pipeline, live-edge policy, formatting.
+const preset = require('../jest.preset.cjs');
+
 module.exports = {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Jest loads this CommonJS config with require().
-  ...require('../jest.preset.cjs'),
+  ...preset,
   displayName: 'frontend-proctor',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

@@ -171,6 +171,11 @@ export class FakeRelay {
     await new Promise((r) => this.server?.close(r));
   }
 
+  /** Cuts every proctor WebSocket (as a network blip or a server restart would). */
+  dropConnections(): void {
+    for (const ws of this.wss?.clients ?? []) ws.terminate();
+  }
+
   private summaries(): StreamSummary[] {
     return this.streams.map((s) => s.summary(this.viewers.get(s.streamId) ?? 0));
   }

@@ -41,6 +41,7 @@ interface Snapshot {
   liveSeeks: number;
   lastSeekReason: string | null;
   startupMs: number | null;
+  recoveries: number;
   errors: { type: string; details: string; fatal: boolean; message: string }[];
 }
 
@@ -206,6 +207,34 @@ test.describe.serial('proctor portal MSE player', () => {
     expect(latency.max).toBeLessThan(2000);
   });
 
+  test('reconnects, resubscribes and keeps playing after the WebSocket drops', async () => {
+    const before = (await snapshot(page))!;
+    const subsBefore = relay.subscriptions.length;
+    relay.dropConnections();
+    await expect(page.getByTestId('connection')).not.toHaveAttribute('data-status', 'open', { timeout: 5000 });
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-status', 'open', { timeout: 10_000 });
+    await expect.poll(() => relay.subscriptions.length).toBe(subsBefore + 1);
+    const resub = relay.subscriptions.at(-1)!;
+    expect(resub).toMatchObject({ streamId: 'stream-a12', firstJoin: true });
+    const after = await waitForSnapshot(page, (s) => s.appended > before.appended + 10 && s.state === 'playing' && s.lag! < 1, 10_000);
+    const latency = stats(await sampleLatency(page, 2000));
+    console.log(`[player e2e] after reconnect: ${after.appended - before.appended} more fragments, lag ${after.lag} s, latency ms ${JSON.stringify(latency)}`);
+    expect(latency.max).toBeLessThan(2000);
+    expect(after).toMatchObject({ recoveries: 0, errors: [] });
+  });
+
+  test('keeps the buffer bounded: trims whole GOPs 30 s behind the position', async () => {
+    const start = (await snapshot(page))!;
+    const trimmed = await waitForSnapshot(page, (s) => s.bufferedStart! > start.bufferedStart!, 60_000);
+    // 30 s kept + up to one GOP (2 s) so the cut lands on a join fragment + the 2 s trim interval + the lag.
+    const span = trimmed.bufferedEnd! - trimmed.bufferedStart!;
+    console.log(`[player e2e] trimmed: buffered ${trimmed.bufferedStart}-${trimmed.bufferedEnd} s (${span.toFixed(1)} s), position ${trimmed.currentTime.toFixed(2)} s`);
+    expect(trimmed.currentTime - trimmed.bufferedStart!).toBeGreaterThanOrEqual(30);
+    expect(span).toBeLessThan(35);
+    expect(Math.round(trimmed.bufferedStart! / 2) * 2).toBeCloseTo(trimmed.bufferedStart!, 3); // on a join fragment (every 2 s)
+    expect(trimmed.errors).toEqual([]);
+  });
+
   test('at 0.5 fps shows each new frame as it arrives', async () => {
     await page.goto(baseUrl + '/streams/stream-b03'); // deep link: SPA fallback + router
     await waitForSnapshot(page, (s) => s.startupMs !== null && s.videoWidth === 640, 30_000);
@@ -218,6 +247,7 @@ test.describe.serial('proctor portal MSE player', () => {
     const s = (await snapshot(page))!;
     console.log(`[player e2e] 0.5 fps: latency ms ${JSON.stringify(latency)}, lag ${s.lag} s, fps ${s.fps}, seeks ${s.liveSeeks} (${s.lastSeekReason})`);
     expect(s.fps).toBeCloseTo(0.5, 2);
+    expect(s.state).toBe('playing'); // the element waits between frames, but the stream is live
     // The position stays inside the newest 2 s frame: lag <= frame duration (+ slack).
     expect(s.lag!).toBeLessThanOrEqual(2.1);
     expect(latency.max).toBeLessThan(2000);

@@ -17,6 +17,8 @@ describe('format', () => {
     expect(formatDuration(-5)).toBe('0 ms');
     expect(formatAge(9_000, 10_200)).toBe('1.2 s ago');
     expect(formatAge(null, 1)).toBe('never');
+    expect(formatAge(10_000, 10_040)).toBe('< 1 s ago');
+    expect(formatAge(10_100, 10_000)).toBe('< 1 s ago'); // clocks slightly apart
   });
 
   it('formats resolution, fps and seconds', () => {

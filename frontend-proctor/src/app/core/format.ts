@@ -24,7 +24,9 @@ export function formatDuration(ms: number | null | undefined): string {
 /** Age of an event at Unix epoch ms `atMs`, seen at `nowMs`: "1.2 s ago"; "never" for null. */
 export function formatAge(atMs: number | null | undefined, nowMs: number): string {
   if (atMs == null) return 'never';
-  return `${formatDuration(nowMs - atMs)} ago`;
+  const age = nowMs - atMs;
+  // Under a second the figure is mostly clock jitter between server and portal.
+  return age < 1000 ? '< 1 s ago' : `${formatDuration(age)} ago`;
 }
 
 /** Pixels -> "1280×720"; "—" when unknown (0). */

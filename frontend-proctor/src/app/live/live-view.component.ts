@@ -65,8 +65,8 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
           <dd class="num">{{ seconds(stats()?.lag) }}@if ((stats()?.playbackRate ?? 1) !== 1) { · ×{{ stats()?.playbackRate }} }</dd>
           <dt>Codec</dt>
           <dd class="num">{{ stats()?.codec ?? '—' }}</dd>
-          <dt>Fragments</dt>
-          <dd class="num">{{ stats()?.appended ?? 0 }} appended · {{ stats()?.dropped ?? 0 }} dropped</dd>
+          <dt title="Fragments appended to the SourceBuffer / not appended">Fragments</dt>
+          <dd class="num">{{ stats()?.appended ?? 0 }} · {{ stats()?.dropped ?? 0 }} dropped</dd>
           <dt>Startup</dt>
           <dd class="num">{{ duration(stats()?.startupMs) }}</dd>
           <dt>Last fragment</dt>
@@ -89,7 +89,7 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
     .crumbs { margin-bottom: 0.5rem; font-size: 0.9rem; }
     h1 { display: flex; align-items: center; gap: 0.6rem; }
     h2 { font-size: 0.8rem; text-transform: uppercase; color: var(--muted); margin: 1rem 0 0.4rem; }
-    .layout { display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 1rem; align-items: start; }
+    .layout { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 1rem; align-items: start; }
     @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
     .stage { position: relative; overflow: hidden; }
     video { display: block; width: 100%; aspect-ratio: 16 / 9; background: #000; object-fit: contain; }
@@ -99,7 +99,7 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
     .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
     dt { color: var(--muted); }
-    dd { margin: 0; text-align: right; }
+    dd { margin: 0; text-align: right; white-space: nowrap; }
     .big { font-size: 1.15rem; font-weight: 650; }
     .errors { margin: 0; padding-left: 1rem; font-size: 0.8rem; color: var(--muted); max-height: 12rem; overflow: auto; }
     .errors .fatal { color: var(--bad); }

@@ -22,8 +22,8 @@ export function mimeTypeFor(format: Pick<TrackFormat, 'codec'>): string {
 /**
  * How to take a new init segment:
  * - `create`: no SourceBuffer yet: `addSourceBuffer(mimeTypeFor(next))`, then append.
- * - `append`: same codec and size: append it (W3C MSE §3.5.7 "Initialization Segment Received").
- * - `changeType`: codec or size changed and `SourceBuffer.changeType()` exists (MSE §3.2):
+ * - `append`: same codec and size: append it (W3C MSE "initialization segment received" algorithm).
+ * - `changeType`: codec or size changed and `SourceBuffer.changeType()` exists (MSE SourceBuffer `changeType()`):
  *   call it with the new type so the decoder is reconfigured, then append.
  * - `recreate`: changed, but the browser has no `changeType()`: rebuild the MediaSource.
  */

@@ -42,7 +42,7 @@ export class FragmentTimeline {
    * Records a fragment. `timescale` is the init segment's (ticks per second, 90000).
    * A fragment that starts at or before the newest one (a replay after a
    * resubscribe) replaces everything from its start on, as the SourceBuffer does
-   * (MSE §3.5.8 "Coded Frame Processing" overwrites overlapping frames).
+   * (the MSE "coded frame processing" algorithm overwrites overlapping frames).
    */
   add(info: Pick<FragmentInfo, 'baseMediaDecodeTime' | 'duration' | 'captureTimeMs'>, sequence: number, join: boolean, timescale: number): TimelineEntry {
     const entry: TimelineEntry = {

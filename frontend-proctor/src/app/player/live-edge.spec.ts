@@ -7,7 +7,10 @@ const base: LiveEdgeInput = {
   playbackRate: 1,
   userPaused: false,
   seeking: false,
+  stalled: false,
   frameDuration: 0.2, // 5 fps
+  newestFrameStart: 19.8,
+  appendPending: false,
   forceLive: false,
 };
 const decide = (o: Partial<LiveEdgeInput>) => decideLiveEdge({ ...base, ...o });
@@ -23,6 +26,10 @@ describe('decideLiveEdge', () => {
     expect(first).toEqual({ action: { type: 'seek', to: 10, reason: 'start' }, phase: 'joined' });
     const second = decide({ phase: 'joined', currentTime: 10 });
     expect(second).toEqual({ action: { type: 'seek', to: 19.5, reason: 'live' }, phase: 'live' });
+  });
+
+  it('holds the jump to the live edge until the join burst is appended', () => {
+    expect(decide({ phase: 'joined', currentTime: 10, appendPending: true })).toEqual({ action: { type: 'none' }, phase: 'joined' });
   });
 
   it('keeps the live-edge target inside the newest range (a single frame just after a gap)', () => {
@@ -54,17 +61,35 @@ describe('decideLiveEdge', () => {
   });
 
   it('at 0.2 fps a position anywhere inside the newest 5 s frame is live, not drift', () => {
-    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 25 }], frameDuration: 5 };
+    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 25 }], frameDuration: 5, newestFrameStart: 20 };
     // The next frame was just appended: the position is at its start, 5 s before the end.
     expect(decide({ ...lowFps, currentTime: 20 }).action).toEqual({ type: 'none' });
     expect(liveDrift(25, 20, 5)).toBe(0);
-    // Two frames behind (10 s): drift 5 s -> jump to end - 0.5 (inside the newest frame).
-    expect(decide({ ...lowFps, currentTime: 15 }).action).toEqual({ type: 'seek', to: 24.5, reason: 'drift' });
+    expect(decide({ ...lowFps, currentTime: 24.9 }).action).toEqual({ type: 'none' });
+    // Past the buffer end (Chromium's clock runs on while waiting): not a gap.
+    expect(decide({ ...lowFps, currentTime: 25.3 }).action).toEqual({ type: 'none' });
+  });
+
+  it('at low fps steps to the newest frame once it is appended', () => {
+    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 30 }], frameDuration: 5, newestFrameStart: 25 };
+    // Chromium stalled 1 s into the previous frame; the next one arrived: seek to its start (+1 ms).
+    expect(decide({ ...lowFps, currentTime: 21 }).action).toEqual({ type: 'seek', to: 25.001, reason: 'frame' });
+    // Within the tolerance: let playback run into it...
+    expect(decide({ ...lowFps, currentTime: 24.8 }).action).toEqual({ type: 'none' });
+    // ...unless the element is stalled: it would not resume with one frame of data.
+    expect(decide({ ...lowFps, currentTime: 24.8, stalled: true }).action).toEqual({ type: 'seek', to: 25.001, reason: 'frame' });
+    expect(decide({ ...lowFps, currentTime: 25.0005, stalled: true }).action).toEqual({ type: 'none' });
+    // 1 fps: a position 0.5 s before the newest frame steps too.
+    expect(
+      decide({ ranges: [{ start: 0, end: 11 }], frameDuration: 1, newestFrameStart: 10, currentTime: 9.5 }).action,
+    ).toEqual({ type: 'seek', to: 10.001, reason: 'frame' });
+    // High fps (frame duration < target latency) never steps: the cushion absorbs jitter.
+    expect(decide({ currentTime: 19.2, newestFrameStart: 19.8 }).action.type).toBe('rate');
   });
 
   it('jumps over a gap: a position outside the newest range would stall forever', () => {
     const ranges = [{ start: 0, end: 8 }, { start: 12, end: 14 }];
-    expect(decide({ ranges, currentTime: 8 }).action).toEqual({ type: 'seek', to: 13.5, reason: 'gap' });
+    expect(decide({ ranges, currentTime: 8, newestFrameStart: 13.8 }).action).toEqual({ type: 'seek', to: 13.5, reason: 'gap' });
     expect(decide({ ranges: [{ start: 10, end: 20 }], currentTime: 3 }).action).toEqual({ type: 'seek', to: 19.5, reason: 'gap' });
   });
 

@@ -10,7 +10,7 @@
  * (its decode time + its duration), so the newest frame is on screen while
  * the playback position is in `[bufferedEnd - frameDuration, bufferedEnd)`.
  * When the position reaches `bufferedEnd` the element waits (readyState
- * HAVE_CURRENT_DATA, HTML §4.8.11.7) still showing the newest frame, and the
+ * HAVE_CURRENT_DATA, WHATWG HTML "ready states") still showing the newest frame, and the
  * next append lets it continue at once with the next frame. So:
  *
  * - at high frame rates (frame duration < target), hold the position
@@ -24,6 +24,20 @@
  * the drift. Small drift is corrected with a playbackRate nudge (as hls.js
  * `latency-controller.ts`), drift over `maxDrift` with a seek to
  * `bufferedEnd - targetLatency`, clamped into the newest buffered range.
+ *
+ * Measured in Chromium 156 (e2e/player): with frames longer than about a
+ * second, the playback clock does not stop at the end of the buffer. It
+ * stalls somewhere inside the last frame (0.1–2.5 s into a 5 s frame) or runs
+ * past the buffer end, and when the next frame is appended it resumes from
+ * there, showing the old frame for the rest of its duration: up to one frame
+ * period (5 s at 0.2 fps) of extra latency. So at low frame rates
+ * (frameDuration > targetLatency) the policy also *steps*: when the newest
+ * frame is appended and the position is more than `frameStepTolerance`
+ * before its start (or before it at all while the element is stalled: after
+ * a stall Chromium waits for more than one frame of data before it plays
+ * again), seek to its start. A seek decodes from the preceding IDR
+ * (≤ 25 s of frames at ≤ 1 fps), cheaper than a stale picture. A position
+ * past the buffer end is normal there (waiting for the next frame), not a gap.
  */
 
 /** A buffered range, seconds. */
@@ -46,6 +60,8 @@ export interface LiveEdgeConfig {
   readonly maxRate: number;
   /** Slack when deciding whether a position lies inside a range (frame-time rounding), seconds. Default 0.1. */
   readonly rangeSlack: number;
+  /** Low frame rates: step to the newest frame when the position is this far before its start, seconds. Default 0.25. */
+  readonly frameStepTolerance: number;
 }
 
 /** Defaults of {@link LiveEdgeConfig}. */
@@ -56,7 +72,11 @@ export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
   rateGain: 0.5,
   maxRate: 1.25,
   rangeSlack: 0.1,
+  frameStepTolerance: 0.25,
 };
+
+/** Step seeks land this far into the frame (seconds), so rounding of 90 kHz times to the UA's clock cannot land in the previous frame. */
+const FRAME_STEP_EPSILON = 0.001;
 
 /**
  * Where playback stands.
@@ -80,8 +100,14 @@ export interface LiveEdgeInput {
   readonly userPaused: boolean;
   /** A seek is still running (`video.seeking`): wait for it. */
   readonly seeking: boolean;
+  /** The element is stalled: `readyState` <= HAVE_CURRENT_DATA while not paused (it will not play into new data by itself). */
+  readonly stalled: boolean;
   /** Duration of the newest fragment, seconds (1 / fps), or null before the first fragment. */
   readonly frameDuration: number | null;
+  /** Decode time of the newest appended fragment, seconds (tfdt / 90000), or null. */
+  readonly newestFrameStart: number | null;
+  /** Segments are still waiting to be appended (the join burst): hold the jump to the live edge. */
+  readonly appendPending: boolean;
   /** Jump to the live edge now (tab came back from the background, "Go live" button). */
   readonly forceLive: boolean;
 }
@@ -89,7 +115,7 @@ export interface LiveEdgeInput {
 /** What the player should do. */
 export type LiveEdgeAction =
   | { readonly type: 'none' }
-  | { readonly type: 'seek'; readonly to: number; readonly reason: 'start' | 'live' | 'drift' | 'gap' | 'resume' }
+  | { readonly type: 'seek'; readonly to: number; readonly reason: 'start' | 'live' | 'frame' | 'drift' | 'gap' | 'resume' }
   | { readonly type: 'rate'; readonly rate: number };
 
 /** Decision of {@link decideLiveEdge}: the action and the phase once it has been carried out. */
@@ -126,6 +152,8 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
     return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
   }
   if (phase === 'joined') {
+    // Wait until the join burst (init + buffered GOP) is appended, so one jump reaches the edge.
+    if (input.appendPending) return none(phase);
     return { action: { type: 'seek', to: target, reason: 'live' }, phase: 'live' };
   }
   if (input.forceLive) {
@@ -133,10 +161,19 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   }
   if (input.userPaused) return none(phase);
 
-  // Not inside the newest range: before a gap (Sentinel reconnect, skipped GOP) or evicted.
-  // Playback would stall at the end of its range forever.
-  const inLast = currentTime >= last.start - config.rangeSlack && currentTime <= last.end + config.rangeSlack;
-  if (!inLast) return { action: { type: 'seek', to: target, reason: 'gap' }, phase };
+  // Before the newest range: in front of a gap (Sentinel reconnect, skipped GOP) or evicted.
+  // Playback would stall at the end of its range forever. (Past the end is fine: waiting.)
+  if (currentTime < last.start - config.rangeSlack) return { action: { type: 'seek', to: target, reason: 'gap' }, phase };
+
+  // Low frame rate: show the newest frame as soon as it is there.
+  const d = input.frameDuration;
+  const newest = input.newestFrameStart;
+  if (d !== null && d > config.targetLatency && newest !== null && newest >= last.start && newest < last.end) {
+    // A stalled element does not resume into the new frame (measured), so step even within the tolerance.
+    if (currentTime < newest - (input.stalled ? FRAME_STEP_EPSILON : config.frameStepTolerance)) {
+      return { action: { type: 'seek', to: Math.min(newest + FRAME_STEP_EPSILON, last.end), reason: 'frame' }, phase };
+    }
+  }
 
   const drift = liveDrift(last.end, currentTime, input.frameDuration, config);
   if (drift > config.maxDrift) return { action: { type: 'seek', to: target, reason: 'drift' }, phase };
@@ -170,7 +207,7 @@ export interface TrimInput {
  * The range to remove behind the playback position so memory stays bounded,
  * or null. The removal ends at a join fragment: MSE removes, with each
  * removed frame, every frame up to the next random access point that depends
- * on it (W3C MSE §3.5.9 "Coded Frame Removal", step 3.4), so ending at a join
+ * on it (W3C MSE "coded frame removal" algorithm), so ending at a join
  * fragment removes exactly whole GOPs and never frames still needed to
  * decode the current one. Whole ranges that end before the cut-off (before a
  * gap) go too.

@@ -5,9 +5,10 @@
  * {@link SourceBufferQueue}, and carries out the decisions of the pure
  * live-edge policy ({@link decideLiveEdge}, {@link planTrim}).
  *
- * Specs: W3C Media Source Extensions (MSE) — §2 MediaSource (`sourceopen`,
- * `addSourceBuffer`, `isTypeSupported`), §3 SourceBuffer; WHATWG HTML §4.8.11
- * media elements (`currentTime`, `buffered`, `readyState`); the
+ * Specs: W3C Media Source Extensions (MSE, https://www.w3.org/TR/media-source-2/):
+ * the MediaSource interface (`sourceopen`, `addSourceBuffer()`,
+ * `isTypeSupported()`) and the SourceBuffer interface; WHATWG HTML "media
+ * elements" (`currentTime`, `buffered`, `readyState`); the
  * `requestVideoFrameCallback` draft (WICG video-rvfc) for the display time of
  * each frame.
  *
@@ -34,8 +35,8 @@ import { SourceBufferQueue, type QueueEvent } from './source-buffer-queue';
 export type PlayerState =
   | 'connecting' // no init segment yet
   | 'buffering' // init appended, no frame shown yet
-  | 'playing' // frames advancing
-  | 'waiting' // at the end of the buffer, waiting for the next frame (normal at low fps)
+  | 'playing' // frames arriving and shown (at low fps the element waits between frames: still 'playing')
+  | 'waiting' // stalled and no fragment for longer than two frame periods + 1 s
   | 'paused' // paused by the user
   | 'background' // the tab is hidden: decoding paused, appending and trimming go on
   | 'ended' // the stream ended (server `unsubscribed`, reason stream-ended)
@@ -75,12 +76,26 @@ export interface PlayerSnapshot {
   /** Seeks done by the live-edge policy, and the reason of the last one. */
   readonly liveSeeks: number;
   readonly lastSeekReason: string | null;
+  /** The last 10 live-edge seeks: reason, from/to (seconds of media time), buffered ranges then. */
+  readonly recentSeeks: readonly SeekRecord[];
   /** From the player's creation to the first frame on screen, ms. */
   readonly startupMs: number | null;
   /** MediaSources rebuilt after fatal errors. */
   readonly recoveries: number;
   /** The last 20 error events, oldest first. */
   readonly errors: readonly PlayerError[];
+}
+
+/** One seek done by the live-edge policy (diagnostics). */
+export interface SeekRecord {
+  readonly reason: string;
+  /** Media time before and after, seconds. */
+  readonly from: number;
+  readonly to: number;
+  /** Buffered ranges at the time, seconds. */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** Unix epoch ms. */
+  readonly atMs: number;
 }
 
 /** Options of {@link MsePlayer}. */
@@ -132,7 +147,7 @@ export class MsePlayer {
   private phase: LivePhase = 'start';
   private forceLive = false;
   private userPaused = false;
-  /** The document is hidden (Page Visibility, HTML §6.2): the player pauses itself. */
+  /** The document is hidden (HTML "Page visibility"): the player pauses itself. */
   private backgrounded = typeof document !== 'undefined' && document.visibilityState === 'hidden';
   private ended = false;
   private fatal: PlayerError | null = null;
@@ -143,11 +158,14 @@ export class MsePlayer {
   private latencyMs: number | null = null;
   private startupMs: number | null = null;
   private lastShownSequence: number | null = null;
+  /** performance.now() of the last fragment append, ms. */
+  private lastAppendAt = 0;
   private initSegments = 0;
   private appended = 0;
   private dropped = 0;
   private liveSeeks = 0;
   private lastSeekReason: string | null = null;
+  private readonly recentSeeks: SeekRecord[] = [];
   private recoveries = 0;
   private readonly errors: PlayerError[] = [];
 
@@ -243,6 +261,7 @@ export class MsePlayer {
       dropped: this.dropped,
       liveSeeks: this.liveSeeks,
       lastSeekReason: this.lastSeekReason,
+      recentSeeks: Object.freeze([...this.recentSeeks]),
       startupMs: round1(this.startupMs),
       recoveries: this.recoveries,
       errors: Object.freeze([...this.errors]),
@@ -339,7 +358,7 @@ export class MsePlayer {
       case 'create':
         try {
           const sb = this.mediaSource!.addSourceBuffer(mimeType);
-          // 'segments' mode: the fragments' tfdt places each frame (MSE §3.1 AppendMode).
+          // 'segments' mode: the fragments' tfdt places each frame (MSE AppendMode "segments").
           sb.mode = 'segments';
           this.sourceBuffer = sb;
           this.queue = new SourceBufferQueue<QueueTag>(sb, {
@@ -398,6 +417,7 @@ export class MsePlayer {
           this.initSegments++;
         } else {
           this.appended++;
+          this.lastAppendAt = performance.now();
           this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.timescale);
           this.tick();
         }
@@ -442,7 +462,10 @@ export class MsePlayer {
           playbackRate: v.playbackRate,
           userPaused: this.userPaused,
           seeking: v.seeking,
+          stalled: !v.paused && v.readyState <= HTMLMediaElement.HAVE_CURRENT_DATA,
           frameDuration: frameDuration(this.timeline.newest),
+          newestFrameStart: this.timeline.newest?.start ?? null,
+          appendPending: this.queue.length > 0 || this.pending.length > 0,
           forceLive: this.forceLive,
         },
         this.config,
@@ -452,6 +475,14 @@ export class MsePlayer {
         this.liveSeeks++;
         this.lastSeekReason = a.reason;
         this.forceLive = false;
+        this.recentSeeks.push({
+          reason: a.reason,
+          from: v.currentTime,
+          to: a.to,
+          ranges: ranges.map((r) => [r.start, r.end] as const),
+          atMs: Date.now(),
+        });
+        if (this.recentSeeks.length > 10) this.recentSeeks.shift();
         v.currentTime = a.to;
       } else if (a.type === 'rate') {
         v.playbackRate = a.rate;
@@ -529,7 +560,11 @@ export class MsePlayer {
     if (this.backgrounded) return 'background';
     if (!this.format) return 'connecting';
     if (this.startupMs === null) return 'buffering';
-    return !this.video.paused && this.video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA ? 'playing' : 'waiting';
+    if (this.video.paused) return 'waiting';
+    if (this.video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) return 'playing';
+    // HAVE_CURRENT_DATA between frames is normal at low fps: the newest frame is on screen.
+    const period = (frameDuration(this.timeline.newest) ?? 1) * 1000;
+    return performance.now() - this.lastAppendAt <= 2 * period + 1000 ? 'playing' : 'waiting';
   }
 
   // -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export type PlayerErrorDetails =
   | 'codecUnsupported' // MediaSource.isTypeSupported() is false for the init segment's codec
   | 'bufferAddCodecError' // addSourceBuffer() / changeType() threw
   | 'bufferAppendError' // appendBuffer() threw or the SourceBuffer fired `error`
-  | 'bufferFullError' // appendBuffer() threw QuotaExceededError (MSE §3.5.6 step 6)
+  | 'bufferFullError' // appendBuffer() threw QuotaExceededError (MSE "prepare append": buffer full)
   | 'bufferRemoveError' // remove() threw
   | 'mediaDecodeError' // the <video> element reported a MediaError
   | 'internalException';

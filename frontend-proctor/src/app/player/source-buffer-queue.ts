@@ -3,13 +3,13 @@
  *
  * A SourceBuffer accepts one `appendBuffer()` or `remove()` at a time: while
  * `updating` is true, another call throws InvalidStateError (W3C Media Source
- * Extensions, §3.2 `appendBuffer()` step 3 via "prepare append", and
- * `remove()` step 3). The queue starts the next operation on `updateend`
- * (§3.5.5 "Buffer Append", §3.5.8 "Range Removal"). `changeType()` is
- * synchronous (§3.2 `changeType()`), so it completes in place.
+ * Extensions, https://www.w3.org/TR/media-source-2/: the "prepare append"
+ * algorithm and the `remove()` steps). The queue starts the next operation on
+ * `updateend` (fired at the end of the "buffer append" and "range removal"
+ * algorithms). `changeType()` is synchronous, so it completes in place.
  *
  * When the SourceBuffer is full, `appendBuffer()` throws QuotaExceededError
- * (§3.5.6 "Prepare Append", step 6, after the UA's coded frame eviction
+ * (the "prepare append" algorithm, after the UA's "coded frame eviction"
  * failed). The queue then asks its owner for a range to evict, removes it and
  * retries the append once; if nothing can be evicted it drops the segment and
  * reports `bufferFullError` (non fatal: the owner waits for the next join
@@ -24,14 +24,14 @@
  */
 import { errorMessage, playerError, type PlayerError } from './player-events';
 
-/** The part of `TimeRanges` the player reads (HTML §4.8.11.6). Times in seconds. */
+/** The part of `TimeRanges` the player reads (WHATWG HTML `TimeRanges`). Times in seconds. */
 export interface TimeRangesLike {
   readonly length: number;
   start(index: number): number;
   end(index: number): number;
 }
 
-/** The part of `SourceBuffer` the queue uses (W3C MSE §3). */
+/** The part of `SourceBuffer` the queue uses (W3C MSE SourceBuffer interface). */
 export interface SourceBufferLike {
   readonly updating: boolean;
   readonly buffered: TimeRangesLike;
@@ -82,7 +82,7 @@ type QueueOp<T> =
 export class SourceBufferQueue<T = unknown> {
   private readonly ops: QueueOp<T>[] = [];
   private current: QueueOp<T> | null = null;
-  /** The running append/remove fired `error` (MSE §3.5.3 "Append Error"). */
+  /** The running append/remove fired `error` (MSE "append error" algorithm). */
   private currentFailed = false;
   private stopped = false;
   private destroyed = false;
@@ -115,7 +115,7 @@ export class SourceBufferQueue<T = unknown> {
     this.enqueue({ type: 'remove', start, end });
   }
 
-  /** Queues `changeType(mimeType)` (MSE §3.2; for a new codec string in a new init segment). */
+  /** Queues `changeType(mimeType)` (MSE; for a new codec string in a new init segment). */
   changeType(mimeType: string): void {
     this.enqueue({ type: 'changeType', mimeType });
   }
@@ -157,7 +157,7 @@ export class SourceBufferQueue<T = unknown> {
           case 'remove': {
             const start = Math.max(0, op.start);
             if (!(op.end > start)) {
-              this.current = null; // nothing to remove (remove() would throw TypeError, MSE §3.2 step 4-5)
+              this.current = null; // nothing to remove (remove() would throw TypeError for end <= start)
               continue;
             }
             this.sb.remove(start, op.end);
@@ -218,7 +218,7 @@ export class SourceBufferQueue<T = unknown> {
     if (this.isStopped) return;
     this.currentFailed = true;
     const what = this.current?.type ?? 'operation';
-    // MSE §3.5.3: the append error algorithm also ends the MediaSource with a decode error.
+    // MSE "append error" algorithm: it also ends the MediaSource with a decode error.
     this.fail(playerError('mediaError', 'bufferAppendError', true, `SourceBuffer fired 'error' during ${what}`));
   };
 
