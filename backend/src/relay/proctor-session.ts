@@ -11,6 +11,17 @@ export interface ProctorLink extends ViewerLink {
   close(code: number, reason: string): void;
 }
 
+/**
+ * Which streams a Proctor may see and watch (by exam). Admins: everything. The default
+ * allows everything (development mode, before logins exist).
+ */
+export interface ProctorAccess {
+  canWatch(examId: string): boolean;
+}
+
+/** Development access: every exam. */
+export const ALLOW_ALL_EXAMS: ProctorAccess = { canWatch: () => true };
+
 /** How often a Proctor gets the stream list at most, ms. */
 export const STREAM_LIST_INTERVAL_MS = 500;
 
@@ -29,6 +40,7 @@ export class ProctorSession {
     private readonly registry: StreamRegistry,
     private readonly viewerMaxBufferedBytes: number,
     private readonly clock: () => number = Date.now,
+    private readonly access: ProctorAccess = ALLOW_ALL_EXAMS,
   ) {
     this.sendList();
     this.listSubscription = registry.changed$
@@ -67,7 +79,8 @@ export class ProctorSession {
 
   private subscribe(streamId: string): void {
     const stream = this.registry.get(streamId);
-    if (!stream || stream.state === 'ended') {
+    // a stream of another exam looks exactly like a missing one: ids cannot be probed
+    if (!stream || stream.state === 'ended' || !this.access.canWatch(stream.identity.examId)) {
       throw new ProtocolError('unknown-stream', `no live stream ${streamId}; pick one from the streams list`, { fatal: false });
     }
     // subscribing again restarts the join sequence (the player's way to recover from a decoder error)
@@ -102,7 +115,9 @@ export class ProctorSession {
   }
 
   private sendList(): void {
-    this.send({ type: 'streams', streams: this.registry.summaries(this.clock()) });
+    const now = this.clock();
+    const streams = this.registry.list().filter((s) => this.access.canWatch(s.identity.examId));
+    this.send({ type: 'streams', streams: streams.map((s) => s.summary(now)) });
   }
 
   private send(message: Parameters<typeof encodeControl>[0]): void {

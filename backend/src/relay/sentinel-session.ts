@@ -8,6 +8,7 @@ import {
   encodeControl,
   parseSentinelMessage,
   type ErrorCode,
+  type HelloMessage,
 } from '@vigil/protocol';
 import { InitUnit } from './media-unit';
 import { LiveStream, SentinelControl, SentinelControlLink, StreamIdentity } from './live-stream';
@@ -20,6 +21,16 @@ export interface SentinelLink {
   /** Closes the socket with a WebSocket close code (RFC 6455 §7.4). */
   close(code: number, reason: string): void;
 }
+
+/**
+ * Decides whether a hello may stream, and as which seat. Throws ProtocolError
+ * (`auth-required`, `auth-failed`, `not-allowed`) to refuse. The default trusts the
+ * hello's exam and seat (development mode, before seat tokens exist).
+ */
+export type SentinelAuthorizer = (hello: HelloMessage) => Promise<{ examId: string; seatId: string }>;
+
+/** Development authorizer: the hello's own exam and seat. */
+export const trustHelloSeat: SentinelAuthorizer = async (hello) => ({ examId: hello.examId, seatId: hello.seatId });
 
 /** Events a session reports for logging and metadata (no I/O in the session itself). */
 export interface SentinelSessionEvents {
@@ -51,6 +62,7 @@ export class SentinelSession {
     private readonly writers: StreamWriterFactory,
     private readonly clock: () => number = Date.now,
     private readonly events: SentinelSessionEvents = {},
+    private readonly authorize: SentinelAuthorizer = trustHelloSeat,
   ) {}
 
   /** The stream this connection feeds, once the hello is accepted. */
@@ -109,16 +121,18 @@ export class SentinelSession {
     this.events.disconnected?.(stream);
   }
 
-  private async handleHello(hello: Extract<ReturnType<typeof parseSentinelMessage>, { type: 'hello' }>): Promise<void> {
+  private async handleHello(hello: HelloMessage): Promise<void> {
     if (this.helloSeen) throw new ProtocolError('bad-message', 'hello may be sent once per connection', { fatal: true });
     this.helloSeen = true;
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new ProtocolError('unsupported-version', `protocol ${hello.protocol} is not supported; this server speaks ${PROTOCOL_VERSION}`, { fatal: true });
     }
+    const seat = await this.authorize(hello);
+    if (this.closed) return;
     const identity: StreamIdentity = {
-      streamId: (await this.resumableStreamId(hello)) ?? randomUUID(),
-      examId: hello.examId,
-      seatId: hello.seatId,
+      streamId: (await this.resumableStreamId({ streamId: hello.streamId, ...seat })) ?? randomUUID(),
+      examId: seat.examId,
+      seatId: seat.seatId,
       encoder: hello.encoder,
       userAgent: hello.userAgent,
       startedAtMs: this.clock(),

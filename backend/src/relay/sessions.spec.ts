@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeMediaMessage, encodeControl, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
+import { ProtocolError, decodeMediaMessage, encodeControl, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
 import { parseFragment, readBoxes } from '@vigil/fmp4';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
 import { SentinelLink, SentinelSession } from './sentinel-session';
@@ -192,6 +192,37 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1]);
     session.handleBinary(wire(fragmentMessage(42, 40, { join: true })));
     for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 42]);
+  });
+
+  it('refuses a hello the authorizer refuses, and streams as the seat it names', async () => {
+    const refused = sentinelLink();
+    const denyAll = async () => {
+      throw new ProtocolError('auth-failed', 'seat token expired: ask the invigilator for a new kiosk link', { fatal: true });
+    };
+    await new SentinelSession(refused.link, registry, writers, Date.now, {}, denyAll).handleText(hello());
+    expect(refused.texts).toEqual([{ type: 'error', code: 'auth-failed', message: 'seat token expired: ask the invigilator for a new kiosk link', fatal: true }]);
+    expect(refused.closes).toHaveLength(1);
+    expect(registry.list()).toHaveLength(0);
+
+    const allowed = sentinelLink();
+    const fromToken = async () => ({ examId: 'exam-from-token', seatId: 'seat-from-token' });
+    await new SentinelSession(allowed.link, registry, writers, Date.now, {}, fromToken).handleText(hello());
+    expect(allowed.texts[0]).toMatchObject({ type: 'welcome' });
+    expect(registry.list()[0].identity).toMatchObject({ examId: 'exam-from-token', seatId: 'seat-from-token' });
+  });
+
+  it('shows a Proctor only the exams it may watch; other streams look missing', async () => {
+    await connectSentinel({ examId: 'exam-1' });
+    await connectSentinel({ examId: 'exam-2', seatId: 'seat-9' });
+    const p = proctorLink();
+    const onlyExam2 = { canWatch: (examId: string) => examId === 'exam-2' };
+    const proctor = new ProctorSession(p.link, registry, 1 << 20, Date.now, onlyExam2);
+    const list = p.texts[0];
+    expect(list.type === 'streams' && list.streams.map((x) => x.examId)).toEqual(['exam-2']);
+    const other = registry.list().find((x) => x.identity.examId === 'exam-1')!;
+    proctor.handleText(encodeControl({ type: 'subscribe', streamId: other.streamId }));
+    expect(p.texts.at(-1)).toMatchObject({ type: 'error', code: 'unknown-stream', fatal: false });
+    expect(other.viewerCount).toBe(0);
   });
 
   it('tells a Proctor about unknown streams without disconnecting it', () => {
