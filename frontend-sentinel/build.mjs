@@ -13,10 +13,10 @@ const outdir = join(root, 'dist', 'frontend-sentinel');
 
 /**
  * Size budget for sentinel.js (bytes, minified, before gzip): it runs on weak exam machines.
- * Over it the build warns; over HARD_LIMIT_BYTES it fails.
+ * The build fails above it. Today ~150 KiB, of which ~93 KiB is zod (used by @vigil/protocol
+ * to validate control messages); `esbuild --analyze` shows what grew.
  */
-const BUDGET_BYTES = 160 * 1024;
-const HARD_LIMIT_BYTES = 640 * 1024;
+const BUDGET_BYTES = 192 * 1024;
 
 const options = {
   entryPoints: [join(here, 'src', 'main.ts')],
@@ -45,13 +45,8 @@ if (process.argv.includes('--watch')) {
   const { size } = await stat(join(outdir, 'sentinel.js'));
   const gz = gzipSync(js).byteLength;
   console.log(`frontend-sentinel: dist/frontend-sentinel/sentinel.js ${(size / 1024).toFixed(1)} KiB (${(gz / 1024).toFixed(1)} KiB gzip)`);
-  if (size > HARD_LIMIT_BYTES) {
-    console.error(`sentinel.js is over its hard limit of ${HARD_LIMIT_BYTES / 1024} KiB: look for a heavy import (esbuild --analyze).`);
+  if (size > BUDGET_BYTES) {
+    console.error(`sentinel.js is over its ${BUDGET_BYTES / 1024} KiB budget: find the heavy import with esbuild --analyze.`);
     process.exit(1);
-  } else if (size > BUDGET_BYTES) {
-    console.warn(
-      `warning: sentinel.js is over its ${BUDGET_BYTES / 1024} KiB budget. Most of it is zod: ` +
-        "`import { z } from 'zod'` keeps all of zod (with every locale); `import * as z from 'zod'` lets esbuild drop the unused parts.",
-    );
   }
 }

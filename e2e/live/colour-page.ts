@@ -1,7 +1,9 @@
 /**
- * A page that fills its window with one large colour block and changes the colour every
- * second, logging each change with its wall-clock time: the "real content on the screen"
- * the live test compares the proctor's pixels with.
+ * A page with one large colour block that changes colour every second, logging each change
+ * with its wall-clock time: the "real content on the screen" the live test compares the
+ * proctor's pixels with. The block covers the middle of the screen, not all of it: when the
+ * whole picture changes, Chromium's OpenH264 encoder inserts an IDR of its own (scene-change
+ * detection), which would hide whether the server's keyframe logic works.
  */
 export const PALETTE: Record<string, [number, number, number]> = {
   red: [230, 30, 30],
@@ -14,9 +16,11 @@ export const PALETTE: Record<string, [number, number, number]> = {
 
 export const COLOUR_PAGE_HTML = `<!doctype html>
 <html><head><title>exam content</title><style>
-  html, body { margin: 0; height: 100%; overflow: hidden; }
-  #block { position: fixed; inset: 0; }
-</style></head><body><div id="block"></div><script>
+  html, body { margin: 0; height: 100%; overflow: hidden; background: #f4f4f0; font: 28px sans-serif; }
+  #block { position: fixed; left: 30%; right: 30%; top: 35%; bottom: 20%; }
+  p { margin: 24px; }
+</style></head><body><p>Question 7. Explain the difference between an I-frame and an IDR frame.</p>
+<div id="block"></div><script>
   const palette = ${JSON.stringify(PALETTE)};
   const names = Object.keys(palette);
   window.colourLog = [];

@@ -1,5 +1,5 @@
 import { test, expect, chromium, Browser, Page } from '@playwright/test';
-import { writeFile, readFile, readdir } from 'node:fs/promises';
+import { mkdir, writeFile, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFragment, readBoxes } from '@vigil/fmp4';
 import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
@@ -48,14 +48,20 @@ async function player(page: Page): Promise<PlayerSnapshot> {
   });
 }
 
-/** Opens the portal's live view of the stream; resolves with the ms until a decoded frame shows. */
-async function openLiveView(page: Page): Promise<number> {
+/**
+ * Opens the portal's live view of the stream and waits for the first decoded frame on
+ * screen (requestVideoFrameCallback in the player).
+ * @returns pageMs: from navigation (page load, WebSocket, subscribe, join) to the first frame;
+ *          joinMs: from the player's creation (it subscribes at once) to the first frame
+ */
+async function openLiveView(page: Page): Promise<{ pageMs: number; joinMs: number }> {
   const started = Date.now();
   await page.goto(`${server.baseUrl}/streams/${streamId}`);
-  await expect
-    .poll(async () => (await player(page)).width, { timeout: 20_000, intervals: [50] })
-    .toBeGreaterThan(0);
-  return Date.now() - started;
+  const startup = () =>
+    page.evaluate(() => ((window as unknown as { __vigilPlayer?: { startupMs: number | null } }).__vigilPlayer?.startupMs ?? null));
+  await expect.poll(startup, { timeout: 20_000, intervals: [50] }).not.toBeNull();
+  const pageMs = Date.now() - started;
+  return { pageMs, joinMs: Math.round((await startup()) as number) };
 }
 
 /** The colour at the centre of the proctor's video, read back from a canvas. */
@@ -110,11 +116,12 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   const [summary] = await (await fetch(`${server.baseUrl}/api/streams`)).json();
   streamId = summary.streamId;
   expect(summary).toMatchObject({ examId: EXAM, seatId: SEAT, state: 'live', encoder: 'webcodecs' });
-  const keyframeAtMs = Date.now(); // the stream's first IDR is about now
 
   // 3. A proctor watches: right size, the pixels match the screen, latency is low
   const proctorA = await (await viewerBrowser.newContext()).newPage();
-  figures['first join: ms to first frame'] = await openLiveView(proctorA);
+  const firstJoin = await openLiveView(proctorA);
+  figures['first join: ms from subscribe to first frame'] = firstJoin.joinMs;
+  figures['first join: ms from page navigation to first frame'] = firstJoin.pageMs;
   const a = await player(proctorA);
   expect([a.width, a.height]).toEqual([1920, 1080]);
 
@@ -142,18 +149,22 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   expect(medianLatency).toBeLessThan(2500);
 
   // 4. A proctor joining 25 s after the last keyframe sees video within 2 s
-  const wait = keyframeAtMs + 25_000 - Date.now();
+  //    (the Sentinel's own keyframe interval is 30 s here, so none comes in between)
+  const lastJoinStartMs = async (): Promise<number> => {
+    const index = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
+    return index.parts.at(-1).segments.filter((s: { join: boolean }) => s.join).at(-1).startMs;
+  };
+  const wait = (await lastJoinStartMs()) + 25_000 - Date.now();
   if (wait > 0) await proctorA.waitForTimeout(wait);
-  const index = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
-  const lastJoin = index.parts.at(-1).segments.filter((s: { join: boolean }) => s.join).at(-1);
-  figures['age of the last keyframe at the late join, s'] = Math.round((Date.now() - lastJoin.startMs) / 100) / 10;
-  const timeline = index.parts.flatMap((p: { segments: { startMs: number; join: boolean }[] }) => p.segments.map((x) => `${((x.startMs - keyframeAtMs) / 1000).toFixed(1)}s`));
+  const keyframeAge = Date.now() - (await lastJoinStartMs());
+  figures['age of the last keyframe at the late join, s'] = Math.round(keyframeAge / 100) / 10;
   const events = await readFile(path.join(server.dataDir, 'streams', streamId, 'events.jsonl'), 'utf8');
-  expect(Date.now() - lastJoin.startMs, `segments start at ${timeline}; events: ${events}`).toBeGreaterThanOrEqual(24_000);
+  expect(keyframeAge, `events: ${events}`).toBeGreaterThanOrEqual(24_500);
   const proctorB = await (await viewerBrowser.newContext()).newPage();
-  const lateJoinMs = await openLiveView(proctorB);
-  figures['late join (25 s after keyframe): ms to first frame'] = lateJoinMs;
-  expect(lateJoinMs).toBeLessThan(2000);
+  const lateJoin = await openLiveView(proctorB);
+  figures['late join (25 s after keyframe): ms from subscribe to first frame'] = lateJoin.joinMs;
+  figures['late join (25 s after keyframe): ms from page navigation to first frame'] = lateJoin.pageMs;
+  expect(lateJoin.joinMs).toBeLessThan(2000);
 
   // 5. set-frame-rate changes the recorded frame spacing
   const fpsChangedAtMs = Date.now();
@@ -184,6 +195,7 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
       start = box.end;
     }
   }
+  await mkdir(test.info().outputDir, { recursive: true });
   const mp4 = path.join(test.info().outputDir, 'recording.mp4');
   await writeFile(mp4, new Uint8Array(await (await fetch(`${server.baseUrl}/api/recordings/${streamId}/recording.mp4`)).arrayBuffer()));
   const probe = probeFrames(mp4);

@@ -11,7 +11,7 @@ import { StatusPanel } from './ui/status-panel';
 declare global {
   interface Window {
     /** Read-only status snapshot of the Sentinel (a fresh frozen object on every read). */
-    readonly __vigilSentinel: SentinelStatus | { readonly phase: 'error'; readonly lastError: string };
+    readonly __vigilSentinel: SentinelStatus | { readonly state: 'error'; readonly phase: 'error'; readonly lastError: string };
   }
 }
 
@@ -29,7 +29,7 @@ function main(): void {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     panel.showFatal(message);
-    expose(() => Object.freeze({ phase: 'error', lastError: message }));
+    expose(() => Object.freeze({ state: 'error', phase: 'error', lastError: message }));
     return;
   }
   expose(() => sentinel.status());

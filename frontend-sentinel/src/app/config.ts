@@ -7,9 +7,15 @@
  * - `server`: WebSocket URL override (tests, split deployments); default
  *   `ws(s)://<page host>/ws/sentinel`, `wss:` when the page is `https:`.
  * - `encoder`: `webcodecs` (default) or `wasm` (the OpenH264 WebAssembly fallback, reserved).
+ * - `keyframeInterval`: longest gap between keyframes, seconds, 20..30 (default 25).
  */
 import { ID_PATTERN, SENTINEL_WS_PATH, TOKEN_MAX_LENGTH } from '@vigil/protocol';
 import { describe } from '../util/assert';
+import {
+  DEFAULT_MAX_KEYFRAME_INTERVAL_MS,
+  MAX_MAX_KEYFRAME_INTERVAL_MS,
+  MIN_MAX_KEYFRAME_INTERVAL_MS,
+} from '../timing/keyframe-policy';
 
 /** Which encoder the URL asks for. */
 export type EncoderChoice = 'webcodecs' | 'wasm';
@@ -26,6 +32,8 @@ export interface SentinelConfig {
   readonly wsUrl: string;
   /** Encoder to use. */
   readonly encoder: EncoderChoice;
+  /** Longest gap between keyframes, milliseconds (20000..30000). */
+  readonly maxKeyframeIntervalMs: number;
 }
 
 /** The page location parts the defaults depend on. */
@@ -81,5 +89,17 @@ export function parseSentinelConfig(search: string, location: PageLocation): Sen
     if (location.host === '') throw new TypeError('the page has no host: serve it over http(s) or pass &server=ws://host/ws/sentinel');
     wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${SENTINEL_WS_PATH}`;
   }
-  return { examId, seatId, token, wsUrl, encoder: encoderParam };
+  const interval = params.get('keyframeInterval');
+  let maxKeyframeIntervalMs = DEFAULT_MAX_KEYFRAME_INTERVAL_MS;
+  if (interval !== null && interval !== '') {
+    const seconds = Number(interval);
+    const ms = seconds * 1000;
+    if (!Number.isFinite(seconds) || ms < MIN_MAX_KEYFRAME_INTERVAL_MS || ms > MAX_MAX_KEYFRAME_INTERVAL_MS) {
+      throw new TypeError(
+        `keyframeInterval must be a number of seconds in [${MIN_MAX_KEYFRAME_INTERVAL_MS / 1000}, ${MAX_MAX_KEYFRAME_INTERVAL_MS / 1000}], got ${describe(interval)}`,
+      );
+    }
+    maxKeyframeIntervalMs = ms;
+  }
+  return { examId, seatId, token, wsUrl, encoder: encoderParam, maxKeyframeIntervalMs };
 }

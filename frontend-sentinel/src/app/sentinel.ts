@@ -15,12 +15,13 @@ import { WebCodecsBackend } from '../encode/webcodecs-backend';
 import { FragmentMuxer } from '../mux/fragment-muxer';
 import { OutboundQueue } from '../sender/outbound-queue';
 import { SentinelSender, type ConnectionState, type SocketFactory } from '../sender/sentinel-sender';
-import { browserScheduler, FrameClock, type FrameTick, type Scheduler } from '../timing/frame-clock';
+import { FrameClock, type FrameTick, type Scheduler } from '../timing/frame-clock';
+import { workerScheduler } from '../timing/worker-scheduler';
 import { KeyframePolicy } from '../timing/keyframe-policy';
 import { msToTicks, ticksToUs } from '../timing/media-time';
 import { RollingAverage } from '../util/rolling-average';
 import type { SentinelConfig } from './config';
-import type { SentinelPhase, SentinelStatus } from './status';
+import { overallState, type SentinelPhase, type SentinelStatus } from './status';
 
 /** Frames allowed inside the encoder before a tick is skipped (realtime: never build a backlog). */
 const MAX_ENCODER_QUEUE = 2;
@@ -31,7 +32,7 @@ export interface SentinelOptions {
   config: SentinelConfig;
   /** Called whenever the status may have changed (the panel re-renders). */
   onChange?: () => void;
-  /** Clock and timers (default: the browser's). */
+  /** Clock and timers (default: worker-driven timers, not throttled behind other windows). */
   scheduler?: Scheduler;
   /** Socket factory (default: `new WebSocket`). */
   createSocket?: SocketFactory;
@@ -39,11 +40,13 @@ export interface SentinelOptions {
   createBackend?: (callbacks: EncoderBackendCallbacks) => EncoderBackend;
   /** Outbound queue bound, bytes (default 256 MiB). */
   queueMaxBytes?: number;
-  /** Longest gap between keyframes, ms (20000..30000, default 25000). */
+  /** Longest gap between keyframes, ms (20000..30000; default from the config). */
   maxKeyframeIntervalMs?: number;
 }
 
 interface PendingFrame {
+  /** The pipeline asked for an IDR. */
+  keyFrame: boolean;
   mediaTime: number;
   duration: number;
   captureTimeMs: number;
@@ -78,6 +81,7 @@ export class Sentinel {
   private ticksSkipped = 0;
   private framesEncoded = 0;
   private keyframes = 0;
+  private encoderKeyframes = 0;
   private readonly encodeMs = new RollingAverage(50);
   private readonly frameBytes = new RollingAverage(50);
   private queueFullReported = false;
@@ -85,13 +89,11 @@ export class Sentinel {
 
   constructor(options: SentinelOptions) {
     this.config = options.config;
-    this.scheduler = options.scheduler ?? browserScheduler();
+    this.scheduler = options.scheduler ?? workerScheduler();
     this.onChange = options.onChange ?? (() => undefined);
     this.createBackend = options.createBackend ?? ((callbacks) => new WebCodecsBackend(callbacks));
     this.queue = new OutboundQueue(options.queueMaxBytes === undefined ? {} : { maxBytes: options.queueMaxBytes });
-    this.policy = new KeyframePolicy(
-      options.maxKeyframeIntervalMs === undefined ? {} : { maxIntervalMs: options.maxKeyframeIntervalMs },
-    );
+    this.policy = new KeyframePolicy({ maxIntervalMs: options.maxKeyframeIntervalMs ?? this.config.maxKeyframeIntervalMs });
     this.capture = new ScreenCapture({
       events: {
         state: (state) => {
@@ -131,7 +133,7 @@ export class Sentinel {
       events: {
         state: (state) => {
           this.connection = state;
-          if (state === 'failed') this.phase = 'error';
+          if (state === 'failed') this.halt();
           this.changed();
         },
         welcome: (welcome) => {
@@ -154,6 +156,7 @@ export class Sentinel {
   status(): SentinelStatus {
     const init = this.muxer.currentInit;
     return Object.freeze({
+      state: overallState(this.phase, this.connection),
       phase: this.phase,
       connection: this.connection,
       capture: this.captureState,
@@ -173,8 +176,10 @@ export class Sentinel {
       ticksSkipped: this.ticksSkipped,
       framesEncoded: this.framesEncoded,
       keyframes: this.keyframes,
+      encoderKeyframes: this.encoderKeyframes,
       encodeMsAvg: round1(this.encodeMs.mean),
       encodeMsLast: round1(this.encodeMs.latest),
+      encodeMsMedian: round1(this.encodeMs.median),
       bytesPerFrameAvg: Math.round(this.frameBytes.mean),
       bytesSent: this.sender.bytesSent,
       queueDepth: this.queue.depth,
@@ -216,15 +221,19 @@ export class Sentinel {
 
   /** Starts (or restarts) screen capture; call from a user gesture if `start()` could not. */
   async shareScreen(): Promise<void> {
-    if (this.stopped) return;
+    if (this.halted()) return;
     try {
       await this.capture.start();
     } catch (error) {
-      this.phase = 'waiting-for-share';
+      if (!this.halted()) this.phase = 'waiting-for-share';
       this.setError(`Screen sharing did not start: ${errorText(error)}`);
       return;
     }
-    if (this.phase !== 'error') this.phase = 'running';
+    if (this.halted()) {
+      this.capture.stop(); // halted while the share dialog was open
+      return;
+    }
+    this.phase = 'running';
     if (!this.clock.running) {
       this.clock.start();
     } else {
@@ -301,6 +310,7 @@ export class Sentinel {
     }
     this.policy.noteSubmitted(ctx, keyFrame);
     this.pending.set(timestamp, {
+      keyFrame,
       mediaTime: tick.mediaTime,
       duration: tick.duration,
       captureTimeMs: performance.timeOrigin + tick.clockTimeMs,
@@ -334,6 +344,7 @@ export class Sentinel {
     this.framesEncoded++;
     if (chunk.type === 'key') {
       this.keyframes++;
+      if (!meta.keyFrame) this.encoderKeyframes++;
       this.policy.noteKeyframeOutput(meta.mediaTime);
     }
     let result;
@@ -381,6 +392,22 @@ export class Sentinel {
     this.policy.reset();
     if (this.clock.running) this.clock.start();
     this.changed();
+  }
+
+  /**
+   * The server refused this seat for good (or our hello is invalid): stop capturing and
+   * encoding, since nothing could ever be uploaded; keep the error on screen.
+   */
+  private halt(): void {
+    this.phase = 'error';
+    this.clock.stop();
+    this.capture.stop();
+    this.dropEncoder();
+  }
+
+  /** True once stopped or halted by a fatal error (re-read after every await). */
+  private halted(): boolean {
+    return this.stopped || this.phase === 'error';
   }
 
   private onCaptureEnded(message: string): void {

@@ -6,8 +6,23 @@ import type { ConnectionState } from '../sender/sentinel-sender';
 /** Overall phase of the page. */
 export type SentinelPhase = 'starting' | 'waiting-for-share' | 'running' | 'error' | 'stopped';
 
+/**
+ * One-word overall state: `streaming` = capturing and connected (welcome received);
+ * `connecting` / `reconnecting` = capturing (and queueing) while the socket is not ready.
+ */
+export type SentinelState =
+  | 'starting'
+  | 'waiting-for-share'
+  | 'connecting'
+  | 'streaming'
+  | 'reconnecting'
+  | 'error'
+  | 'stopped';
+
 /** A read-only, JSON-safe status snapshot. Units in the field names' docs. */
 export interface SentinelStatus {
+  /** Overall state (derived from phase and connection). */
+  readonly state: SentinelState;
   readonly phase: SentinelPhase;
   /** WebSocket connection state. */
   readonly connection: ConnectionState;
@@ -39,9 +54,16 @@ export interface SentinelStatus {
   /** Access units output by the encoder, and how many were keyframes (IDR). */
   readonly framesEncoded: number;
   readonly keyframes: number;
+  /**
+   * Of those keyframes, the ones the encoder made on its own (OpenH264 inserts IDRs on
+   * whole-screen scene changes); they are join points like any other.
+   */
+  readonly encoderKeyframes: number;
   /** Mean and last encode latency (encode() call to output), ms, over the last 50 frames. */
   readonly encodeMsAvg: number;
   readonly encodeMsLast: number;
+  /** Median encode latency, ms, over the last 50 frames (the mean includes the slow first frame). */
+  readonly encodeMsMedian: number;
   /** Mean access-unit size, bytes, over the last 50 frames. */
   readonly bytesPerFrameAvg: number;
   /** Media bytes handed to the socket, headers included, resends counted again. */
@@ -56,4 +78,21 @@ export interface SentinelStatus {
   readonly reconnects: number;
   /** Most recent error text, or null. */
   readonly lastError: string | null;
+}
+
+/** The overall state for a phase and a connection state. */
+export function overallState(phase: SentinelPhase, connection: ConnectionState): SentinelState {
+  if (phase !== 'running') return phase;
+  switch (connection) {
+    case 'connected':
+      return 'streaming';
+    case 'reconnecting':
+      return 'reconnecting';
+    case 'failed':
+      return 'error';
+    case 'stopped':
+      return 'stopped';
+    default:
+      return 'connecting';
+  }
 }

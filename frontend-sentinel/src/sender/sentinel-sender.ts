@@ -17,6 +17,7 @@ import {
   encodeControl,
   parseServerToSentinel,
   PROTOCOL_VERSION,
+  STATUS_INTERVAL_MS,
   type ErrorMessage,
   type HelloMessage,
   type KeyframeReason,
@@ -147,7 +148,7 @@ export class SentinelSender {
     }
     assertObject('options.hello', options.hello);
     if (typeof options.status !== 'function') throw new TypeError('options.status must be a function');
-    const statusIntervalMs = options.statusIntervalMs ?? 2_000;
+    const statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const silenceTimeoutMs = options.silenceTimeoutMs ?? 30_000;

@@ -50,13 +50,13 @@ describe('FrameClock', () => {
     const early = {
       now: () => scheduler.now(),
       clearTimeout: (h: unknown) => scheduler.clearTimeout(h),
-      setTimeout: (fn: () => void, ms: number) => scheduler.setTimeout(fn, Math.max(0, ms - 50)), // fires 50 ms early
+      setTimeout: (fn: () => void, ms: number) => scheduler.setTimeout(fn, ms * 0.9), // fires 10 % early
     };
     const clock = new FrameClock({ scheduler: early, onTick: (t) => ticks.push(t), fps: 1 });
     clock.start();
-    scheduler.advance(960);
+    scheduler.advance(990);
     expect(ticks).toHaveLength(1);
-    scheduler.advance(100);
+    scheduler.advance(10);
     expect(ticks.map((t) => t.mediaTime)).toEqual([0, 90_000]);
   });
 

@@ -19,8 +19,11 @@ const ROWS: ReadonlyArray<readonly [label: string, value: (s: SentinelStatus) =>
   ],
   ['Codec', (s) => s.codec ?? s.requestedCodec ?? '-'],
   ['Encoder', (s) => `${s.encoder}, target ${formatBitrate(s.targetBitrate)}`],
-  ['Frames', (s) => `${s.framesEncoded} encoded, ${s.keyframes} keyframes, ${s.ticksSkipped} ticks skipped`],
-  ['Encode time', (s) => `${s.encodeMsAvg} ms average, ${s.encodeMsLast} ms last; ${formatBytes(s.bytesPerFrameAvg)} per frame`],
+  [
+    'Frames',
+    (s) => `${s.framesEncoded} encoded, ${s.keyframes} keyframes (${s.encoderKeyframes} by the encoder itself), ${s.ticksSkipped} ticks skipped`,
+  ],
+  ['Encode time', (s) => `${s.encodeMsMedian} ms median, ${s.encodeMsLast} ms last; ${formatBytes(s.bytesPerFrameAvg)} per frame`],
   ['Bytes sent', (s) => formatBytes(s.bytesSent)],
   ['Upload queue', (s) => `${s.queueDepth} messages, ${formatBytes(s.queueBytes)} (acknowledged up to #${s.lastAckedSequence} of #${s.highestSequence})`],
   ['Reconnects', (s) => String(s.reconnects)],

@@ -1,4 +1,4 @@
-/** Mean of the last `size` samples (fixed window, O(1) per sample). */
+/** Mean and median of the last `size` samples (fixed window; `add` is O(1), `median` O(n log n)). */
 export class RollingAverage {
   private readonly samples: number[] = [];
   private next = 0;
@@ -27,6 +27,14 @@ export class RollingAverage {
   /** Mean of the window, 0 when empty. */
   get mean(): number {
     return this.samples.length === 0 ? 0 : this.sum / this.samples.length;
+  }
+
+  /** Median of the window (mean of the middle two for an even count), 0 when empty. */
+  get median(): number {
+    if (this.samples.length === 0) return 0;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   }
 
   /** Most recent sample, 0 when empty. */

@@ -90,4 +90,4 @@ export const PONG_TIMEOUT_MS = 30_000;
 export const HELLO_TIMEOUT_MS = 10_000;
 
 /** How often a Sentinel sends `status`, in ms. */
-export const STATUS_INTERVAL_MS = 5_000;
+export const STATUS_INTERVAL_MS = 2_000;
