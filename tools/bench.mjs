@@ -46,7 +46,7 @@ Figures from \`npm run bench\` (do not edit by hand: the command rewrites this f
 Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
 Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
 
-To reproduce: \`npm ci && npm run bench\`. Each benchmark is a file \`*/bench/*.bench.ts\`.
+To reproduce: \`npm install && npm run bench\`. Each benchmark is a file \`*/bench/*.bench.ts\`.
 
 ${sections.join('\n\n')}
 `;
