@@ -5,19 +5,24 @@
 import { StreamRegistry } from '../src/relay/stream-registry';
 import { Viewer } from '../src/relay/viewer';
 import { streamMessages, toUnits } from '../src/testing/media-fixtures';
+import { testRegistryOptions } from '../src/testing/registry-options';
 import type { FragmentUnit, InitUnit } from '../src/relay/media-unit';
+
+const BENCH_OPTIONS = testRegistryOptions({ bufferStreamBytes: 64 << 20, bufferTotalBytes: 1 << 30, fps: 5 });
+
+/** A stream whose disk writer does nothing: the benchmark measures the relay alone. */
+function openStream(registry: StreamRegistry, streamId: string) {
+  return registry.openStream(
+    { streamId, examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: 'bench', startedAtMs: 0 },
+    { open: async () => ({ write: async () => undefined, close: async () => undefined }), lookup: async () => null },
+  );
+}
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 async function fanOut(viewers: number, fragments: number): Promise<{ nsPerViewerSend: number; extraBytesPerViewer: number }> {
-  const registry = new StreamRegistry({
-    bufferSeconds: 20, bufferStreamBytes: 64 << 20, bufferTotalBytes: 1 << 30, joinMaxAgeSeconds: 3,
-    keyframeMinIntervalMs: 1000, fps: 5, streamEndAfterMs: 60_000,
-  });
-  const stream = await registry.openStream(
-    { streamId: 'bench', examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: 'bench', startedAtMs: 0 },
-    { open: async () => ({ write: async () => undefined, close: async () => undefined }), lookup: async () => null },
-  );
+  const registry = new StreamRegistry(BENCH_OPTIONS);
+  const stream = await openStream(registry, 'bench');
   const units = toUnits(streamMessages(fragments, 50, 5, 30_000), stream.channel);
   let sent = 0;
   const link = { sendBinary: () => void sent++, sendReplay: () => void sent++, bufferedAmount: () => 0 };
@@ -38,14 +43,8 @@ async function fanOut(viewers: number, fragments: number): Promise<{ nsPerViewer
 }
 
 async function bufferMemory(): Promise<{ heldBytes: number; windowBytes: number }> {
-  const registry = new StreamRegistry({
-    bufferSeconds: 20, bufferStreamBytes: 64 << 20, bufferTotalBytes: 1 << 30, joinMaxAgeSeconds: 3,
-    keyframeMinIntervalMs: 1000, fps: 5, streamEndAfterMs: 60_000,
-  });
-  const stream = await registry.openStream(
-    { streamId: 'mem', examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: 'bench', startedAtMs: 0 },
-    { open: async () => ({ write: async () => undefined, close: async () => undefined }), lookup: async () => null },
-  );
+  const registry = new StreamRegistry(BENCH_OPTIONS);
+  const stream = await openStream(registry, 'mem');
   const units = toUnits(streamMessages(300, 25, 5, 30_000), stream.channel);
   for (const u of units) stream.ingest(u);
   const heldBytes = stream.buffer.bytes;

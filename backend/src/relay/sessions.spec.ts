@@ -8,6 +8,7 @@ import { SentinelLink, SentinelSession } from './sentinel-session';
 import { ProctorLink, ProctorSession } from './proctor-session';
 import { RecordingStore } from '../recording/recording-store';
 import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
+import { testRegistryOptions } from '../testing/registry-options';
 
 /** Real relay core + real files in a temp folder; only the sockets are replaced by recorders. */
 describe('Sentinel and Proctor sessions over the relay core', () => {
@@ -17,15 +18,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
 
   beforeEach(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-sessions-'));
-    registry = new StreamRegistry({
-      bufferSeconds: 20,
-      bufferStreamBytes: 32 << 20,
-      bufferTotalBytes: 256 << 20,
-      joinMaxAgeSeconds: 3,
-      keyframeMinIntervalMs: 1000,
-      fps: 1,
-      streamEndAfterMs: 60_000,
-    });
+    registry = new StreamRegistry(testRegistryOptions());
     const store = new RecordingStore(dataDir, false);
     writers = {
       open: async (identity) => {
@@ -246,10 +239,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const { appendFile } = await import('node:fs/promises');
     await appendFile(path.join(dir, last), messages[7].subarray(16, 60));
 
-    registry = new StreamRegistry({
-      bufferSeconds: 20, bufferStreamBytes: 32 << 20, bufferTotalBytes: 256 << 20, joinMaxAgeSeconds: 3,
-      keyframeMinIntervalMs: 1000, fps: 1, streamEndAfterMs: 60_000,
-    });
+    registry = new StreamRegistry(testRegistryOptions());
     const again = await connectSentinel({ streamId: first.welcome.streamId });
     expect(again.welcome.lastAckedSequence).toBe(7);
     for (const m of messages.slice(7)) again.session.handleBinary(wire(m));
