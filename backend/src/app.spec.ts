@@ -1,58 +1,41 @@
-import type { INestApplication } from '@nestjs/common';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import WebSocket from 'ws';
 import { encodeControl, parseServerToProctor, parseServerToSentinel, decodeMediaMessage } from '@vigil/protocol';
-import { createApp } from './main';
-import { loadConfig } from './config/vigil-config';
 import { streamMessages } from './testing/media-fixtures';
+import { SERVER_TEST_TIMEOUT_MS, TestClient, TestServer, adminClient, browserHeaders, createExam, createSeat, openSocket, startTestServer } from './testing/test-server';
 
-/** The thin Nest layer, for real: HTTP + WebSocket on a loopback port, real files. */
+jest.setTimeout(SERVER_TEST_TIMEOUT_MS);
+
+/** The thin Nest layer, for real: HTTP + WebSocket on a loopback port, real files, an admin and a seat. */
 describe('Vigil server (HTTP + WebSocket)', () => {
-  let app: INestApplication;
+  let server: TestServer;
+  let admin: TestClient;
   let base: string;
-  let dataDir: string;
+  let exam: { id: string };
+  let seat: { id: string; token: string };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-app-'));
-    app = await createApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_WEB_DIR: path.join(dataDir, 'web'), VIGIL_FSYNC: 'false' }), { quiet: true });
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    base = `127.0.0.1:${address.port}`;
+    server = await startTestServer('sqlite');
+    base = server.host;
+    admin = await adminClient(server);
+    exam = await createExam(admin);
+    seat = await createSeat(admin, exam.id, 's7');
   });
 
   afterAll(async () => {
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await server.close();
   });
 
-  /** Fetches JSON; the shape is the test's expectation, checked by its assertions. */
+  /** Fetches JSON as the admin; the shape is the test's expectation, checked by its assertions. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field below
-  const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+  const json = async (pathName: string): Promise<any> => (await admin.get(pathName)).body;
 
-  /** Opens a socket and collects what arrives: text parsed with `parse`, binary as bytes. */
-  async function open<T>(pathName: string, parse: (t: string) => T) {
-    const ws = new WebSocket(`ws://${base}${pathName}`);
-    const texts: T[] = [];
-    const binaries: Uint8Array[] = [];
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) binaries.push(new Uint8Array(data as Buffer));
-      else texts.push(parse(data.toString()));
-    });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-      if (!ok()) throw new Error(`timed out; got ${JSON.stringify(texts)}`);
-    };
-    return { ws, texts, binaries, until };
-  }
+  /** Opens a socket and collects what arrived (as the admin's browser for /ws/proctor). */
+  const open = <T>(pathName: string, parse: (t: string) => T) => openSocket(server, pathName, parse, browserHeaders(admin));
 
   it('streams from a Sentinel to a Proctor, records, and serves control and history over HTTP', async () => {
     const sentinel = await open('/ws/sentinel', parseServerToSentinel);
     sentinel.ws.send(
       encodeControl({
-        type: 'hello', protocol: 1, token: 'dev-token', examId: 'exam-a', seatId: 'seat-7', encoder: 'webcodecs',
+        type: 'hello', protocol: 1, token: seat.token, examId: exam.id, seatId: seat.id, encoder: 'webcodecs',
         userAgent: 'jest', capabilities: { encoders: ['webcodecs'] },
       }),
     );
@@ -67,7 +50,7 @@ describe('Vigil server (HTTP + WebSocket)', () => {
 
     const proctor = await open('/ws/proctor', parseServerToProctor);
     await proctor.until(() => proctor.texts.length > 0);
-    expect(proctor.texts[0]).toMatchObject({ type: 'streams', streams: [{ streamId, examId: 'exam-a', seatId: 'seat-7', state: 'live' }] });
+    expect(proctor.texts[0]).toMatchObject({ type: 'streams', streams: [{ streamId, examId: exam.id, seatId: seat.id, state: 'live' }] });
     proctor.ws.send(encodeControl({ type: 'subscribe', streamId }));
     await proctor.until(() => proctor.binaries.length >= 3);
     expect(proctor.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 7, 8]);
@@ -75,12 +58,10 @@ describe('Vigil server (HTTP + WebSocket)', () => {
     await proctor.until(() => proctor.binaries.length >= 5);
 
     // REST control reaches the Sentinel
-    const list = await json(fetch(`http://${base}/api/streams`));
+    const list = await json('/api/streams');
     expect(list).toHaveLength(1);
-    expect((await fetch(`http://${base}/api/streams/${streamId}/keyframe`, { method: 'POST' })).status).toBe(202);
-    const put = await fetch(`http://${base}/api/streams/${streamId}/fps`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 2.5 }),
-    });
+    expect((await admin.post(`/api/streams/${streamId}/keyframe`)).status).toBe(202);
+    const put = await admin.put(`/api/streams/${streamId}/fps`, { fps: 2.5 });
     expect(put.status).toBe(200);
     await sentinel.until(() => sentinel.texts.some((t) => t.type === 'set-fps'));
     expect(sentinel.texts.filter((t) => t.type === 'keyframe' || t.type === 'set-fps')).toEqual([
@@ -90,10 +71,10 @@ describe('Vigil server (HTTP + WebSocket)', () => {
 
     // history: index and a playable file = init + every segment, byte for byte what was sent
     await sentinel.until(() => sentinel.texts.some((t) => t.type === 'ack' && t.sequence === 11));
-    const index = await json(fetch(`http://${base}/api/recordings/${streamId}`));
+    const index = await json(`/api/recordings/${streamId}`);
     expect(index.parts).toHaveLength(1);
     expect(index.parts[0].segments).toHaveLength(2);
-    const file = new Uint8Array(await (await fetch(`http://${base}/api/recordings/${streamId}/recording.mp4`)).arrayBuffer());
+    const file = new Uint8Array(await (await fetch(`http://${base}/api/recordings/${streamId}/recording.mp4`, { headers: { cookie: admin.cookie! } })).arrayBuffer());
     const expected = messages.reduce((sum, m) => sum + m.byteLength - 16, 0);
     expect(file.byteLength).toBe(expected);
 
@@ -102,10 +83,10 @@ describe('Vigil server (HTTP + WebSocket)', () => {
   });
 
   it('answers bad REST input with 400/404 and a message that says what to do', async () => {
-    const notFound = await fetch(`http://${base}/api/streams/missing/keyframe`, { method: 'POST' });
+    const notFound = await admin.post('/api/streams/missing/keyframe');
     expect(notFound.status).toBe(404);
-    expect((await json(notFound)).message).toMatch(/GET \/api\/streams/);
-    const live = (await (await fetch(`http://${base}/api/streams`)).json()) as { streamId: string }[];
+    expect(notFound.body.message).toMatch(/GET \/api\/streams/);
+    const live = (await json('/api/streams')) as { streamId: string }[];
     expect(live).toHaveLength(1); // the first test's stream, disconnected but not ended
     const id = live[0].streamId;
     const cases: [unknown, RegExp][] = [
@@ -116,27 +97,25 @@ describe('Vigil server (HTTP + WebSocket)', () => {
       [{ fps: 1, extra: true }, /property extra should not exist/],
     ];
     for (const [body, message] of cases) {
-      const res = await fetch(`http://${base}/api/streams/${id}/fps`, {
-        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-      });
+      const res = await admin.put(`/api/streams/${id}/fps`, body);
       expect(res.status).toBe(400);
-      expect(JSON.stringify((await json(res)).message)).toMatch(message);
+      expect(JSON.stringify(res.body.message)).toMatch(message);
     }
     // a Sentinel-less stream cannot take a keyframe request: 409 says why
-    const keyframe = await fetch(`http://${base}/api/streams/${id}/keyframe`, { method: 'POST' });
+    const keyframe = await admin.post(`/api/streams/${id}/keyframe`);
     expect(keyframe.status).toBe(409);
     // ids and file names that could leave the data folder are refused
-    const traversal = await fetch(`http://${base}/api/recordings/..%2F..%2Fetc/files/passwd`);
+    const traversal = await admin.get('/api/recordings/..%2F..%2Fetc/files/passwd');
     expect(traversal.status).toBe(400);
-    const badFile = await fetch(`http://${base}/api/recordings/${id}/files/..%2Fmeta.json`);
+    const badFile = await admin.get(`/api/recordings/${id}/files/..%2Fmeta.json`);
     expect(badFile.status).toBe(400);
-    expect((await json(badFile)).message).toMatch(/not a recording file name/);
-    const missing = await fetch(`http://${base}/api/recordings/${id}/recording.mp4?part=3`);
+    expect(badFile.body.message).toMatch(/not a recording file name/);
+    const missing = await admin.get(`/api/recordings/${id}/recording.mp4?part=3`);
     expect(missing.status).toBe(404);
-    const badPart = await fetch(`http://${base}/api/recordings/${id}/recording.mp4?part=-1`);
+    const badPart = await admin.get(`/api/recordings/${id}/recording.mp4?part=-1`);
     expect(badPart.status).toBe(400);
     // the server is still healthy
-    expect((await json(fetch(`http://${base}/api/health`))).status).toBe('ok');
+    expect((await json('/api/health')).status).toBe('ok');
   });
 
   it('closes a Sentinel socket that sends media before hello, with a protocol error', async () => {

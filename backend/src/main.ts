@@ -1,22 +1,43 @@
 import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppModule } from './app.module';
 import { VigilConfig, loadConfig } from './config/vigil-config';
+import { CLI_COMMANDS, cliFailure, runCli } from './cli';
+import { SESSION_COOKIE } from './auth/session-cookie';
 
 /**
- * Creates the Nest application (HTTP + WebSocket on one port) without listening.
- * The WebSocket adapter's own JSON routing is switched off: gateways read raw frames.
+ * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
+ * and migrates the database first. The WebSocket adapter's own JSON routing is switched
+ * off: gateways read raw frames. OpenAPI at `/api/docs` (JSON: `/api/docs-json`).
  */
 export async function createApp(config: VigilConfig, options: { quiet?: boolean } = {}) {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.quiet ? ['error'] : ['log', 'warn', 'error'],
   });
+  if (config.trustProxy !== null) {
+    app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
+  }
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  const openApi = new DocumentBuilder()
+    .setTitle('Vigil control API')
+    .setDescription('Exams, seats, proctors, API keys, live control and recordings. Who may call what: docs/control-api.md.')
+    .setVersion('1')
+    .addCookieAuth(SESSION_COOKIE)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'admin API key (vgk_…)' })
+    .build();
+  const document = () =>
+    // bundling renames classes (StreamsController2): operation ids use the source names
+    SwaggerModule.createDocument(app, openApi, { operationIdFactory: (controller, method) => `${controller.replace(/\d+$/, '')}_${method}` });
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   app.enableShutdownHooks();
   return app;
 }
@@ -30,15 +51,31 @@ async function main(): Promise<void> {
     logger.error((e as Error).message);
     process.exit(2);
   }
+  const command = process.argv[2];
+  if (command !== undefined) {
+    if (!(CLI_COMMANDS as readonly string[]).includes(command)) {
+      logger.error(`unknown command ${command}; commands: ${CLI_COMMANDS.join(', ')} (none = start the server)`);
+      process.exit(2);
+    }
+    const result = await runCli(config, process.argv.slice(2)).catch(cliFailure);
+    if (result.out) (result.code === 0 ? process.stdout : process.stderr).write(result.out + '\n');
+    process.exit(result.code);
+  }
   for (const page of ['frontend-sentinel/index.html', 'frontend-proctor/browser/index.html']) {
     if (!existsSync(path.resolve(config.webDir, page))) {
       logger.warn(`${path.resolve(config.webDir, page)} is missing: run "npm run build" first (pages will answer 404)`);
     }
   }
-  const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config);
+    await app.listen(config.port, config.host);
+  } catch (e) {
+    logger.error(`Vigil could not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  logger.log(`Vigil is up. Proctor portal: ${base}/   Sentinel: ${base}/sentinel/?exam=EXAM&seat=SEAT`);
+  logger.log(`Vigil is up. Proctor portal: ${base}/   API: ${base}/api/docs   Kiosk URLs: GET /api/exams/EXAM/seats/kiosk-urls.csv`);
   logger.log(`Recordings in ${path.resolve(config.dataDir)}`);
 }
 

@@ -6,6 +6,7 @@ import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chro
 import { startServer, RunningServer } from '../support/server';
 import { probeFrames } from '../support/ffprobe';
 import { COLOUR_PAGE_HTML, nearestColour } from './colour-page';
+import { ApiSession, RecordingIndex, adminEnv, createExam, createSeat, loginAdmin, sessionCookie } from '../support/auth';
 
 /**
  * The whole product on real input: a real screen (Xvfb) with changing content, the
@@ -20,9 +21,7 @@ let viewerBrowser: Browser;
 let sentinel: Page;
 let screen: Page;
 let streamId: string;
-
-const EXAM = 'exam-e2e';
-const SEAT = 'seat-42';
+let admin: ApiSession;
 
 interface PlayerSnapshot {
   latencyMs: number | null;
@@ -78,7 +77,8 @@ async function videoCentreColour(page: Page): Promise<number[]> {
 }
 
 test.beforeAll(async () => {
-  server = await startServer({ VIGIL_JOIN_MAX_AGE_SECONDS: '3' });
+  server = await startServer({ ...adminEnv(), VIGIL_JOIN_MAX_AGE_SECONDS: '3' });
+  admin = await loginAdmin(server);
   captureBrowser = await chromium.launch({
     ...screenCaptureLaunchOptions(),
     args: [...(screenCaptureLaunchOptions().args ?? []), '--window-size=1920,1080', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
@@ -98,10 +98,13 @@ test.afterAll(async () => {
 test('a real screen reaches a proctor live, and every frame is recorded', async () => {
   const figures: Record<string, string | number> = {};
 
-  // 1. Sentinel: captures the entire screen, 1 fps, forced keyframes at most every 30 s
+  // 1. Sentinel: opens its seat's kiosk URL, captures the entire screen at the exam's 1 fps,
+  //    with forced keyframes at most every 30 s
+  const exam = await createExam(admin, { name: 'Live pipeline e2e', defaultFps: 1 });
+  const seat = await createSeat(admin, exam.id, 'S-42', 'Student 42');
   const sentinelContext = await captureBrowser.newContext({ viewport: null });
   sentinel = await sentinelContext.newPage();
-  await sentinel.goto(`${server.baseUrl}/sentinel/?exam=${EXAM}&seat=${SEAT}&token=dev&keyframeInterval=30`);
+  await sentinel.goto(`${seat.kioskUrl}&keyframeInterval=30`);
   await expect
     .poll(() => sentinel.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), { timeout: 20_000 })
     .toBe('streaming');
@@ -112,13 +115,18 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   await screen.setContent(COLOUR_PAGE_HTML);
   await screen.bringToFront();
 
-  await expect.poll(async () => (await (await fetch(`${server.baseUrl}/api/streams`)).json()).length, { timeout: 10_000 }).toBe(1);
-  const [summary] = await (await fetch(`${server.baseUrl}/api/streams`)).json();
+  await expect.poll(async () => (await admin.get<unknown[]>('/api/streams')).length, { timeout: 10_000 }).toBe(1);
+  const [summary] = await admin.get<{ streamId: string }[]>('/api/streams');
   streamId = summary.streamId;
-  expect(summary).toMatchObject({ examId: EXAM, seatId: SEAT, state: 'live', encoder: 'webcodecs' });
+  expect(summary).toMatchObject({ examId: exam.id, seatId: seat.id, state: 'live', encoder: 'webcodecs' });
 
   // 3. A proctor watches: right size, the pixels match the screen, latency is low
-  const proctorA = await (await viewerBrowser.newContext()).newPage();
+  const viewerContext = async () => {
+    const context = await viewerBrowser.newContext();
+    await context.addCookies([sessionCookie(admin)]);
+    return context;
+  };
+  const proctorA = await (await viewerContext()).newPage();
   const firstJoin = await openLiveView(proctorA);
   figures['first join: ms from subscribe to first frame'] = firstJoin.joinMs;
   figures['first join: ms from page navigation to first frame'] = firstJoin.pageMs;
@@ -151,8 +159,8 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   // 4. A proctor joining 25 s after the last keyframe sees video within 2 s
   //    (the Sentinel's own keyframe interval is 30 s here, so none comes in between)
   const lastJoinStartMs = async (): Promise<number> => {
-    const index = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
-    return index.parts.at(-1).segments.filter((s: { join: boolean }) => s.join).at(-1).startMs;
+    const index = await admin.get<RecordingIndex>(`/api/recordings/${streamId}`);
+    return index.parts.at(-1)!.segments.filter((s) => s.join).at(-1)!.startMs;
   };
   const wait = (await lastJoinStartMs()) + 25_000 - Date.now();
   if (wait > 0) await proctorA.waitForTimeout(wait);
@@ -160,7 +168,7 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   figures['age of the last keyframe at the late join, s'] = Math.round(keyframeAge / 100) / 10;
   const events = await readFile(path.join(server.dataDir, 'streams', streamId, 'events.jsonl'), 'utf8');
   expect(keyframeAge, `events: ${events}`).toBeGreaterThanOrEqual(24_500);
-  const proctorB = await (await viewerBrowser.newContext()).newPage();
+  const proctorB = await (await viewerContext()).newPage();
   const lateJoin = await openLiveView(proctorB);
   figures['late join (25 s after keyframe): ms from subscribe to first frame'] = lateJoin.joinMs;
   figures['late join (25 s after keyframe): ms from page navigation to first frame'] = lateJoin.pageMs;
@@ -168,9 +176,7 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
 
   // 5. set-frame-rate changes the recorded frame spacing
   const fpsChangedAtMs = Date.now();
-  const put = await fetch(`${server.baseUrl}/api/streams/${streamId}/fps`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fps: 5 }),
-  });
+  const put = await admin.request('PUT', `/api/streams/${streamId}/fps`, { fps: 5 });
   expect(put.status).toBe(200);
   await proctorA.waitForTimeout(4000);
   const fast = await player(proctorB);
@@ -179,12 +185,12 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   // 6. Stop capturing; the recording decodes with the expected frames and key frames
   await sentinelContext.close();
   await proctorA.waitForTimeout(1500);
-  const finalIndex = await (await fetch(`${server.baseUrl}/api/recordings/${streamId}`)).json();
+  const finalIndex = await admin.get<RecordingIndex>(`/api/recordings/${streamId}`);
   expect(finalIndex.parts).toHaveLength(1);
   const streamDir = path.join(server.dataDir, 'streams', streamId);
   const expectedKeyIndexes: number[] = [];
   const decodeTimes: number[] = [];
-  for (const segment of finalIndex.parts[0].segments as { file: string; join: boolean }[]) {
+  for (const segment of finalIndex.parts[0].segments) {
     const bytes = new Uint8Array(await readFile(path.join(streamDir, segment.file)));
     let start = 0;
     for (const box of readBoxes(bytes)) {
@@ -197,7 +203,9 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   }
   await mkdir(test.info().outputDir, { recursive: true });
   const mp4 = path.join(test.info().outputDir, 'recording.mp4');
-  await writeFile(mp4, new Uint8Array(await (await fetch(`${server.baseUrl}/api/recordings/${streamId}/recording.mp4`)).arrayBuffer()));
+  const file = await fetch(`${server.baseUrl}/api/recordings/${streamId}/recording.mp4`, { headers: { cookie: admin.cookie! } });
+  expect(file.status).toBe(200);
+  await writeFile(mp4, new Uint8Array(await file.arrayBuffer()));
   const probe = probeFrames(mp4);
   expect(probe.codec).toBe('h264');
   expect(probe.profile).toBe('Constrained Baseline');
@@ -209,7 +217,7 @@ test('a real screen reaches a proctor live, and every frame is recorded', async 
   for (let i = 0; i < decodeTimes.length; i++) expect(probe.frames[i].ptsTime).toBeCloseTo(decodeTimes[i] / 90000, 3);
 
   // frame spacing: ~1 s before the fps change, 0.2 s after it
-  const startMs = finalIndex.parts[0].segments[0].startMs as number;
+  const startMs = finalIndex.parts[0].segments[0].startMs;
   const spacing = probe.frames.slice(1).map((f, i) => ({ atMs: startMs + f.ptsTime * 1000, gap: f.ptsTime - probe.frames[i].ptsTime }));
   const before = spacing.filter((s) => s.atMs < fpsChangedAtMs - 1500).map((s) => s.gap);
   const after = spacing.filter((s) => s.atMs > fpsChangedAtMs + 1500).map((s) => s.gap);

@@ -138,7 +138,8 @@ const MIME: Record<string, string> = {
 /**
  * A tiny stand-in for the Vigil server, just enough for the proctor portal:
  * serves the built portal from `/` (SPA fallback to index.html), answers
- * `GET /api/streams`, and speaks the proctor protocol on `/ws/proctor`
+ * `GET /api/streams` and the few control-API reads the portal makes (the
+ * session is an admin's: `GET /api/auth/me`), and speaks the proctor protocol on `/ws/proctor`
  * (`streams` on connect and every second, `subscribe` -> `subscribed` + init
  * segment + the buffered GOP (REPLAY) + live fragments, `unsubscribe`).
  */
@@ -242,6 +243,36 @@ export class FakeRelay {
     });
   }
 
+  /**
+   * The few control-API answers the portal asks for (docs/control-api.md): the
+   * session (an admin, so every page is open), the exams and seats the
+   * streams name, and the streams. Undefined = 404.
+   */
+  private api(pathName: string): unknown {
+    const now = Date.now();
+    const exam = (id: string) => ({ id, name: id, startsAtMs: now - 3_600_000, endsAtMs: now + 3_600_000, defaultFps: 1, retentionDays: 30, createdAtMs: 0, updatedAtMs: 0 });
+    const examIds = [...new Set(this.streams.map((s) => s.examId))];
+    if (pathName === '/api/auth/me') {
+      const user = { id: 'admin', email: 'admin@fake-relay.test', role: 'admin', displayName: 'Admin', disabled: false, mustChangePassword: false, createdAtMs: 0, examIds: [] };
+      return { user, via: 'session', mustChangePassword: false };
+    }
+    if (pathName === '/api/streams') return this.summaries();
+    if (pathName === '/api/exams') return examIds.map(exam);
+    const parts = pathName.split('/').slice(2).map(decodeURIComponent); // ['streams', id] | ['exams', id, 'seats', seatId]
+    if (parts[0] === 'streams' && parts.length === 2) return this.summaries().find((s) => s.streamId === parts[1]);
+    if (parts[0] === 'exams' && examIds.includes(parts[1]!)) {
+      if (parts.length === 2) return exam(parts[1]!);
+      const stream = this.streams.find((s) => s.examId === parts[1] && s.seatId === parts[3]);
+      if (parts[2] === 'seats' && parts.length === 4 && stream) {
+        return {
+          id: stream.seatId, examId: stream.examId, studentId: stream.seatId, displayName: `Seat ${stream.seatId}`, createdAtMs: 0, updatedAtMs: 0,
+          status: 'streaming', lastSeenAtMs: stream.lastFragmentAtMs, liveStreamId: stream.streamId,
+        };
+      }
+    }
+    return undefined;
+  }
+
   private endSubscription(sub: { stop: () => void; record: SubscriptionRecord }): void {
     sub.stop();
     sub.record.unsubscribed = true;
@@ -250,9 +281,10 @@ export class FakeRelay {
 
   private http(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/api/streams') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(this.summaries()));
+    if (url.pathname.startsWith('/api/')) {
+      const found = this.api(url.pathname);
+      res.writeHead(found === undefined ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(found ?? { statusCode: 404, message: 'not found' }));
       return;
     }
     const file = path.resolve(this.webRoot, '.' + decodeURIComponent(url.pathname));

@@ -128,7 +128,7 @@ test.describe.serial('proctor portal MSE player', () => {
   });
 
   test('the stream list shows the live streams', async () => {
-    await page.goto(baseUrl + '/');
+    await page.goto(baseUrl + '/streams');
     const row = page.locator('[data-stream-id="stream-a12"]');
     await expect(row).toContainText('EXAM-101');
     await expect(row).toContainText('A-12');
@@ -257,7 +257,7 @@ test.describe.serial('proctor portal MSE player', () => {
   test('leaving a live view unsubscribes its channel', async () => {
     const subscribed = relay.subscriptions.filter((r) => !r.unsubscribed);
     expect(subscribed.map((r) => r.streamId)).toEqual(['stream-b03']);
-    await page.getByRole('link', { name: '← All streams' }).click();
+    await page.getByTestId('nav-streams').click(); // the toolbar's 'Live streams'
     await expect(page.locator('[data-stream-id="stream-a12"]')).toBeVisible();
     await expect.poll(() => relay.subscriptions.filter((r) => !r.unsubscribed).length).toBe(0);
     expect(await page.evaluate(() => '__vigilPlayer' in window)).toBe(false);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export interface VigilConfig {
   /** TCP port for HTTP and WebSocket. `VIGIL_PORT`, default 8080. */
   port: number;
-  /** Address to bind. `VIGIL_HOST`, default 127.0.0.1 (no authentication yet: stay local). */
+  /** Address to bind. `VIGIL_HOST`, default 127.0.0.1 (put a TLS-terminating proxy in front before opening it up). */
   host: string;
   /** Folder for recordings and indexes. `VIGIL_DATA_DIR`, default `./data`. */
   dataDir: string;
@@ -30,8 +30,26 @@ export interface VigilConfig {
   fsync: boolean;
   /** A disconnected stream is marked ended after this many ms without a reconnect. `VIGIL_STREAM_END_AFTER_MS`, default 60000. */
   streamEndAfterMs: number;
-  /** Frame rate a new stream starts with, fps. `VIGIL_DEFAULT_FPS`, default 1. */
+  /** Frame rate a new stream starts with when its exam does not say, fps. `VIGIL_DEFAULT_FPS`, default 1. */
   defaultFps: number;
+  /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
+  databaseUrl: string | null;
+  /** Secret for seat-token signatures, at least 32 characters. `VIGIL_SECRET`; unset = generated once into `<dataDir>/secret.key` (mode 0600). */
+  secret: string | null;
+  /** E-mail of an admin created on start (one-time password printed once) when no user has it. `VIGIL_ADMIN_EMAIL`, default none. */
+  adminEmail: string | null;
+  /** Absolute lifetime of a login session, minutes. `VIGIL_SESSION_TTL_MINUTES`, default 720 (12 h). */
+  sessionTtlMinutes: number;
+  /** A session unused for this long ends, minutes. `VIGIL_SESSION_IDLE_MINUTES`, default 120. */
+  sessionIdleMinutes: number;
+  /** Login attempts allowed per client address per minute. `VIGIL_LOGIN_RATE_LIMIT`, default 10. */
+  loginRateLimit: number;
+  /** Public base URL (`https://proctor.example.org`), used in kiosk URLs and as an allowed `Origin`. `VIGIL_PUBLIC_URL`, default none (the request's own). */
+  publicUrl: string | null;
+  /** Further origins allowed to open `/ws/proctor` with a session cookie. `VIGIL_ALLOWED_ORIGINS`, comma-separated, default none. */
+  allowedOrigins: string[];
+  /** Express `trust proxy` setting, for client addresses and HTTPS detection behind a proxy. `VIGIL_TRUST_PROXY`, default off; e.g. `loopback` or a hop count. */
+  trustProxy: string | null;
 }
 
 const MiB = 1024 * 1024;
@@ -52,6 +70,25 @@ const schema = z.object({
   VIGIL_FSYNC: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   VIGIL_STREAM_END_AFTER_MS: intInRange(1000, 24 * 3600_000, 60_000),
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL (unset = embedded SQLite in VIGIL_DATA_DIR)' })
+    .optional(),
+  VIGIL_SECRET: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+  VIGIL_ADMIN_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
+  VIGIL_SESSION_TTL_MINUTES: intInRange(5, 7 * 24 * 60, 720),
+  VIGIL_SESSION_IDLE_MINUTES: intInRange(5, 7 * 24 * 60, 120),
+  VIGIL_LOGIN_RATE_LIMIT: intInRange(1, 10_000, 10),
+  VIGIL_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proctor.example.org' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  VIGIL_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be comma-separated http(s) origins' }))),
+  VIGIL_TRUST_PROXY: z.string().min(1).optional(),
 });
 
 /**
@@ -79,6 +116,15 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     fsync: e.VIGIL_FSYNC,
     streamEndAfterMs: e.VIGIL_STREAM_END_AFTER_MS,
     defaultFps: e.VIGIL_DEFAULT_FPS,
+    databaseUrl: e.DATABASE_URL ?? null,
+    secret: e.VIGIL_SECRET ?? null,
+    adminEmail: e.VIGIL_ADMIN_EMAIL?.toLowerCase() ?? null,
+    sessionTtlMinutes: e.VIGIL_SESSION_TTL_MINUTES,
+    sessionIdleMinutes: e.VIGIL_SESSION_IDLE_MINUTES,
+    loginRateLimit: e.VIGIL_LOGIN_RATE_LIMIT,
+    publicUrl: e.VIGIL_PUBLIC_URL ?? null,
+    allowedOrigins: e.VIGIL_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+    trustProxy: e.VIGIL_TRUST_PROXY ?? null,
   };
 }
 

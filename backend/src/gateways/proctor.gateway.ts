@@ -1,32 +1,169 @@
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
-import { MAX_TEXT_MESSAGE_BYTES, PROCTOR_WS_PATH } from '@vigil/protocol';
-import { ProctorSession } from '../relay/proctor-session';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { Subscription } from 'rxjs';
+import { MAX_TEXT_MESSAGE_BYTES, PROCTOR_WS_PATH, closeReason, encodeControl, type ErrorCode } from '@vigil/protocol';
+import { ProctorSession, type ProctorAccess } from '../relay/proctor-session';
 import { RelayService } from '../relay-nest/relay.service';
+import { AuthService } from '../auth/auth.service';
+import { ExamAccessService, type ExamScope } from '../auth/exam-access.service';
+import { isAllowedOrigin } from '../auth/origin';
+import type { Principal } from '../auth/principal';
+import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { rawDataToBytes, wsSend, wsSendReplay } from './ws-link';
 
-/** Thin adapter: one {@link ProctorSession} per Proctor WebSocket at `/ws/proctor`. */
-@WebSocketGateway({ path: PROCTOR_WS_PATH, maxPayload: MAX_TEXT_MESSAGE_BYTES })
-export class ProctorGateway implements OnGatewayConnection {
-  constructor(private readonly relay: RelayService) {}
+/** How often open proctor connections re-check their session and exams, ms. */
+export const PROCTOR_RECHECK_INTERVAL_MS = 30_000;
 
-  handleConnection(socket: WebSocket): void {
-    const session = new ProctorSession(
-      {
-        sendText: (text) => wsSend(socket, text),
-        sendBinary: (data) => wsSend(socket, data),
-        sendReplay: (unit) => wsSendReplay(socket, unit.message),
-        bufferedAmount: () => socket.bufferedAmount,
-        close: (code, reason) => socket.close(code, reason),
-      },
-      this.relay.registry,
-      this.relay.config.viewerMaxBufferedBytes,
-    );
+/** Messages a client may send before authentication finished; more close the socket. */
+const MAX_PENDING_MESSAGES = 32;
+
+/** The exams one connection may watch; refreshed by re-checks (canWatch stays synchronous). */
+class LiveAccess implements ProctorAccess {
+  constructor(public scope: ExamScope) {}
+  canWatch(examId: string): boolean {
+    return this.scope.all || this.scope.examIds.has(examId);
+  }
+}
+
+interface Connection {
+  principal: Principal;
+  access: LiveAccess;
+  fail(code: ErrorCode, message: string): void;
+}
+
+/**
+ * Thin adapter: one {@link ProctorSession} per Proctor WebSocket at `/ws/proctor`.
+ * The upgrade request authenticates it: the session cookie (with an `Origin` of this
+ * server, RFC 6455 §10.2) or an admin API key (`Authorization: Bearer`). Without one the
+ * socket gets `error auth-required` (fatal) and close 1008; a foreign Origin gets
+ * `not-allowed`. The session only sees the caller's exams; connections re-check every
+ * 30 s and at once when a user's access shrinks.
+ */
+@WebSocketGateway({ path: PROCTOR_WS_PATH, maxPayload: MAX_TEXT_MESSAGE_BYTES })
+export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger('ProctorGateway');
+  private readonly connections = new Set<Connection>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly accessChanges: Subscription;
+
+  constructor(
+    private readonly relay: RelayService,
+    private readonly auth: AuthService,
+    private readonly examAccess: ExamAccessService,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
+  ) {
+    this.timer = setInterval(() => void this.recheckAll(() => true), PROCTOR_RECHECK_INTERVAL_MS);
+    this.timer.unref?.();
+    this.accessChanges = this.examAccess.changed$.subscribe((userId) => void this.recheckAll((c) => c.principal.userId === userId));
+  }
+
+  handleConnection(socket: WebSocket, request?: IncomingMessage): void {
+    let session: ProctorSession | null = null;
+    let closed = false;
+    let connection: Connection | null = null;
+    const pending: { data: RawData; isBinary: boolean }[] = [];
+    const dispatch = (s: ProctorSession, data: RawData, isBinary: boolean) => {
+      if (isBinary) s.handleBinary();
+      else s.handleText(rawDataToBytes(data).toString());
+    };
+    const fail = (code: ErrorCode, message: string) => {
+      wsSend(socket, encodeControl({ type: 'error', code, message, fatal: true }));
+      socket.close(1008, closeReason(code));
+    };
     socket.on('message', (data, isBinary) => {
-      if (isBinary) session.handleBinary();
-      else session.handleText(rawDataToBytes(data).toString());
+      if (session) dispatch(session, data, isBinary);
+      else if (pending.length < MAX_PENDING_MESSAGES) pending.push({ data, isBinary });
+      else fail('bad-message', 'wait for the streams list before sending more');
     });
-    socket.on('close', () => session.handleClose());
-    socket.on('error', () => session.handleClose());
+    const onClose = () => {
+      closed = true;
+      session?.handleClose();
+      if (connection) this.connections.delete(connection);
+    };
+    socket.on('close', onClose);
+    socket.on('error', onClose);
+
+    void this.authenticate(request)
+      .then(async (result) => {
+        if (closed) return;
+        if ('refusal' in result) {
+          this.logger.warn(`proctor connection refused: ${result.refusal.code}: ${result.refusal.message}`);
+          fail(result.refusal.code, result.refusal.message);
+          return;
+        }
+        const access = new LiveAccess(await this.examAccess.scope(result.principal));
+        if (closed) return;
+        connection = { principal: result.principal, access, fail };
+        this.connections.add(connection);
+        const current = new ProctorSession(
+          {
+            sendText: (text) => wsSend(socket, text),
+            sendBinary: (data) => wsSend(socket, data),
+            sendReplay: (unit) => wsSendReplay(socket, unit.message),
+            bufferedAmount: () => socket.bufferedAmount,
+            close: (code, reason) => socket.close(code, reason),
+          },
+          this.relay.registry,
+          this.relay.config.viewerMaxBufferedBytes,
+          Date.now,
+          access,
+        );
+        session = current;
+        for (const m of pending.splice(0)) dispatch(current, m.data, m.isBinary);
+      })
+      .catch((e: unknown) => {
+        this.logger.error(`proctor authentication failed: ${e instanceof Error ? e.message : e}`);
+        if (!closed) {
+          wsSend(socket, encodeControl({ type: 'error', code: 'internal', message: 'authentication failed on the server; reconnect', fatal: true }));
+          socket.close(1011, 'internal');
+        }
+      });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.accessChanges.unsubscribe();
+  }
+
+  private async authenticate(request: IncomingMessage | undefined): Promise<{ principal: Principal } | { refusal: { code: ErrorCode; message: string } }> {
+    const headers = request?.headers ?? {};
+    const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
+    if (authorization === undefined) {
+      // the cookie rides along on cross-site handshakes: only this server's pages may use it
+      if (!isAllowedOrigin(headers.origin, headers.host, this.config)) {
+        return { refusal: { code: 'not-allowed', message: `WebSocket from origin ${String(headers.origin ?? '(none)').slice(0, 40)} refused: open the portal from this server` } };
+      }
+    }
+    const principal = await this.auth.resolve({ cookie: headers.cookie, authorization });
+    if (!principal) return { refusal: { code: 'auth-required', message: 'log in first: no valid session (it may have expired)' } };
+    if (principal.mustChangePassword) return { refusal: { code: 'auth-required', message: 'change your one-time password first' } };
+    return { principal };
+  }
+
+  /** Re-checks the matching connections: session, user and exams. Lost access closes them. */
+  private async recheckAll(match: (c: Connection) => boolean): Promise<void> {
+    for (const c of [...this.connections].filter(match)) {
+      try {
+        const principal = await this.auth.recheck(c.principal);
+        if (!principal) {
+          this.connections.delete(c);
+          c.fail('auth-required', 'your session ended (logout, expiry or account change): log in again');
+          continue;
+        }
+        const scope = await this.examAccess.scope(principal);
+        const lost = !scope.all && (c.access.scope.all || [...c.access.scope.examIds].some((id) => !scope.examIds.has(id)));
+        if (lost) {
+          this.connections.delete(c);
+          c.fail('not-allowed', 'your exam assignments changed: reconnect to get your current streams');
+          continue;
+        }
+        c.principal = principal;
+        c.access.scope = scope;
+      } catch (e) {
+        this.logger.warn(`proctor re-check failed: ${e instanceof Error ? e.message : e}`);
+      }
+    }
   }
 }

@@ -6,8 +6,9 @@ import { SentinelSession } from '../relay/sentinel-session';
 import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from '../recordings-api/recording.service';
 import { rawDataToBytes, wsSend } from './ws-link';
+import { SeatTokenService } from '../seats-api/seat-token.service';
 
-/** Thin adapter: one {@link SentinelSession} per Sentinel WebSocket at `/ws/sentinel`. */
+/** Thin adapter: one {@link SentinelSession} per Sentinel WebSocket at `/ws/sentinel`; seat tokens checked by {@link SeatTokenService.authorize}. */
 @WebSocketGateway({ path: SENTINEL_WS_PATH, maxPayload: MAX_MEDIA_MESSAGE_BYTES })
 export class SentinelGateway implements OnGatewayConnection {
   private readonly logger = new Logger('SentinelGateway');
@@ -15,6 +16,7 @@ export class SentinelGateway implements OnGatewayConnection {
   constructor(
     private readonly relay: RelayService,
     private readonly recordings: RecordingService,
+    private readonly seatTokens: SeatTokenService,
   ) {}
 
   handleConnection(socket: WebSocket): void {
@@ -34,6 +36,7 @@ export class SentinelGateway implements OnGatewayConnection {
         },
         rejected: (code, message) => this.logger.warn(`sentinel rejected: ${code}: ${message}`),
       },
+      this.seatTokens.authorize,
     );
     socket.on('message', (data, isBinary) => {
       if (isBinary) session.handleBinary(rawDataToBytes(data));

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { PROTOCOL_VERSION } from '@vigil/protocol';
 import { RelayService } from '../relay-nest/relay.service';
+import { Access } from '../auth/decorators';
 
 /** Liveness and a one-line picture of the relay: for load balancers and the start script. */
 @Controller('api/health')
@@ -8,6 +9,7 @@ export class HealthController {
   constructor(private readonly relay: RelayService) {}
 
   @Get()
+  @Access('public')
   health(): { status: 'ok'; protocol: number; streams: number; bufferedBytes: number } {
     return {
       status: 'ok',

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
 import { StreamRegistry } from '../relay/stream-registry';
+import type { LiveStream } from '../relay/live-stream';
 import { RecordingService } from '../recordings-api/recording.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
@@ -8,6 +10,12 @@ import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 export class RelayService implements OnModuleDestroy {
   readonly registry: StreamRegistry;
   private readonly logger = new Logger('Relay');
+  private readonly created = new Subject<LiveStream>();
+  /**
+   * Every stream the registry creates (the registry's StreamCreatedHook), synchronously,
+   * before its Sentinel gets `welcome`: for metadata such as the database's stream rows.
+   */
+  readonly created$: Observable<LiveStream> = this.created.asObservable();
 
   constructor(
     @Inject(VIGIL_CONFIG) readonly config: VigilConfig,
@@ -24,6 +32,7 @@ export class RelayService implements OnModuleDestroy {
     }, (stream) => {
       // control messages to the Sentinel go into the stream's events.jsonl (metadata)
       stream.controlSent$.subscribe((message) => recordings.logEvent(stream.streamId, message));
+      this.created.next(stream);
     });
   }
 

@@ -73,7 +73,13 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
   /** A copy, as the network delivers: the server restamps the channel of what it receives in place. */
   const wire = (m: Uint8Array) => new Uint8Array(m);
 
-  const settle = () => new Promise((r) => setTimeout(r, 50));
+  /** Waits (up to 5 s) until `ok()` holds: writes and acks are asynchronous. */
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ok()).toBe(true);
+  };
+  const acked = (texts: ReturnType<typeof parseServerToSentinel>[], sequence: number) => () =>
+    texts.some((t) => t.type === 'ack' && t.sequence === sequence);
 
   async function connectSentinel(extra: Record<string, unknown> = {}) {
     const s = sentinelLink();
@@ -88,7 +94,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const { session, texts, welcome } = await connectSentinel();
     expect(welcome.lastAckedSequence).toBe(0);
     for (const m of streamMessages(12, 5)) session.handleBinary(wire(m));
-    await settle();
+    await until(acked(texts, 13));
     const acks = texts.filter((t) => t.type === 'ack').map((t) => (t.type === 'ack' ? t.sequence : 0));
     expect(acks).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
     const dir = path.join(dataDir, 'streams', welcome.streamId);
@@ -104,12 +110,12 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const first = await connectSentinel();
     const messages = streamMessages(10, 5);
     for (const m of messages.slice(0, 6)) first.session.handleBinary(wire(m));
-    await settle();
+    await until(acked(first.texts, 6));
     first.session.handleClose();
     const again = await connectSentinel({ streamId: first.welcome.streamId });
     expect(again.welcome.lastAckedSequence).toBe(6);
     for (const m of messages.slice(3)) again.session.handleBinary(wire(m)); // resends 4..11
-    await settle();
+    await until(acked(again.texts, 11));
     expect(again.closes).toEqual([]);
     const acks = again.texts.filter((t) => t.type === 'ack').map((t) => (t.type === 'ack' ? t.sequence : 0));
     expect(acks).toEqual([7, 8, 9, 10, 11]);
@@ -134,7 +140,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     expect(bad.texts.at(-1)).toMatchObject({ type: 'error', code: 'bad-init-segment', fatal: true });
     expect(bad.closes[0].code).toBe(1002); // RFC 6455 §7.4.1 protocol error
     good.session.handleBinary(wire(fragmentMessage(2, 0, { join: true })));
-    await settle();
+    await until(acked(good.texts, 2));
     expect(good.texts.at(-1)).toEqual({ type: 'ack', sequence: 2 });
     expect(good.closes).toEqual([]);
   });
@@ -231,7 +237,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const first = await connectSentinel();
     const messages = streamMessages(8, 4);
     for (const m of messages.slice(0, 7)) first.session.handleBinary(wire(m));
-    await settle();
+    await until(acked(first.texts, 7));
     await registry.close();
     // simulate a crash mid-write: half a fragment at the end of the last segment file
     const dir = path.join(dataDir, 'streams', first.welcome.streamId);
@@ -243,7 +249,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const again = await connectSentinel({ streamId: first.welcome.streamId });
     expect(again.welcome.lastAckedSequence).toBe(7);
     for (const m of messages.slice(7)) again.session.handleBinary(wire(m));
-    await settle();
+    await until(acked(again.texts, 9));
     expect(again.texts.at(-1)).toEqual({ type: 'ack', sequence: 9 });
     const data = new Uint8Array(await readFile(path.join(dir, last)));
     // frames 4,5 (seq 6,7) then 6,7 (seq 8,9): the torn bytes are gone

@@ -1,14 +1,23 @@
 import { ApplicationConfig, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
-import { provideHttpClient, withFetch } from '@angular/common/http';
+import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
+import { authInterceptor } from './auth/auth.interceptor';
 import { routes } from './app.routes';
 
-/** Zoneless (signals drive change detection; no zone.js in the bundle), router, fetch-based HttpClient. */
+/**
+ * Zoneless (signals drive change detection; no zone.js in the bundle), router
+ * (route and query parameters bound to component inputs), fetch-based
+ * HttpClient. The session is the server's httpOnly cookie, which fetch sends
+ * with every same-origin request (`credentials: 'same-origin'`, its default);
+ * the interceptor turns a 401 into the login page.
+ */
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
     provideZonelessChangeDetection(),
     provideRouter(routes, withComponentInputBinding()),
-    provideHttpClient(withFetch()),
+    provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
+    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline' } },
   ],
 };

@@ -88,6 +88,10 @@ describe('round trips', () => {
     expect(encodeControl({ type: 'ack', sequence: 7 })).toBe('{"type":"ack","sequence":7}');
   });
 
+  it('accepts an empty seat token (no token: the server refuses it with auth-required, not bad-message)', () => {
+    expect(parseSentinelMessage(JSON.stringify({ ...hello, token: '' }))).toMatchObject({ type: 'hello', token: '' });
+  });
+
   it('parsers accept whitespace and any key order', () => {
     expect(parseProctorMessage(' { "streamId" : "s-1", "type": "subscribe" }\n')).toEqual({ type: 'subscribe', streamId: 's-1' });
   });
@@ -150,7 +154,7 @@ describe('malformed JSON control messages', () => {
     ['bad id characters', parseProctorMessage, json({ type: 'subscribe', streamId: '../etc/passwd' }), 'subscribe.streamId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -, got "../etc/passwd"'],
     ['empty id', parseProctorMessage, json({ type: 'subscribe', streamId: '' }), 'subscribe.streamId must be 1 to 128 characters'],
     ['id too long', parseProctorMessage, json({ type: 'subscribe', streamId: 'a'.repeat(129) }), 'subscribe.streamId must be 1 to 128 characters'],
-    ['token with spaces', parseSentinelMessage, json({ ...hello, token: 'a b' }), 'hello.token must be a string of 1 to 1024 visible ASCII characters'],
+    ['token with spaces', parseSentinelMessage, json({ ...hello, token: 'a b' }), 'hello.token must be a string of 0 to 1024 visible ASCII characters'],
     ['width too large', parseSentinelMessage, json({ ...status, width: 10_000 }), 'status.width must be an integer between 0 and 4096'],
     ['too many encoders', parseSentinelMessage, json({ ...hello, capabilities: { encoders: Array(17).fill('x') } }), 'hello.capabilities.encoders must be a list of at most 16 encoder names'],
     ['bad array element', parseSentinelMessage, json({ ...hello, capabilities: { encoders: ['webcodecs', 3] } }), 'hello.capabilities.encoders[1] must be a string of 1 to 64 characters'],

@@ -71,10 +71,13 @@ export const helloSchema = z.strictObject({
   type: z.literal('hello'),
   /** Protocol version the Sentinel speaks: {@link PROTOCOL_VERSION}. Another number is refused with `unsupported-version`. */
   protocol: z.literal(PROTOCOL_VERSION, { error: `must be ${PROTOCOL_VERSION}` }),
-  /** The seat token from the kiosk URL, 1..1024 visible ASCII characters. */
+  /**
+   * The seat token from the kiosk URL, 0..1024 visible ASCII characters. Empty means "no
+   * token": the server answers `auth-required` (a protocol-level refusal, not `bad-message`).
+   */
   token: z
-    .string({ error: `must be a string of 1 to ${TOKEN_MAX_LENGTH} visible ASCII characters (the seat token)` })
-    .regex(new RegExp(`^[\\x21-\\x7e]{1,${TOKEN_MAX_LENGTH}}$`)),
+    .string({ error: `must be a string of 0 to ${TOKEN_MAX_LENGTH} visible ASCII characters (the seat token)` })
+    .regex(new RegExp(`^[\\x21-\\x7e]{0,${TOKEN_MAX_LENGTH}}$`)),
   /** Exam the seat belongs to. */
   examId: idSchema,
   /** Seat (student place) within the exam. */

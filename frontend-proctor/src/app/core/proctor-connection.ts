@@ -10,11 +10,18 @@ export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 const MIN_RECONNECT_MS = 500;
 const MAX_RECONNECT_MS = 10_000;
 
+/** WebSocket close code of a refusal (`auth-required`, `not-allowed`): policy violation. */
+const CLOSE_POLICY_VIOLATION = 1008;
+
 /**
  * The portal's one WebSocket to `/ws/proctor` (same origin). Every view shares
  * it: the stream list reads `streams`, each live view subscribes to one stream
  * and gets its media on its own channel. Reconnects by itself with
  * exponential backoff (0.5 s doubling to 10 s).
+ *
+ * The server takes it only with a session (the httpOnly cookie goes along
+ * with the upgrade request), so it is opened by {@link open} once the user is
+ * logged in, and {@link close}d on logout.
  */
 @Injectable({ providedIn: 'root' })
 export class ProctorConnection implements ProctorTransport, OnDestroy {
@@ -23,10 +30,13 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
 
   private readonly messages = new Subject<SocketMessage>();
   private readonly opens = new Subject<void>();
+  private readonly refusals = new Subject<void>();
+  private readonly closes = new Subject<void>();
   private socket: WebSocket | null = null;
   private reconnectMs = MIN_RECONNECT_MS;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private closed = false;
+  /** Not wanted: before {@link open}, after {@link close}. */
+  private closed = true;
 
   /** Every decoded message in arrival order (hot; see {@link decodeSocketData}). */
   readonly messages$: Observable<SocketMessage> = this.messages.asObservable();
@@ -37,8 +47,34 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
     return this.opens.subscribe(subscriber);
   });
 
-  constructor() {
+  /**
+   * Emits when the server closed the socket with 1008 (`auth-required`:
+   * the session ended; `not-allowed`: an assignment was removed). The socket
+   * still reconnects; the owner checks whether the session is still valid.
+   */
+  readonly refused$: Observable<void> = this.refusals.asObservable();
+
+  /** Emits on {@link close} (logout): state built from this socket belongs to the old session. */
+  readonly closed$: Observable<void> = this.closes.asObservable();
+
+  /** Connects (idempotent); from then on reconnects after every drop until {@link close}. */
+  open(): void {
+    if (!this.closed) return;
+    this.closed = false;
+    this.reconnectMs = MIN_RECONNECT_MS;
     this.connect();
+  }
+
+  /** Closes the socket and stops reconnecting (idempotent); {@link open} starts again. */
+  close(): void {
+    this.closed = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const ws = this.socket;
+    this.socket = null;
+    ws?.close(1000, 'logged out');
+    this.status.set('connecting');
+    this.closes.next();
   }
 
   /** Sends a control message (validated by `encodeControl`); dropped while not connected. */
@@ -47,10 +83,7 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
   }
 
   ngOnDestroy(): void {
-    this.closed = true;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.socket?.close(1000, 'portal closed');
-    this.socket = null;
+    this.close();
   }
 
   private connect(): void {
@@ -67,10 +100,11 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
       this.opens.next();
     };
     ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => this.messages.next(decodeSocketData(ev.data));
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.socket !== ws) return;
       this.socket = null;
       this.status.set('closed');
+      if (ev.code === CLOSE_POLICY_VIOLATION) this.refusals.next();
       this.scheduleReconnect();
     };
   }

@@ -27,11 +27,38 @@ export class StreamsStore {
   /** Streams with state `live`. */
   readonly liveCount = computed(() => this.streams().filter((s) => s.state === 'live').length);
 
+  private readonly destroyRef = inject(DestroyRef);
+
   constructor() {
-    const destroyRef = inject(DestroyRef);
+    const destroyRef = this.destroyRef;
+    this.refresh();
+    this.connection.messages$
+      .pipe(
+        map((m) => (m.type === 'text' && m.message.type === 'streams' ? m.message.streams : null)),
+        filter((s): s is StreamSummary[] => s !== null),
+        takeUntilDestroyed(destroyRef),
+      )
+      .subscribe((streams) => {
+        this.listFromSocket.set(true);
+        this.loadError.set(null);
+        this.setStreams(streams);
+      });
+    // Logout: the list belonged to the old session; the next socket sends a new one.
+    this.connection.closed$.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => {
+      this.streams.set([]);
+      this.loaded.set(false);
+      this.listFromSocket.set(false);
+    });
+    interval(1000)
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(() => this.now.set(Date.now()));
+  }
+
+  /** Fetches the list over HTTP (used until the socket's first `streams` message). */
+  refresh(): void {
     this.http
       .get<unknown>('/api/streams')
-      .pipe(takeUntilDestroyed(destroyRef))
+      .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (body) => {
           if (this.listFromSocket()) return; // the socket's list is newer
@@ -44,20 +71,6 @@ export class StreamsStore {
         error: (err: { status?: number; message?: string }) =>
           this.loadError.set(`GET /api/streams failed${err.status ? ` (${err.status})` : ''}: ${err.message ?? ''}`),
       });
-    this.connection.messages$
-      .pipe(
-        map((m) => (m.type === 'text' && m.message.type === 'streams' ? m.message.streams : null)),
-        filter((s): s is StreamSummary[] => s !== null),
-        takeUntilDestroyed(destroyRef),
-      )
-      .subscribe((streams) => {
-        this.listFromSocket.set(true);
-        this.loadError.set(null);
-        this.setStreams(streams);
-      });
-    interval(1000)
-      .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe(() => this.now.set(Date.now()));
   }
 
   /** The summary of one stream, as a signal. */

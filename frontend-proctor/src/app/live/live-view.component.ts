@@ -12,9 +12,15 @@ import {
   viewChild,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import type { Subscription } from 'rxjs';
+import { MatButtonModule } from '@angular/material/button';
+import { EMPTY, Subscription, catchError, switchMap, forkJoin, of, type Observable } from 'rxjs';
+import type { Exam, Seat } from '../core/api-types';
+import { httpStatus } from '../core/http-error';
+import { ProctorApi, type StreamDetails } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
+import { AuthService } from '../auth/auth.service';
+import { NotFoundComponent } from '../shared/not-found.component';
 import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from '../core/format';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
 import { subscribeToStream } from '../player/segment-pipeline';
@@ -22,18 +28,42 @@ import { subscribeToStream } from '../player/segment-pipeline';
 /** Global read by the e2e tests: a getter returning the current frozen {@link PlayerSnapshot}. */
 const SNAPSHOT_GLOBAL = '__vigilPlayer';
 
+/** What the page knows about the stream's exam and seat (for the title and the way back). */
+interface StreamContext {
+  details: StreamDetails;
+  exam: Exam | null;
+  seat: Seat | null;
+}
+
 /**
  * `/streams/:streamId`: one stream, live. Subscribes over the shared proctor
  * WebSocket and feeds the segment pipeline into an {@link MsePlayer}.
+ * `GET /api/streams/:streamId` names its exam and seat; a 404 (no such
+ * stream, ended, or another exam's) shows "not found" instead of the player.
  */
 @Component({
   selector: 'vigil-live-view',
-  imports: [RouterLink],
+  imports: [RouterLink, NotFoundComponent, MatButtonModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <nav class="crumbs"><a routerLink="/">← All streams</a></nav>
+    @if (notFound()) {
+      <vigil-not-found
+        title="Stream not found"
+        detail="This stream does not exist, has ended, or belongs to an exam you are not assigned to."
+      />
+    } @else {
+    <nav class="crumbs">
+      <a routerLink="/exams">{{ auth.isAdmin() ? 'All exams' : 'My exams' }}</a> ›
+      @if (examId(); as examId) {
+        <a [routerLink]="['/exams', examId]" data-testid="back-to-exam">{{ context()?.exam?.name ?? 'Exam' }}</a> ›
+      }
+    </nav>
     <h1>
-      {{ summary()?.examId ?? 'Stream' }} <span class="muted">· seat {{ summary()?.seatId ?? streamId() }}</span>
+      @if (context()?.seat; as seat) {
+        {{ seat.displayName }} <span class="muted">· {{ seat.studentId }}</span>
+      } @else {
+        {{ summary()?.examId ?? 'Stream' }} <span class="muted">· seat {{ summary()?.seatId ?? streamId() }}</span>
+      }
       <span class="badge" [attr.data-state]="summary()?.state ?? 'unknown'" data-testid="stream-state">{{ summary()?.state ?? 'unknown' }}</span>
     </h1>
     <div class="layout">
@@ -43,8 +73,8 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
           <div class="overlay">{{ text }}</div>
         }
         <div class="controls">
-          <button type="button" class="primary" (click)="goLive()" data-testid="go-live">Go live</button>
-          <button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
+          <button mat-flat-button type="button" (click)="goLive()" data-testid="go-live">Go live</button>
+          <button mat-stroked-button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
         </div>
       </section>
       <aside class="card stats">
@@ -84,6 +114,7 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
         }
       </aside>
     </div>
+    }
   `,
   styles: `
     .crumbs { margin-bottom: 0.5rem; font-size: 0.9rem; }
@@ -96,6 +127,7 @@ const SNAPSHOT_GLOBAL = '__vigilPlayer';
     .overlay { position: absolute; inset: 0 0 3rem; display: grid; place-items: center; color: #fff; font-size: 1.05rem;
       background: rgb(0 0 0 / 45%); }
     .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
+    .crumbs a { margin: 0 0.15rem; }
     .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
     dt { color: var(--muted); }
@@ -110,12 +142,19 @@ export class LiveViewComponent {
   readonly streamId = input.required<string>();
 
   protected readonly store = inject(StreamsStore);
+  protected readonly auth = inject(AuthService);
   private readonly connection = inject(ProctorConnection);
-  private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
+  private readonly api = inject(ProctorApi);
+  private readonly video = viewChild<ElementRef<HTMLVideoElement>>('video');
 
   protected readonly stats = signal<PlayerSnapshot | null>(null);
   protected readonly paused = signal(false);
-  protected readonly summary = this.store.byId(() => this.streamId());
+  protected readonly notFound = signal(false);
+  protected readonly context = signal<StreamContext | null>(null);
+  private readonly live = this.store.byId(() => this.streamId());
+  /** The socket's summary (updated live), else the one fetched over HTTP. */
+  protected readonly summary = computed(() => this.live() ?? this.context()?.details ?? null);
+  protected readonly examId = computed(() => this.summary()?.examId ?? null);
   protected readonly errors = computed(() => [...(this.stats()?.errors ?? [])].reverse().slice(0, 8));
   protected readonly overlay = computed(() => {
     const state = this.stats()?.state;
@@ -134,16 +173,28 @@ export class LiveViewComponent {
   protected readonly age = formatAge;
 
   private player: MsePlayer | null = null;
+  private playerFor: string | null = null;
+  private playerVideo: HTMLVideoElement | null = null;
   private subscription: Subscription | null = null;
+  private lookup: Subscription | null = null;
 
   constructor() {
-    // (Re)start when the view exists and whenever the route's streamId changes.
+    // (Re)start when the view exists and whenever the route's streamId changes;
+    // the video element is gone while "not found" is shown.
     afterRenderEffect(() => {
       const id = this.streamId();
-      const el = this.video().nativeElement;
-      untracked(() => this.start(id, el));
+      const el = this.video()?.nativeElement;
+      untracked(() => (el ? this.start(id, el) : this.stop()));
     });
-    inject(DestroyRef).onDestroy(() => this.stop());
+    // Look the stream up (not found? which exam and seat?) in parallel with subscribing.
+    afterRenderEffect(() => {
+      const id = this.streamId();
+      untracked(() => this.lookUp(id));
+    });
+    inject(DestroyRef).onDestroy(() => {
+      this.lookup?.unsubscribe();
+      this.stop();
+    });
   }
 
   protected goLive(): void {
@@ -157,13 +208,39 @@ export class LiveViewComponent {
     this.player?.setPaused(paused);
   }
 
+  private lookUp(streamId: string): void {
+    this.lookup?.unsubscribe();
+    this.notFound.set(false);
+    this.context.set(null);
+    const optional = <T>(o: Observable<T>) => o.pipe(catchError(() => of(null)));
+    this.lookup = this.api
+      .stream(streamId)
+      .pipe(
+        catchError((err: unknown) => {
+          if (httpStatus(err) === 404) this.notFound.set(true);
+          return EMPTY;
+        }),
+        switchMap((details) =>
+          forkJoin({
+            details: of(details),
+            exam: optional(this.api.exam(details.examId)),
+            seat: optional(this.api.seat(details.examId, details.seatId)),
+          }),
+        ),
+      )
+      .subscribe((ctx) => this.context.set(ctx));
+  }
+
   private start(streamId: string, video: HTMLVideoElement): void {
+    if (this.player && this.playerFor === streamId && this.playerVideo === video) return;
     this.stop();
     const player = new MsePlayer(video, {
       onSnapshot: (s) => this.stats.set(s),
       onRecover: () => this.subscribe(streamId),
     });
     this.player = player;
+    this.playerFor = streamId;
+    this.playerVideo = video;
     this.paused.set(false);
     Object.defineProperty(window, SNAPSHOT_GLOBAL, { configurable: true, get: () => player.snapshot() });
     this.subscribe(streamId);
@@ -181,6 +258,8 @@ export class LiveViewComponent {
     this.subscription = null;
     this.player?.destroy();
     this.player = null;
+    this.playerFor = null;
+    this.playerVideo = null;
     delete (window as unknown as Record<string, unknown>)[SNAPSHOT_GLOBAL];
   }
 }

@@ -1,64 +1,91 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { MatButtonModule } from '@angular/material/button';
+import { MatTableModule } from '@angular/material/table';
+import type { StreamSummary } from '@vigil/protocol';
+import { ProctorApi } from '../core/proctor-api';
 import { StreamsStore } from '../core/streams-store';
 import { formatAge, formatBitrate, formatFps, formatResolution } from '../core/format';
 
-/** `/`: every stream this proctor may watch, updated live from the `streams` messages. */
+/** `/streams`: every stream this user may watch (their exams'), updated live from the `streams` messages. */
 @Component({
   selector: 'vigil-stream-list',
-  imports: [RouterLink],
+  imports: [RouterLink, MatTableModule, MatButtonModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h1>Streams <span class="muted">· {{ store.liveCount() }} live of {{ store.streams().length }}</span></h1>
+    <h1>Live streams <span class="muted">· {{ store.liveCount() }} live of {{ store.streams().length }}</span></h1>
     @if (store.loadError(); as err) {
       <p class="notice" role="alert">{{ err }}</p>
     }
-    <div class="card table-wrap">
-      <table data-testid="stream-table">
-        <thead>
-          <tr>
-            <th>Exam</th><th>Seat</th><th>State</th><th>Resolution</th><th class="r">FPS</th>
-            <th class="r">Bitrate</th><th class="r">Last fragment</th><th class="r">Viewers</th><th></th>
-          </tr>
-        </thead>
-        <tbody>
-          @for (s of store.streams(); track s.streamId) {
-            <tr [attr.data-stream-id]="s.streamId">
-              <td>{{ s.examId }}</td>
-              <td>{{ s.seatId }}</td>
-              <td><span class="badge" [attr.data-state]="s.state">{{ s.state }}</span></td>
-              <td class="num">{{ resolution(s.width, s.height) }}</td>
-              <td class="num r">{{ fps(s.fps) }}</td>
-              <td class="num r">{{ bitrate(s.bitrateBps) }}</td>
-              <td class="num r">{{ age(s.lastFragmentAtMs, store.now()) }}</td>
-              <td class="num r">{{ s.viewers }}</td>
-              <td class="r"><a [routerLink]="['/streams', s.streamId]" data-testid="watch">Watch</a></td>
-            </tr>
-          } @empty {
-            <tr>
-              <td colspan="9" class="empty">{{ store.loaded() ? 'No streams yet.' : 'Loading…' }}</td>
-            </tr>
-          }
-        </tbody>
+    <div class="table-card">
+      <table mat-table [dataSource]="store.streams()" [trackBy]="track" data-testid="stream-table">
+        <ng-container matColumnDef="exam">
+          <th mat-header-cell *matHeaderCellDef>Exam</th>
+          <td mat-cell *matCellDef="let s">{{ examName(s.examId) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="seat">
+          <th mat-header-cell *matHeaderCellDef>Seat</th>
+          <td mat-cell *matCellDef="let s" class="mono">{{ s.seatId }}</td>
+        </ng-container>
+        <ng-container matColumnDef="state">
+          <th mat-header-cell *matHeaderCellDef>State</th>
+          <td mat-cell *matCellDef="let s"><span class="badge" [attr.data-state]="s.state">{{ s.state }}</span></td>
+        </ng-container>
+        <ng-container matColumnDef="resolution">
+          <th mat-header-cell *matHeaderCellDef>Resolution</th>
+          <td mat-cell *matCellDef="let s" class="num">{{ resolution(s.width, s.height) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="fps">
+          <th mat-header-cell *matHeaderCellDef class="r">FPS</th>
+          <td mat-cell *matCellDef="let s" class="num r">{{ fps(s.fps) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="bitrate">
+          <th mat-header-cell *matHeaderCellDef class="r">Bitrate</th>
+          <td mat-cell *matCellDef="let s" class="num r">{{ bitrate(s.bitrateBps) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="last">
+          <th mat-header-cell *matHeaderCellDef class="r">Last fragment</th>
+          <td mat-cell *matCellDef="let s" class="num r">{{ age(s.lastFragmentAtMs, store.now()) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="viewers">
+          <th mat-header-cell *matHeaderCellDef class="r">Viewers</th>
+          <td mat-cell *matCellDef="let s" class="num r">{{ s.viewers }}</td>
+        </ng-container>
+        <ng-container matColumnDef="watch">
+          <th mat-header-cell *matHeaderCellDef></th>
+          <td mat-cell *matCellDef="let s" class="r">
+            <a mat-button [routerLink]="['/streams', s.streamId]" data-testid="watch">Watch</a>
+          </td>
+        </ng-container>
+        <tr mat-header-row *matHeaderRowDef="columns"></tr>
+        <tr mat-row *matRowDef="let s; columns: columns" [attr.data-stream-id]="s.streamId"></tr>
+        <tr class="mat-mdc-row empty-row" *matNoDataRow>
+          <td class="mat-mdc-cell" [attr.colspan]="columns.length">{{ store.loaded() ? 'No streams yet.' : 'Loading…' }}</td>
+        </tr>
       </table>
     </div>
   `,
   styles: `
-    .table-wrap { overflow-x: auto; }
-    table { width: 100%; border-collapse: collapse; }
-    th, td { padding: 0.55rem 0.9rem; text-align: left; border-bottom: 1px solid var(--border); white-space: nowrap; }
-    th { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); font-weight: 600; }
-    tbody tr:last-child td { border-bottom: none; }
-    tbody tr:hover { background: color-mix(in srgb, var(--accent) 5%, transparent); }
+    td, th { white-space: nowrap; }
     .r { text-align: right; }
-    .empty { text-align: center; color: var(--muted); padding: 2rem; }
     .notice { color: var(--bad); }
   `,
 })
 export class StreamListComponent {
   protected readonly store = inject(StreamsStore);
+  protected readonly columns = ['exam', 'seat', 'state', 'resolution', 'fps', 'bitrate', 'last', 'viewers', 'watch'];
+  private readonly examNames = signal<ReadonlyMap<string, string>>(new Map());
+  protected readonly examName = (id: string) => this.examNames().get(id) ?? id;
+  protected readonly track = (_: number, s: StreamSummary) => s.streamId;
   protected readonly resolution = formatResolution;
   protected readonly fps = formatFps;
   protected readonly bitrate = formatBitrate;
   protected readonly age = formatAge;
+
+  constructor() {
+    // Exam names for the first column; ids stand in when the list cannot be had.
+    inject(ProctorApi)
+      .exams()
+      .subscribe({ next: (exams) => this.examNames.set(new Map(exams.map((e) => [e.id, e.name]))), error: () => undefined });
+  }
 }

@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { StreamRecordsService } from './stream-records.service';
+
+/** Database rows for relay streams (see {@link StreamRecordsService}). Global: seats, exams and streams read them. */
+@Global()
+@Module({ providers: [StreamRecordsService], exports: [StreamRecordsService] })
+export class StreamRecordsModule {}

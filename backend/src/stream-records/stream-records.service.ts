@@ -1,0 +1,193 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { filter } from 'rxjs';
+import { DatabaseService } from '../db/database.service';
+import { RelayService } from '../relay-nest/relay.service';
+import type { LiveStream } from '../relay/live-stream';
+import type { InitUnit } from '../relay/media-unit';
+import type { StreamRow } from '../db/database.types';
+
+/** `lastSeenAt` of a streaming stream is written at most this often. */
+const LAST_SEEN_WRITE_MS = 30_000;
+
+/** One stream's row as the API shows it, with its history when asked. */
+export interface StreamRecordView {
+  streamId: string;
+  examId: string;
+  seatId: string;
+  state: 'live' | 'disconnected' | 'ended';
+  encoder: string;
+  userAgent: string;
+  startedAtMs: number;
+  endedAtMs: number | null;
+  lastSeenAtMs: number;
+  codec: string | null;
+  width: number;
+  height: number;
+  fps: number;
+  history?: ({ atMs: number; kind: 'state' | 'resolution' | 'fps' } & Record<string, unknown>)[];
+}
+
+/**
+ * Database rows for relay streams (the relay itself writes `meta.json` and
+ * `events.jsonl` per stream): one row per stream, created when the registry creates the
+ * stream, kept up to date with its state, resolution and frame rate, and a history of
+ * those changes. Also applies the exam's default frame rate to a new stream before its
+ * Sentinel gets `welcome` (the seat authorizer hands it over).
+ */
+@Injectable()
+export class StreamRecordsService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('StreamRecords');
+  private readonly pendingFps = new Map<string, number>();
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly relay: RelayService,
+  ) {
+    this.relay.created$.subscribe((stream) => this.track(stream));
+  }
+
+  /** Streams left live or disconnected by a previous server process ended with it. */
+  async onModuleInit(): Promise<void> {
+    const stale = await this.database.db.selectFrom('streams').select(['id', 'lastSeenAt']).where('state', '!=', 'ended').execute();
+    for (const s of stale) {
+      await this.database.db.updateTable('streams').set({ state: 'ended', endedAt: s.lastSeenAt }).where('id', '=', s.id).execute();
+      await this.database.db.insertInto('streamChanges').values({ streamId: s.id, at: Date.now(), kind: 'state', details: JSON.stringify({ state: 'ended', reason: 'server restart' }) }).execute();
+    }
+  }
+
+  /** Waits for queued writes (the relay ends every stream on shutdown first). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.writes;
+  }
+
+  /** The next stream of this seat starts at `fps` (the exam's default; called by the seat authorizer). */
+  setInitialFps(examId: string, seatId: string, fps: number): void {
+    this.pendingFps.set(`${examId}/${seatId}`, fps);
+  }
+
+  /** Every stream of an exam, newest first (no history). */
+  async listForExam(examId: string): Promise<StreamRecordView[]> {
+    const rows = await this.database.db.selectFrom('streams').selectAll().where('examId', '=', examId).orderBy('startedAt', 'desc').orderBy('id').execute();
+    return rows.map(toView);
+  }
+
+  /** One stream with its history, or null. */
+  async get(streamId: string): Promise<StreamRecordView | null> {
+    const row = await this.database.db.selectFrom('streams').selectAll().where('id', '=', streamId).executeTakeFirst();
+    if (!row) return null;
+    const changes = await this.database.db.selectFrom('streamChanges').selectAll().where('streamId', '=', streamId).orderBy('id').execute();
+    return { ...toView(row), history: changes.map((c) => ({ ...(JSON.parse(c.details) as Record<string, unknown>), atMs: c.at, kind: c.kind })) };
+  }
+
+  /** Latest `lastSeenAt` per seat of an exam (for seat status). */
+  async lastSeenBySeat(examId: string): Promise<Map<string, number>> {
+    const rows = await this.database.db
+      .selectFrom('streams')
+      .select(['seatId', (eb) => eb.fn.max('lastSeenAt').as('lastSeenAt')])
+      .where('examId', '=', examId)
+      .groupBy('seatId')
+      .execute();
+    return new Map(rows.map((r) => [r.seatId, Number(r.lastSeenAt)]));
+  }
+
+  /** Resolves once every write queued so far is done (tests). */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  private track(stream: LiveStream): void {
+    const { identity } = stream;
+    const key = `${identity.examId}/${identity.seatId}`;
+    const fps = this.pendingFps.get(key);
+    this.pendingFps.delete(key);
+    if (fps !== undefined && fps !== stream.fps) stream.setFps(fps, 'admin');
+
+    const now = Date.now();
+    let state = stream.state;
+    let recordedFps = stream.fps;
+    let lastSeenWrittenAt = now;
+    this.enqueue(stream.streamId, async () => {
+      const existing = await this.database.db.selectFrom('streams').select('id').where('id', '=', stream.streamId).executeTakeFirst();
+      if (existing) {
+        await this.database.db.updateTable('streams').set({ state, endedAt: null, lastSeenAt: now, fps: recordedFps }).where('id', '=', stream.streamId).execute();
+      } else {
+        await this.database.db
+          .insertInto('streams')
+          .values({
+            id: stream.streamId, examId: identity.examId, seatId: identity.seatId, encoder: identity.encoder, userAgent: identity.userAgent,
+            state, startedAt: identity.startedAtMs, endedAt: null, lastSeenAt: now, codec: null, width: 0, height: 0, fps: recordedFps,
+          })
+          .execute();
+      }
+      await this.change(stream.streamId, now, 'state', { state, resumed: existing !== undefined, encoder: identity.encoder });
+      await this.change(stream.streamId, now, 'fps', { fps: recordedFps });
+    });
+
+    stream.units$.pipe(filter((u): u is InitUnit => u.kind === 'init')).subscribe((init) => {
+      const { codec, width, height, receivedAtMs } = init;
+      this.enqueue(stream.streamId, async () => {
+        const row = await this.database.db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst();
+        if (row && row.codec === codec && row.width === width && row.height === height) return;
+        await this.database.db.updateTable('streams').set({ codec, width, height, lastSeenAt: receivedAtMs }).where('id', '=', stream.streamId).execute();
+        await this.change(stream.streamId, receivedAtMs, 'resolution', { codec, width, height });
+      });
+    });
+
+    stream.changed$.subscribe({
+      next: () => {
+        const at = Date.now();
+        const newState = stream.state;
+        const newFps = stream.fps;
+        const seenAt = stream.lastFragmentAtMs ?? at;
+        const stateChanged = newState !== state && newState !== 'ended';
+        const fpsChanged = newFps !== recordedFps;
+        const seenDue = at - lastSeenWrittenAt >= LAST_SEEN_WRITE_MS;
+        if (!stateChanged && !fpsChanged && !seenDue) return;
+        state = newState === 'ended' ? state : newState;
+        recordedFps = newFps;
+        lastSeenWrittenAt = at;
+        this.enqueue(stream.streamId, async () => {
+          await this.database.db.updateTable('streams').set({ state, fps: newFps, lastSeenAt: seenAt }).where('id', '=', stream.streamId).execute();
+          if (stateChanged) await this.change(stream.streamId, at, 'state', { state: newState });
+          if (fpsChanged) await this.change(stream.streamId, at, 'fps', { fps: newFps });
+        });
+      },
+      complete: () => {
+        const at = Date.now();
+        const seenAt = stream.lastFragmentAtMs ?? at;
+        this.enqueue(stream.streamId, async () => {
+          await this.database.db.updateTable('streams').set({ state: 'ended', endedAt: at, lastSeenAt: Math.max(seenAt, lastSeenWrittenAt) }).where('id', '=', stream.streamId).execute();
+          await this.change(stream.streamId, at, 'state', { state: 'ended' });
+        });
+      },
+    });
+  }
+
+  private async change(streamId: string, at: number, kind: 'state' | 'resolution' | 'fps', details: Record<string, unknown>): Promise<void> {
+    await this.database.db.insertInto('streamChanges').values({ streamId, at, kind, details: JSON.stringify(details) }).execute();
+  }
+
+  /** Writes run one at a time, in order; a failed write is logged and does not stop the next. */
+  private enqueue(streamId: string, write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch((e: unknown) => this.logger.warn(`stream ${streamId}: database write failed: ${e instanceof Error ? e.message : e}`));
+  }
+}
+
+function toView(row: StreamRow): StreamRecordView {
+  return {
+    streamId: row.id,
+    examId: row.examId,
+    seatId: row.seatId,
+    state: row.state,
+    encoder: row.encoder,
+    userAgent: row.userAgent,
+    startedAtMs: row.startedAt,
+    endedAtMs: row.endedAt,
+    lastSeenAtMs: row.lastSeenAt,
+    codec: row.codec,
+    width: row.width,
+    height: row.height,
+    fps: row.fps,
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * CSV seat import, the portal's side. Pure. The server parses and applies the
+ * file all or nothing and answers counts (`{ created, updated, unchanged, total }`)
+ * or a 400 naming the first bad line (`line 7: studentId must …`). The portal
+ * reads the same file first to show each row with what will happen to it,
+ * then marks each row with the outcome once the server has answered.
+ *
+ * Lines are numbered like the server's: the header is line 1, empty lines are
+ * skipped and not counted.
+ */
+import type { ImportResult, Seat } from '../core/api-types';
+
+/** Most rows the server takes in one import. */
+export const MAX_IMPORT_ROWS = 5000;
+/** Largest file the server takes, bytes. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** One data row of a seat list. */
+export interface SeatCsvRow {
+  /** Record number as the server counts it (header = 1). */
+  readonly line: number;
+  readonly studentId: string;
+  readonly displayName: string;
+}
+
+/** A seat list read in the browser: rows, and problems by line (the server would refuse the file). */
+export interface SeatCsv {
+  readonly rows: readonly SeatCsvRow[];
+  /** Problems that make the server refuse the whole file; line 0 = the file as a whole. */
+  readonly problems: readonly { readonly line: number; readonly message: string }[];
+}
+
+/** What an import does with a row: decided from the current seats before sending. */
+export type PlannedAction = 'create' | 'update' | 'unchanged' | 'invalid';
+
+/** Outcome of one row after the server answered. */
+export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'error' | 'not-imported' | 'pending';
+
+/** One row of the preview / result table. */
+export interface ImportRow extends SeatCsvRow {
+  readonly planned: PlannedAction;
+  /** The current display name of an existing seat that will be renamed. */
+  readonly previousName: string | null;
+  readonly outcome: RowOutcome;
+  /** Why the row is invalid or refused. */
+  readonly message: string | null;
+}
+
+const HEADER_ALIASES: Record<string, 'studentId' | 'displayName'> = {
+  studentid: 'studentId',
+  student_id: 'studentId',
+  'student id': 'studentId',
+  displayname: 'displayName',
+  display_name: 'displayName',
+  'display name': 'displayName',
+  name: 'displayName',
+};
+
+/** The server's rule for student ids: no control characters (1..128 characters). */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Splits CSV text into records: `,` or `;` between fields, `"` quoting with
+ * `""` for a quote, CRLF or LF line ends, a leading BOM dropped, fields trimmed,
+ * empty lines skipped (csv-parse with `bom`, `trim`, `skip_empty_lines`).
+ * @throws TypeError naming the record with an unclosed quote
+ */
+export function parseCsvRecords(text: string): string[][] {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false; // inside quotes
+  let wasQuoted = false; // this field had quotes (keep its inner spaces)
+  let i = 0;
+  const endField = () => {
+    record.push(wasQuoted ? field : field.trim());
+    field = '';
+    wasQuoted = false;
+  };
+  const endRecord = () => {
+    endField();
+    if (!(record.length === 1 && record[0] === '')) records.push(record);
+    record = [];
+  };
+  while (i < src.length) {
+    const c = src[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (src[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        field += c;
+      }
+      i++;
+      continue;
+    }
+    if (c === '"' && field.trim() === '' && !wasQuoted) {
+      quoted = true;
+      wasQuoted = true;
+      field = '';
+    } else if (c === ',' || c === ';') {
+      endField();
+    } else if (c === '\n' || c === '\r') {
+      endRecord();
+      if (c === '\r' && src[i + 1] === '\n') i++;
+    } else if (!wasQuoted || c.trim() !== '') {
+      field += c;
+    }
+    i++;
+  }
+  if (quoted) throw new TypeError(`record ${records.length + 1}: a quoted field is not closed (missing ")`);
+  if (field !== '' || record.length > 0) endRecord();
+  return records;
+}
+
+/** Reads a seat list the way the server does and collects every problem instead of stopping at the first. */
+export function readSeatCsv(text: string): SeatCsv {
+  let records: string[][];
+  try {
+    records = parseCsvRecords(text);
+  } catch (e) {
+    return { rows: [], problems: [{ line: 0, message: `the CSV does not parse: ${(e as Error).message}` }] };
+  }
+  if (records.length === 0) {
+    return { rows: [], problems: [{ line: 0, message: 'the CSV is empty: it needs a header row (studentId,displayName) and one row per seat' }] };
+  }
+  const header = records[0]!.map((h) => HEADER_ALIASES[h.toLowerCase()] ?? null);
+  const studentCol = header.indexOf('studentId');
+  const nameCol = header.indexOf('displayName');
+  if (studentCol < 0 || nameCol < 0) {
+    return {
+      rows: [],
+      problems: [{ line: 1, message: `the header must name the columns studentId and displayName, got ${records[0]!.slice(0, 5).join(', ')}` }],
+    };
+  }
+  const problems: { line: number; message: string }[] = [];
+  if (records.length - 1 > MAX_IMPORT_ROWS) {
+    problems.push({ line: 0, message: `the CSV has ${records.length - 1} rows; at most ${MAX_IMPORT_ROWS} per import` });
+  }
+  const rows: SeatCsvRow[] = [];
+  const firstLine = new Map<string, number>();
+  records.slice(1).forEach((record, i) => {
+    const line = i + 2;
+    const studentId = record[studentCol] ?? '';
+    const displayName = record[nameCol] ?? '';
+    rows.push({ line, studentId, displayName });
+    if (studentId.length === 0 || studentId.length > 128 || CONTROL_CHARS.test(studentId)) {
+      problems.push({ line, message: 'studentId must be 1 to 128 characters without control characters' });
+    } else if (displayName.length === 0 || displayName.length > 200) {
+      problems.push({ line, message: 'displayName must be 1 to 200 characters' });
+    } else {
+      const seen = firstLine.get(studentId);
+      if (seen !== undefined) problems.push({ line, message: `studentId ${studentId} already appears on line ${seen}` });
+      else firstLine.set(studentId, line);
+    }
+  });
+  return { rows, problems };
+}
+
+/** Each row with what the import will do to it, given the exam's current seats. */
+export function planImport(csv: SeatCsv, seats: readonly Pick<Seat, 'studentId' | 'displayName'>[]): ImportRow[] {
+  const existing = new Map(seats.map((s) => [s.studentId, s.displayName]));
+  const problemAt = new Map<number, string>();
+  for (const p of csv.problems) if (!problemAt.has(p.line)) problemAt.set(p.line, p.message);
+  return csv.rows.map((row) => {
+    const problem = problemAt.get(row.line) ?? null;
+    const previous = existing.get(row.studentId);
+    const planned: PlannedAction = problem ? 'invalid' : previous === undefined ? 'create' : previous === row.displayName ? 'unchanged' : 'update';
+    return { ...row, planned, previousName: planned === 'update' ? previous! : null, outcome: 'pending', message: problem };
+  });
+}
+
+/** Counts of a plan, in the shape of the server's answer. */
+export function planCounts(rows: readonly ImportRow[]): ImportResult & { invalid: number } {
+  const n = (a: PlannedAction) => rows.filter((r) => r.planned === a).length;
+  return { created: n('create'), updated: n('update'), unchanged: n('unchanged'), invalid: n('invalid'), total: rows.length };
+}
+
+/** The server's answer to an import: counts, or the message of a 400. */
+export type ImportAnswer = { readonly ok: true; readonly result: ImportResult } | { readonly ok: false; readonly message: string };
+
+/** Rows with their outcome, and a summary sentence. */
+export interface ImportReport {
+  readonly rows: ImportRow[];
+  readonly summary: string;
+  readonly ok: boolean;
+}
+
+/**
+ * Marks each row with the server's answer. Success: each row as planned, and
+ * the summary says so if the server's counts differ from the plan (seats
+ * changed in between). Refusal (all or nothing): the row named by `line N:`
+ * is the error, every other row "not imported".
+ */
+export function applyImportAnswer(rows: readonly ImportRow[], answer: ImportAnswer): ImportReport {
+  if (answer.ok) {
+    const r = answer.result;
+    const done: Record<PlannedAction, RowOutcome> = { create: 'created', update: 'updated', unchanged: 'unchanged', invalid: 'error' };
+    const plan = planCounts(rows);
+    const matches = plan.created === r.created && plan.updated === r.updated && plan.unchanged === r.unchanged;
+    const summary =
+      `Imported ${r.total} ${r.total === 1 ? 'row' : 'rows'}: ${r.created} created, ${r.updated} renamed, ${r.unchanged} unchanged.` +
+      (matches ? '' : ' (The seats changed since the preview; the counts are the server’s.)');
+    return { rows: rows.map((row) => ({ ...row, outcome: done[row.planned] })), summary, ok: true };
+  }
+  const m = /^line (\d+): (.*)$/s.exec(answer.message);
+  const line = m ? Number(m[1]) : null;
+  const detail = m ? m[2]! : answer.message;
+  return {
+    rows: rows.map((row) =>
+      row.line === line ? { ...row, outcome: 'error', message: detail } : { ...row, outcome: 'not-imported' },
+    ),
+    summary: `Nothing was imported: ${answer.message}`,
+    ok: false,
+  };
+}
+
+/** Label of a row's outcome (or of its plan while pending). */
+export function rowLabel(row: ImportRow): string {
+  if (row.outcome === 'pending') {
+    return { create: 'New seat', update: `Rename (was “${row.previousName}”)`, unchanged: 'Unchanged', invalid: 'Invalid' }[row.planned];
+  }
+  return { created: 'Created', updated: 'Renamed', unchanged: 'Unchanged', error: 'Refused', 'not-imported': 'Not imported', pending: '' }[
+    row.outcome
+  ];
+}
+
+/** File name for an exam's kiosk URL export: "kiosk-urls-algebra-1.csv". */
+export function kioskCsvFileName(examName: string): string {
+  const slug = examName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return `kiosk-urls${slug ? `-${slug}` : ''}.csv`;
+}
