@@ -329,9 +329,9 @@ describe('SentinelSender', () => {
     expect(sockets).toHaveLength(2);
   });
 
-  it('fails without retrying when its own hello is invalid (e.g. an empty token)', () => {
+  it('fails without retrying when its own hello is invalid (e.g. a token with spaces)', () => {
     const { sender, last, sockets, scheduler, errors } = setup({
-      hello: { token: '', examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: '', capabilities: { encoders: [] } },
+      hello: { token: 'not a token', examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: '', capabilities: { encoders: [] } },
     });
     sender.start();
     last().open();
