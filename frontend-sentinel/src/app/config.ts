@@ -6,7 +6,8 @@
  * - `token`: the seat token (may be empty for now; the server decides whether it is enough).
  * - `server`: WebSocket URL override (tests, split deployments); default
  *   `ws(s)://<page host>/ws/sentinel`, `wss:` when the page is `https:`.
- * - `encoder`: `webcodecs` (default) or `wasm` (the OpenH264 WebAssembly fallback, reserved).
+ * - `encoder`: `webcodecs` (default: WebCodecs when the browser can, else the OpenH264 WebAssembly
+ *   fallback) or `wasm` (force the fallback); see `encode/encoder-selection.ts`.
  * - `keyframeInterval`: longest gap between keyframes, seconds, 20..30 (default 25).
  */
 import { ID_PATTERN, SENTINEL_WS_PATH, TOKEN_MAX_LENGTH } from '@vigil/protocol';

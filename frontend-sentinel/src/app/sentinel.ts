@@ -9,12 +9,14 @@
  */
 import { FPS_DEFAULT, type KeyframeReason as ServerKeyframeReason } from '@vigil/protocol';
 import { ScreenCapture, type CaptureState } from '../capture/screen-capture';
-import type { EncodedVideo, EncoderBackend, EncoderBackendCallbacks, VideoEncoderSettings } from '../encode/encoder-backend';
+import type { EncodedVideo, EncoderBackend, EncoderBackendCallbacks, EncoderName, VideoEncoderSettings } from '../encode/encoder-backend';
 import { encoderSettingsFor, sameSettings } from '../encode/encoder-settings';
+import { browserEncoderProbes, selectEncoder } from '../encode/encoder-selection';
+import { OpenH264WasmBackend } from '../encode/openh264/openh264-backend';
 import { WebCodecsBackend } from '../encode/webcodecs-backend';
 import { FragmentMuxer } from '../mux/fragment-muxer';
 import { OutboundQueue } from '../sender/outbound-queue';
-import { SentinelSender, type ConnectionState, type SocketFactory } from '../sender/sentinel-sender';
+import { SentinelSender, type ConnectionState, type HelloFields, type SocketFactory } from '../sender/sentinel-sender';
 import { FrameClock, type FrameTick, type Scheduler } from '../timing/frame-clock';
 import { workerScheduler } from '../timing/worker-scheduler';
 import { KeyframePolicy } from '../timing/keyframe-policy';
@@ -36,7 +38,7 @@ export interface SentinelOptions {
   scheduler?: Scheduler;
   /** Socket factory (default: `new WebSocket`). */
   createSocket?: SocketFactory;
-  /** Encoder factory (default: WebCodecs). */
+  /** Encoder factory (default: the one `selectEncoder` picks: WebCodecs, else the OpenH264 wasm fallback). */
   createBackend?: (callbacks: EncoderBackendCallbacks) => EncoderBackend;
   /** Outbound queue bound, bytes (default 256 MiB). */
   queueMaxBytes?: number;
@@ -59,7 +61,11 @@ export class Sentinel {
   private readonly config: SentinelConfig;
   private readonly scheduler: Scheduler;
   private readonly onChange: () => void;
-  private readonly createBackend: (callbacks: EncoderBackendCallbacks) => EncoderBackend;
+  private createBackend: ((callbacks: EncoderBackendCallbacks) => EncoderBackend) | null;
+  /** The encoder `start()` chose (reported in hello and status). */
+  private encoderName: EncoderName = 'webcodecs';
+  /** hello fields; `start()` fills in the chosen encoder before the first connect. */
+  private readonly hello: HelloFields;
   private readonly capture: ScreenCapture;
   private readonly clock: FrameClock;
   private readonly policy: KeyframePolicy;
@@ -91,7 +97,7 @@ export class Sentinel {
     this.config = options.config;
     this.scheduler = options.scheduler ?? workerScheduler();
     this.onChange = options.onChange ?? (() => undefined);
-    this.createBackend = options.createBackend ?? ((callbacks) => new WebCodecsBackend(callbacks));
+    this.createBackend = options.createBackend ?? null;
     this.queue = new OutboundQueue(options.queueMaxBytes === undefined ? {} : { maxBytes: options.queueMaxBytes });
     this.policy = new KeyframePolicy({ maxIntervalMs: options.maxKeyframeIntervalMs ?? this.config.maxKeyframeIntervalMs });
     this.capture = new ScreenCapture({
@@ -110,16 +116,17 @@ export class Sentinel {
       onTick: (tick) => void this.onTick(tick),
       onError: (error) => this.setError(`frame clock: ${errorText(error)}`),
     });
+    this.hello = {
+      token: this.config.token,
+      examId: this.config.examId,
+      seatId: this.config.seatId,
+      encoder: 'webcodecs',
+      userAgent: navigator.userAgent.slice(0, 512),
+      capabilities: { encoders: ['webcodecs'] },
+    };
     this.sender = new SentinelSender({
       url: this.config.wsUrl,
-      hello: {
-        token: this.config.token,
-        examId: this.config.examId,
-        seatId: this.config.seatId,
-        encoder: 'webcodecs',
-        userAgent: navigator.userAgent.slice(0, 512),
-        capabilities: { encoders: ['webcodecs'] },
-      },
+      hello: this.hello,
       queue: this.queue,
       scheduler: this.scheduler,
       ...(options.createSocket ? { createSocket: options.createSocket } : {}),
@@ -127,7 +134,7 @@ export class Sentinel {
         fps: this.clock.fps,
         width: this.settings?.width ?? 0,
         height: this.settings?.height ?? 0,
-        encoder: 'webcodecs',
+        encoder: this.encoderName,
         keyframes: this.keyframes,
       }),
       events: {
@@ -170,7 +177,7 @@ export class Sentinel {
       height: this.settings?.height ?? 0,
       codec: init?.codec ?? null,
       requestedCodec: this.settings?.codec ?? null,
-      encoder: this.backend?.name ?? 'webcodecs',
+      encoder: this.backend?.name ?? this.encoderName,
       targetBitrate: this.settings?.bitrate ?? 0,
       ticks: this.ticks,
       ticksSkipped: this.ticksSkipped,
@@ -197,24 +204,20 @@ export class Sentinel {
    * phase at `waiting-for-share`: call `shareScreen()` from a click.
    */
   async start(): Promise<void> {
-    if (this.config.encoder === 'wasm') {
-      this.fatal(
-        'The OpenH264 WebAssembly encoder (&encoder=wasm) is not available in this build yet. ' +
-          'Remove &encoder=wasm to use the browser encoder (WebCodecs).',
-      );
+    const selection = await selectEncoder(this.config.encoder, browserEncoderProbes());
+    if (this.halted()) return;
+    if (selection.encoder === null) {
+      this.fatal(selection.reason);
       return;
     }
-    if (!WebCodecsBackend.isAvailable()) {
-      this.fatal('This browser has no WebCodecs VideoEncoder, and the WebAssembly fallback encoder is not available yet: use Chrome 94 or later.');
-      return;
-    }
-    const probe = new WebCodecsBackend({ output: () => undefined, error: () => undefined });
-    const ok = await probe.isSupported(encoderSettingsFor({ width: 1280, height: 720 }, FPS_DEFAULT)).catch(() => false);
-    probe.close();
-    if (!ok) {
-      this.fatal('This browser cannot encode H.264 Constrained Baseline with WebCodecs, and the WebAssembly fallback is not available yet.');
-      return;
-    }
+    if (selection.encoder !== 'webcodecs') console.info(`[vigil-sentinel] ${selection.reason}`);
+    this.encoderName = selection.encoder;
+    this.hello.encoder = selection.encoder;
+    this.hello.capabilities = { encoders: [...selection.available] };
+    this.createBackend ??=
+      selection.encoder === 'openh264-wasm'
+        ? (callbacks) => new OpenH264WasmBackend(callbacks)
+        : (callbacks) => new WebCodecsBackend(callbacks);
     this.sender.start();
     await this.shareScreen();
   }
@@ -321,7 +324,8 @@ export class Sentinel {
 
   private async configure(settings: VideoEncoderSettings): Promise<void> {
     if (this.backend === null) {
-      const backend: EncoderBackend = this.createBackend({
+      const create = this.createBackend ?? ((callbacks: EncoderBackendCallbacks) => new WebCodecsBackend(callbacks));
+      const backend: EncoderBackend = create({
         output: (chunk) => this.onEncoded(chunk),
         error: (error) => this.onEncoderError(error, backend),
       });
