@@ -3,6 +3,7 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import path from 'node:path';
 import type { VigilConfig } from './config/vigil-config';
 import { RelayModule } from './relay-nest/relay.module';
+import { RetentionService } from './recordings-api/retention.service';
 import { RecordingsController } from './recordings-api/recordings.controller';
 import { StreamsController } from './streams-api/streams.controller';
 import { SentinelGateway } from './gateways/sentinel.gateway';
@@ -48,7 +49,7 @@ export class AppModule {
         ),
       ],
       controllers: [StreamsController, RecordingsController, HealthController],
-      providers: [SentinelGateway, ProctorGateway],
+      providers: [SentinelGateway, ProctorGateway, RetentionService],
     };
   }
 }

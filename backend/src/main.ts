@@ -66,6 +66,12 @@ async function main(): Promise<void> {
       logger.warn(`${path.resolve(config.webDir, page)} is missing: run "npm run build" first (pages will answer 404)`);
     }
   }
+  if (!existsSync(path.resolve(config.webDir, 'frontend-sentinel/openh264/openh264.wasm'))) {
+    logger.warn(
+      'the OpenH264 WebAssembly fallback encoder is not built: Sentinels whose browser has no WebCodecs H.264 encoder ' +
+        'cannot stream (WebCodecs still works). Build it with "bash tools/openh264-wasm/build.sh".',
+    );
+  }
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp(config);

@@ -30,6 +30,10 @@ export interface VigilConfig {
   fsync: boolean;
   /** A disconnected stream is marked ended after this many ms without a reconnect. `VIGIL_STREAM_END_AFTER_MS`, default 60000. */
   streamEndAfterMs: number;
+  /** How often expired recordings are deleted, minutes. `VIGIL_RETENTION_SWEEP_MINUTES`, default 60, 1..1440. */
+  retentionSweepMinutes: number;
+  /** Retention of recordings whose exam no longer exists, days. `VIGIL_RETENTION_DEFAULT_DAYS`, default 30, 1..3650. */
+  retentionDefaultDays: number;
   /** Frame rate a new stream starts with when its exam does not say, fps. `VIGIL_DEFAULT_FPS`, default 1. */
   defaultFps: number;
   /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
@@ -69,6 +73,8 @@ const schema = z.object({
   VIGIL_VIEWER_MAX_BUFFERED_BYTES: intInRange(64 * 1024, 256 * MiB, 4 * MiB),
   VIGIL_FSYNC: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   VIGIL_STREAM_END_AFTER_MS: intInRange(1000, 24 * 3600_000, 60_000),
+  VIGIL_RETENTION_SWEEP_MINUTES: intInRange(1, 1440, 60),
+  VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
   DATABASE_URL: z
     .string()
@@ -115,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     viewerMaxBufferedBytes: e.VIGIL_VIEWER_MAX_BUFFERED_BYTES,
     fsync: e.VIGIL_FSYNC,
     streamEndAfterMs: e.VIGIL_STREAM_END_AFTER_MS,
+    retentionSweepMinutes: e.VIGIL_RETENTION_SWEEP_MINUTES,
+    retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,
     defaultFps: e.VIGIL_DEFAULT_FPS,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.VIGIL_SECRET ?? null,

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, stat, writeFile, FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat, writeFile, FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFragment, parseInitSegment } from '@vigil/fmp4';
 import type { MediaUnit, FragmentUnit, InitUnit } from '../relay/media-unit';
@@ -150,6 +150,24 @@ export class RecordingStore {
       }
     }
     return resume;
+  }
+
+  /**
+   * Last time anything was recorded for a stream: the newest index entry's start time,
+   * or the stream's creation, ms since the Unix epoch.
+   */
+  async lastActivityMs(meta: StreamMeta): Promise<number> {
+    const last = (await this.readIndex(meta.streamId)).at(-1);
+    const at = last ? (last.type === 'init' ? last.atMs : last.startMs) : meta.createdAtMs;
+    return Math.max(meta.createdAtMs, at);
+  }
+
+  /**
+   * Deletes a stream's whole recording folder (retention). Idempotent.
+   * @throws TypeError for an unsafe stream id
+   */
+  async deleteRecording(streamId: string): Promise<void> {
+    await rm(this.streamDir(streamId), { recursive: true, force: true });
   }
 
   /** Size of a file in bytes, or null when missing. */

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
+import { DatabaseService } from '../db/database.service';
+import { AuditService } from '../audit/audit.service';
+import { RelayService } from '../relay-nest/relay.service';
+import { RecordingService } from './recording.service';
+import { expiredRecordings, type RecordingAge } from '../recording/retention-policy';
+
+/**
+ * Deletes recordings older than their exam's retention (`exams.retentionDays`), at start
+ * and every `VIGIL_RETENTION_SWEEP_MINUTES`. Each deletion goes into the audit log as
+ * `recording.delete` by `system`. The decision is the pure {@link expiredRecordings}.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Retention');
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running: Promise<string[]> | null = null;
+
+  constructor(
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
+    private readonly database: DatabaseService,
+    private readonly audit: AuditService,
+    private readonly relay: RelayService,
+    private readonly recordings: RecordingService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.sweepSafely();
+    this.timer = setInterval(() => void this.sweepSafely(), this.config.retentionSweepMinutes * 60_000);
+    this.timer.unref?.();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * One sweep: finds and deletes expired recordings. Concurrent calls share one sweep.
+   * @param nowMs wall clock, ms since the Unix epoch
+   * @returns the deleted stream ids
+   */
+  sweep(nowMs = Date.now()): Promise<string[]> {
+    this.running ??= this.runSweep(nowMs).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async runSweep(nowMs: number): Promise<string[]> {
+    const store = this.recordings.store;
+    const ages: RecordingAge[] = [];
+    for (const meta of await store.listRecordings()) {
+      ages.push({ streamId: meta.streamId, examId: meta.examId, lastActivityMs: await store.lastActivityMs(meta) });
+    }
+    if (ages.length === 0) return [];
+    const exams = await this.database.db.selectFrom('exams').select(['id', 'retentionDays']).execute();
+    const retention = new Map(exams.map((e) => [e.id, e.retentionDays]));
+    const active = new Set(this.relay.registry.list().map((s) => s.streamId));
+    const expired = expiredRecordings(ages, retention, active, nowMs, this.config.retentionDefaultDays);
+    for (const streamId of expired) {
+      const age = ages.find((a) => a.streamId === streamId)!;
+      await store.deleteRecording(streamId);
+      await this.audit.record({ principal: null, ip: null }, 'recording.delete', { type: 'stream', id: streamId }, {
+        reason: 'retention',
+        examId: age.examId,
+        lastActivityMs: age.lastActivityMs,
+      });
+      this.logger.log(`deleted recording ${streamId} (exam ${age.examId}): past its retention`);
+    }
+    return expired;
+  }
+
+  private async sweepSafely(): Promise<void> {
+    try {
+      await this.sweep();
+    } catch (e) {
+      this.logger.error(`retention sweep failed: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+}
