@@ -1,5 +1,6 @@
 import { test, expect, chromium, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { probeFrames } from '../support/ffprobe';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFragment, parseInitSegment, type FragmentInfo } from '@vigil/fmp4';
@@ -227,22 +228,14 @@ test('captures the entire screen as H.264 fMP4, obeys keyframe and set-fps, and 
   // --- decode the whole upload with ffprobe ---
   const file = testInfo.outputPath('sentinel-upload.mp4');
   await writeFile(file, Buffer.concat([initMessages[0]!.payload, ...fragments.map((f) => f.payload)]));
-  const probe = JSON.parse(
-    execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_frames', '-show_streams', '-of', 'json', file], {
-      encoding: 'utf8',
-      maxBuffer: 256 << 20,
-    }),
-  ) as {
-    streams: Array<{ codec_name: string; profile: string; level: number; width: number; height: number }>;
-    frames: Array<{ key_frame: number; pts_time?: string; best_effort_timestamp_time?: string; width: number; height: number; pict_type: string }>;
-  };
-  expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', profile: 'Constrained Baseline', level: 40, width: 1920, height: 1080 });
+  const probe = probeFrames(file);
+  expect({ codec: probe.codec, profile: probe.profile, level: probe.level }).toEqual({ codec: 'h264', profile: 'Constrained Baseline', level: 40 });
   expect(probe.frames).toHaveLength(fragments.length);
   probe.frames.forEach((f) => expect([f.width, f.height]).toEqual([1920, 1080]));
-  const keyFrames = probe.frames.map((f, i) => (f.key_frame === 1 ? i : -1)).filter((i) => i >= 0);
+  const keyFrames = probe.frames.map((f, i) => (f.keyFrame ? i : -1)).filter((i) => i >= 0);
   expect(keyFrames, 'decoded key frames are exactly the join fragments').toEqual(joinIndexes);
-  expect(keyFrames.every((i) => probe.frames[i]!.pict_type === 'I')).toBe(true);
-  const pts = probe.frames.map((f) => Number(f.pts_time ?? f.best_effort_timestamp_time));
+  expect(keyFrames.every((i) => probe.frames[i]!.pictType === 'I')).toBe(true);
+  const pts = probe.frames.map((f) => f.ptsTime);
   const spacing = (from: number, to: number) => (pts[to - 1]! - pts[from]!) / (to - 1 - from);
   expect(spacing(iRequested, iFps)).toBeCloseTo(1.0, 3);
   expect(spacing(iFps, pts.length)).toBeCloseTo(0.2, 3);
@@ -274,7 +267,9 @@ test('captures the entire screen as H.264 fMP4, obeys keyframe and set-fps, and 
   expect(final.reconnects).toBeGreaterThanOrEqual(1);
 });
 
-test('explains what is wrong instead of starting: forced WebAssembly encoder, bad URL', async () => {
+// This fake server serves only the page and its script (no openh264/ folder), like a deployment
+// built without the WebAssembly fallback: forcing it must explain that instead of starting.
+test('explains what is wrong instead of starting: forced WebAssembly encoder on a server without it, bad URL', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.baseUrl}/sentinel/?exam=exam-e2e&seat=seat-2&token=t&encoder=wasm`);

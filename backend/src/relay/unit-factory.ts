@@ -1,5 +1,5 @@
 import { Fmp4Error, parseFragment, parseInitSegment } from '@vigil/fmp4';
-import { MediaFlags, MediaHeader, MediaKind, ProtocolError, encodeMediaMessage, restampMediaHeader } from '@vigil/protocol';
+import { MEDIA_HEADER_BYTES, MediaFlags, MediaHeader, MediaKind, ProtocolError, encodeMediaMessage, writeMediaHeader } from '@vigil/protocol';
 import { FragmentUnit, InitUnit } from './media-unit';
 
 /**
@@ -24,7 +24,7 @@ export function initUnitFromMessage(
   } catch (e) {
     throw new ProtocolError('bad-init-segment', `init segment ${header.sequence} is malformed: ${describe(e)}`, { fatal: true });
   }
-  restampMediaHeader(message, { channel });
+  stampChannel(message, header, channel);
   return {
     kind: 'init',
     sequence: header.sequence,
@@ -73,7 +73,7 @@ export function fragmentUnitFromMessage(
   if (info.baseMediaDecodeTime <= previousDecodeTime) {
     throw bad(`tfdt ${info.baseMediaDecodeTime} must be after the previous fragment's ${previousDecodeTime}`);
   }
-  restampMediaHeader(message, { channel });
+  stampChannel(message, header, channel);
   return {
     kind: 'fragment',
     sequence: header.sequence,
@@ -86,6 +86,15 @@ export function fragmentUnitFromMessage(
     receivedAtMs,
     init,
   };
+}
+
+/**
+ * Writes the stream's channel into the header at the start of `message`, in place, from the
+ * header already decoded (no second parse on the per-fragment path). Only before the buffer is
+ * handed to any socket.
+ */
+function stampChannel(message: Uint8Array, header: MediaHeader, channel: number): void {
+  writeMediaHeader(new DataView(message.buffer, message.byteOffset, MEDIA_HEADER_BYTES), 0, { ...header, channel });
 }
 
 function describe(e: unknown): string {
