@@ -64,6 +64,18 @@ async function startSentinel(kioskUrl: string): Promise<void> {
     .toBe('streaming');
 }
 
+/**
+ * The secret in the show-once dialog, once it has rendered. The dialog's
+ * element exists before its first change detection fills the text (zoneless
+ * Angular renders the binding on the next tick), so a plain `textContent()`
+ * could read "": the assertion retries until the text matches `pattern`.
+ */
+async function shownSecret(page: Page, pattern: RegExp): Promise<string> {
+  const secret = page.getByTestId('secret-value');
+  await expect(secret).toHaveText(pattern);
+  return (await secret.textContent())!.trim();
+}
+
 /** What the proctor's video element shows. */
 const video = (page: Page) =>
   page.getByTestId('video').evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight, time: v.currentTime, paused: v.paused }));
@@ -304,8 +316,7 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await page.getByTestId('user-email').pressSequentially('quinn@e2e.test');
   await page.getByTestId('user-name').pressSequentially('Quinn');
   await page.getByTestId('user-save').click();
-  const otp = (await page.getByTestId('secret-value').textContent())!.trim();
-  expect(otp).toMatch(/^[A-Za-z0-9]{20}$/);
+  const otp = await shownSecret(page, /^[A-Za-z0-9]{20}$/);
   await page.getByTestId('close-secret').click();
   const chips = page.getByTestId('assign-exams');
   await chips.locator(`[data-exam-id="${examC.id}"]`).click();
@@ -324,8 +335,7 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await expect(page.getByTestId('api-key-name')).toBeFocused(); // the dialog has moved focus (cdkFocusInitial)
   await page.getByTestId('api-key-name').pressSequentially('nightly import');
   await page.getByTestId('api-key-save').click();
-  const key = (await page.getByTestId('secret-value').textContent())!.trim();
-  expect(key).toMatch(/^vgk_[A-Za-z0-9_-]{43}$/);
+  const key = await shownSecret(page, /^vgk_[A-Za-z0-9_-]{43}$/);
   const me = await fetch(`${server.baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${key}` } });
   expect(me.status).toBe(200);
   await page.getByTestId('close-secret').click();
