@@ -316,7 +316,7 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await page.getByTestId('user-email').pressSequentially('quinn@e2e.test');
   await page.getByTestId('user-name').pressSequentially('Quinn');
   await page.getByTestId('user-save').click();
-  const otp = await shownSecret(page, /^[A-Za-z0-9]{20}$/);
+  await shownSecret(page, /^[A-Za-z0-9]{20}$/); // a one-time password
   await page.getByTestId('close-secret').click();
   const chips = page.getByTestId('assign-exams');
   await chips.locator(`[data-exam-id="${examC.id}"]`).click();
