@@ -1,5 +1,6 @@
 import { parseServerToProctor } from '@vigil/protocol';
 import { StreamRecordsService } from './stream-records/stream-records.service';
+import { ExamWindowService } from './exams-api/exam-window.service';
 import {
   SERVER_TEST_TIMEOUT_MS,
   TEST_DATABASES,
@@ -300,9 +301,11 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     expect(old.first).toMatchObject({ type: 'error', code: 'auth-failed', message: expect.stringMatching(/revoked/) });
     const fresh = await connectSentinel(server, { id: seatId, examId: exam.id, token: revoked.token });
     expect(fresh.first.type).toBe('welcome');
-    fresh.socket.ws.close();
 
+    // deleting the seat stops its connected Sentinel for good: `stop`, then a normal close
     expect((await admin.delete(`/api/exams/${exam.id}/seats/${seatId}`)).status).toBe(204);
+    expect(await fresh.socket.closed).toBe(1000);
+    expect(fresh.socket.texts.filter((t) => t.type === 'stop')).toEqual([{ type: 'stop', reason: 'seat-deleted', message: expect.stringMatching(/removed from the exam/) }]);
     expect((await admin.get(`/api/exams/${exam.id}/seats/${seatId}`)).status).toBe(404);
     const gone = await connectSentinel(server, { id: seatId, examId: exam.id, token: revoked.token });
     expect(gone.first).toMatchObject({ type: 'error', code: 'auth-failed', message: expect.stringMatching(/no longer exists/) });
@@ -387,11 +390,15 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     const history = (await admin.get(`/api/streams/${streamA}/history`)).body.history as { kind: string; fps?: number }[];
     expect(history.filter((h) => h.kind === 'fps').map((h) => h.fps)).toEqual([2, 4, 0.5]);
 
-    // end: B's stream leaves the relay, its record says ended
+    // end: B's stream leaves the relay, its Sentinel is told to stop (and closed normally), its record says ended
     expect((await admin.post(`/api/streams/${streamB}/end`)).body).toEqual({ ended: true });
+    expect(await sentinelB.socket.closed).toBe(1000);
+    expect(sentinelB.socket.texts.at(-1)).toEqual({ type: 'stop', reason: 'admin', message: expect.stringMatching(/exam staff ended/) });
     expect((await admin.get(`/api/streams/${streamB}`)).status).toBe(404);
     await server.app.get(StreamRecordsService).flush();
-    expect((await admin.get(`/api/streams/${streamB}/history`)).body).toMatchObject({ state: 'ended', endedAtMs: expect.any(Number) });
+    const ended = (await admin.get(`/api/streams/${streamB}/history`)).body;
+    expect(ended).toMatchObject({ state: 'ended', endedAtMs: expect.any(Number) });
+    expect(ended.history.at(-1)).toMatchObject({ kind: 'state', state: 'ended', reason: 'admin' });
     expect((await admin.post('/api/streams/nope/end')).status).toBe(404);
 
     const audit = (await admin.get('/api/audit?limit=500')).body as { action: string; actor: string; targetId: string | null; details: Record<string, unknown> }[];
@@ -409,6 +416,23 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     expect(next[0].id).toBeLessThan(page[1].id);
     expect((await admin.get('/api/audit?limit=lots')).body.message).toEqual(expect.arrayContaining(['limit must be a whole number']));
     expect((await admin.get(`/api/audit?targetId=${seatA2.id}`)).body).toEqual([expect.objectContaining({ action: 'seat.create' })]);
+  });
+
+  it('the end of the exam window stops its live streams (stop exam-over, audited by system); other exams stream on', async () => {
+    const exam = await createExam(admin, { name: 'Short exam', endsAtMs: Date.now() + 60_000 }); // before exam A's end
+    const seat = await createSeat(admin, exam.id, 'short-1');
+    const sentinel = await connectSentinel(server, seat);
+    expect(sentinel.first.type).toBe('welcome');
+    const windows = server.app.get(ExamWindowService);
+    expect(await windows.check(exam.endsAtMs - 1)).toEqual([]); // not over yet
+    expect(sentinel.socket.texts.some((t) => t.type === 'stop')).toBe(false);
+    expect(await windows.check(exam.endsAtMs)).toEqual([sentinel.streamId]);
+    expect(await sentinel.socket.closed).toBe(1000);
+    expect(sentinel.socket.texts.at(-1)).toEqual({ type: 'stop', reason: 'exam-over', message: expect.stringMatching(/exam window has closed.*ended \d{4}-/) });
+    expect((await admin.get(`/api/streams/${sentinel.streamId}`)).status).toBe(404);
+    expect((await admin.get(`/api/streams/${streamA}`)).body).toMatchObject({ state: 'live' }); // exam A runs on
+    const audit = (await admin.get(`/api/audit?action=stream.end&targetId=${sentinel.streamId}`)).body;
+    expect(audit).toEqual([expect.objectContaining({ actor: 'system', details: { reason: 'exam-over', examId: exam.id, endsAtMs: exam.endsAtMs } })]);
   });
 
   it('proctor WebSocket: the stream list and subscriptions cover the assigned exams only', async () => {

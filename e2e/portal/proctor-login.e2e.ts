@@ -34,6 +34,7 @@ let captureBrowser: Browser;
 let viewerBrowser: Browser;
 let proctorContext: BrowserContext;
 let proctor: Page;
+let sentinelB: Page;
 const pageErrors: string[] = [];
 
 /** The relay's stream for a seat (admin view of `GET /api/streams`), once its Sentinel streams. */
@@ -53,7 +54,7 @@ async function streamOf(seat: E2eSeat): Promise<string> {
 }
 
 /** Opens a Sentinel kiosk page (entire-screen capture, no prompt) and waits until it streams. */
-async function startSentinel(kioskUrl: string): Promise<void> {
+async function startSentinel(kioskUrl: string): Promise<Page> {
   const context = await captureBrowser.newContext({ viewport: null });
   const page = await context.newPage();
   await page.goto(`${kioskUrl}&keyframeInterval=30`);
@@ -62,6 +63,7 @@ async function startSentinel(kioskUrl: string): Promise<void> {
       timeout: 30_000,
     })
     .toBe('streaming');
+  return page;
 }
 
 /**
@@ -109,7 +111,7 @@ test.beforeAll(async () => {
     ],
   });
   await startSentinel(seatA.kioskUrl);
-  await startSentinel(seatB.kioskUrl);
+  sentinelB = await startSentinel(seatB.kioskUrl);
 
   viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
   proctorContext = await viewerBrowser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -353,4 +355,26 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await page.screenshot({ path: path.join(TMP, 'portal-admin-audit.png') });
   expect(pageErrors).toEqual([]);
   await context.close();
+});
+
+test('an admin ends a stream: its Sentinel stops capturing, tells the student why, and stays stopped', async () => {
+  const streamB = await streamOf(seatB);
+  expect(await admin.post(`/api/streams/${streamB}/end`)).toEqual({ ended: true });
+  const sentinelState = () =>
+    sentinelB.evaluate(() => {
+      const s = (window as unknown as { __vigilSentinel: { state: string; connection: string; capture: string; endedMessage: string | null } }).__vigilSentinel;
+      return { state: s.state, connection: s.connection, capture: s.capture, endedMessage: s.endedMessage };
+    });
+  await expect.poll(sentinelState).toEqual({ state: 'ended', connection: 'ended', capture: 'idle', endedMessage: expect.stringMatching(/exam staff ended/) });
+  await expect(sentinelB.getByRole('alert')).toContainText('The exam staff ended this screen recording');
+  await expect(sentinelB.getByRole('status')).toContainText('Screen recording has ended');
+  await sentinelB.screenshot({ path: path.join(TMP, 'sentinel-ended.png') });
+  // it does not come back: no new stream for the seat, the page stays ended
+  await sentinelB.waitForTimeout(3_000);
+  expect((await sentinelState()).state).toBe('ended');
+  const live = await admin.get<{ seatId: string }[]>('/api/streams');
+  expect(live.filter((s) => s.seatId === seatB.id)).toEqual([]);
+  const history = await admin.get<{ state: string; history: { kind: string; state?: string; reason?: string }[] }>(`/api/streams/${streamB}/history`);
+  expect(history.state).toBe('ended');
+  expect(history.history.at(-1)).toMatchObject({ kind: 'state', state: 'ended', reason: 'admin' });
 });

@@ -32,6 +32,8 @@ export interface VigilConfig {
   streamEndAfterMs: number;
   /** How often expired recordings are deleted, minutes. `VIGIL_RETENTION_SWEEP_MINUTES`, default 60, 1..1440. */
   retentionSweepMinutes: number;
+  /** How often live streams are checked against their exam's end, seconds; streams of an exam that is over get `stop`. `VIGIL_EXAM_END_CHECK_SECONDS`, default 10, 1..300. */
+  examEndCheckSeconds: number;
   /** Retention of recordings whose exam no longer exists, days. `VIGIL_RETENTION_DEFAULT_DAYS`, default 30, 1..3650. */
   retentionDefaultDays: number;
   /** Frame rate a new stream starts with when its exam does not say, fps. `VIGIL_DEFAULT_FPS`, default 1. */
@@ -74,6 +76,7 @@ const schema = z.object({
   VIGIL_FSYNC: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   VIGIL_STREAM_END_AFTER_MS: intInRange(1000, 24 * 3600_000, 60_000),
   VIGIL_RETENTION_SWEEP_MINUTES: intInRange(1, 1440, 60),
+  VIGIL_EXAM_END_CHECK_SECONDS: intInRange(1, 300, 10),
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
   DATABASE_URL: z
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     fsync: e.VIGIL_FSYNC,
     streamEndAfterMs: e.VIGIL_STREAM_END_AFTER_MS,
     retentionSweepMinutes: e.VIGIL_RETENTION_SWEEP_MINUTES,
+    examEndCheckSeconds: e.VIGIL_EXAM_END_CHECK_SECONDS,
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,
     defaultFps: e.VIGIL_DEFAULT_FPS,
     databaseUrl: e.DATABASE_URL ?? null,

@@ -9,6 +9,7 @@ import type { Actor } from '../auth/principal';
 import type { ExamRow } from '../db/database.types';
 import { userView, type UserView } from '../users-api/users.dto';
 import type { CreateExamDto, ExamFpsView, ExamView, UpdateExamDto } from './exams.dto';
+import { stopNotice } from '../relay/stop-notice';
 
 /** Maps a row to {@link ExamView}. */
 export function examView(row: ExamRow): ExamView {
@@ -97,7 +98,7 @@ export class ExamsService {
     const ended: string[] = [];
     for (const s of this.relay.registry.list().filter((x) => x.identity.examId === examId)) {
       ended.push(s.streamId);
-      await this.relay.registry.endStream(s.streamId);
+      await this.relay.registry.endStream(s.streamId, stopNotice('exam-deleted'));
     }
     for (const p of proctors) this.access.notifyChanged(p.userId);
     await this.audit.record(actor, 'exam.delete', { type: 'exam', id: examId }, { name: exam.name, endedStreams: ended });

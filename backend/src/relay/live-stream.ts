@@ -1,5 +1,5 @@
 import { Observable, Subject, concatMap, from, map, share } from 'rxjs';
-import type { StreamSummary } from '@vigil/protocol';
+import type { StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
 import { KeyframeReason, KeyframeRequester } from './keyframe-requester';
@@ -9,7 +9,8 @@ import { BufferBudget } from './buffer-budget';
 /** Control messages the relay sends to the connected Sentinel. */
 export type SentinelControl =
   | { type: 'keyframe'; reason: KeyframeReason }
-  | { type: 'set-fps'; fps: number; reason: 'admin' | 'load' };
+  | { type: 'set-fps'; fps: number; reason: 'admin' | 'load' }
+  | StopMessage;
 
 /** The Sentinel side of a stream, as the relay sees it. */
 export interface SentinelControlLink {
@@ -67,6 +68,7 @@ export class LiveStream {
   private readonly units = new Subject<MediaUnit>();
   private sentinel: SentinelControlLink | null = null;
   private stateValue: StreamSummary['state'] = 'live';
+  private stopReasonValue: StopReason | null = null;
   private readonly changed = new Subject<void>();
   private readonly joinMaxAgeTicks: number;
 
@@ -131,6 +133,11 @@ export class LiveStream {
     return this.stateValue;
   }
 
+  /** Why the server stopped this stream (the `stop` it was ended with), or null. */
+  get stopReason(): StopReason | null {
+    return this.stopReasonValue;
+  }
+
   get viewerCount(): number {
     return this.viewers.size;
   }
@@ -167,10 +174,17 @@ export class LiveStream {
     this.changed.next();
   }
 
-  /** Marks the stream ended: viewers are told by their sessions, memory is freed. Idempotent. */
-  end(): void {
+  /**
+   * Marks the stream ended: viewers are told by their sessions, memory is freed. Idempotent.
+   * With `stop`, a connected Sentinel is sent it (it stops capturing and does not reconnect;
+   * its session closes the socket); without, a connected Sentinel is left to reconnect and
+   * resume (server shutdown).
+   */
+  end(stop?: StopMessage): void {
     if (this.stateValue === 'ended') return;
     this.stateValue = 'ended';
+    this.stopReasonValue = stop?.reason ?? null;
+    if (stop) this.sentinel?.sendControl(stop);
     this.sentinel = null;
     this.budget.adjust(-this.buffer.clear());
     this.units.complete();

@@ -4,6 +4,7 @@ import {
   MediaKind,
   PROTOCOL_VERSION,
   ProtocolError,
+  WsCloseCode,
   decodeMediaMessage,
   encodeControl,
   parseSentinelMessage,
@@ -53,7 +54,10 @@ export class SentinelSession {
   private closed = false;
   private ackSubscription: Subscription | null = null;
   private readonly control: SentinelControlLink = {
-    sendControl: (message: SentinelControl) => this.send(message),
+    sendControl: (message: SentinelControl) => {
+      this.send(message);
+      if (message.type === 'stop') this.closeAfterStop();
+    },
   };
 
   constructor(
@@ -72,6 +76,7 @@ export class SentinelSession {
 
   /** Handles one text frame (JSON control message). Never throws. */
   async handleText(text: string): Promise<void> {
+    if (this.closed) return; // after stop or a fatal error: late frames are ignored
     try {
       const message = parseSentinelMessage(text);
       if (message.type === 'hello') await this.handleHello(message);
@@ -85,6 +90,7 @@ export class SentinelSession {
 
   /** Handles one binary frame (media message). Never throws. */
   handleBinary(data: Uint8Array): void {
+    if (this.closed) return;
     try {
       const stream = this.requireStream();
       const { header, payload } = decodeMediaMessage(data, { direction: 'sentinel-to-server' });
@@ -117,7 +123,7 @@ export class SentinelSession {
     const stream = this.stream;
     if (!stream) return;
     stream.detachSentinel(this.control);
-    if (!stream.hasSentinel) this.registry.scheduleEnd(stream.streamId);
+    if (!stream.hasSentinel && stream.state !== 'ended') this.registry.scheduleEnd(stream.streamId);
     this.events.disconnected?.(stream);
   }
 
@@ -169,6 +175,16 @@ export class SentinelSession {
   private requireStream(): LiveStream {
     if (!this.stream) throw new ProtocolError('auth-required', 'send hello and wait for welcome before anything else', { fatal: true });
     return this.stream;
+  }
+
+  /**
+   * The stream was ended with `stop` (already sent): close normally (1000). The recording's
+   * writes still in flight finish; their acks are not needed since the Sentinel stops.
+   */
+  private closeAfterStop(): void {
+    if (this.closed) return;
+    this.link.close(WsCloseCode.Normal, 'stream ended');
+    this.handleClose();
   }
 
   private send(message: Parameters<typeof encodeControl>[0]): void {

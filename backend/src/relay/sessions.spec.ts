@@ -9,6 +9,7 @@ import { ProctorLink, ProctorSession } from './proctor-session';
 import { RecordingStore } from '../recording/recording-store';
 import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
 import { testRegistryOptions } from '../testing/registry-options';
+import { stopNotice } from './stop-notice';
 
 /** Real relay core + real files in a temp folder; only the sockets are replaced by recorders. */
 describe('Sentinel and Proctor sessions over the relay core', () => {
@@ -119,6 +120,28 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     expect(again.closes).toEqual([]);
     const acks = again.texts.filter((t) => t.type === 'ack').map((t) => (t.type === 'ack' ? t.sequence : 0));
     expect(acks).toEqual([7, 8, 9, 10, 11]);
+  });
+
+  it('ends a stream with stop: the Sentinel is told why and closed normally, and what it sent stays recorded', async () => {
+    const stopped = await connectSentinel();
+    const other = await connectSentinel({ seatId: 'seat-2' });
+    const messages = streamMessages(5, 5);
+    for (const m of messages) stopped.session.handleBinary(wire(m));
+    await until(acked(stopped.texts, 6));
+    await registry.endStream(stopped.welcome.streamId, stopNotice('admin'));
+    expect(stopped.texts.at(-1)).toEqual({ type: 'stop', reason: 'admin', message: expect.stringMatching(/exam staff ended/) });
+    expect(stopped.closes).toEqual([{ code: 1000, reason: 'stream ended' }]);
+    expect(registry.get(stopped.welcome.streamId)).toBeUndefined();
+    const index = (await readFile(path.join(dataDir, 'streams', stopped.welcome.streamId, 'index.jsonl'), 'utf8')).trim().split('\n');
+    expect(index.map((l) => JSON.parse(l).type)).toEqual(['init', 'segment']);
+    // a late message on the closed session changes nothing; the other stream is untouched
+    stopped.session.handleBinary(wire(messages[0]));
+    expect(stopped.closes).toHaveLength(1);
+    expect(registry.get(other.welcome.streamId)?.state).toBe('live');
+    // ending without stop (server shutdown) tells the Sentinel nothing: it reconnects and resumes
+    await registry.endStream(other.welcome.streamId);
+    expect(other.texts.map((t) => t.type)).toEqual(['welcome']);
+    expect(other.closes).toEqual([]);
   });
 
   it('refuses a gap in sequence numbers with a fatal sequence-gap error', async () => {

@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import type { StreamSummary } from '@vigil/protocol';
+import type { StopMessage, StreamSummary } from '@vigil/protocol';
 import { BufferBudget } from './buffer-budget';
 import { LiveStream, LiveStreamOptions, StreamIdentity, UnitWriter } from './live-stream';
 import { initUnitFromBytes } from './unit-factory';
@@ -110,12 +110,15 @@ export class StreamRegistry {
     this.endTimers.set(streamId, timer);
   }
 
-  /** Ends a stream now: memory freed, recording closed, removed from lists. Idempotent. */
-  async endStream(streamId: string): Promise<void> {
+  /**
+   * Ends a stream now: memory freed, recording closed, removed from lists. Idempotent.
+   * `stop` goes to a connected Sentinel, which then stops for good (see {@link LiveStream.end}).
+   */
+  async endStream(streamId: string, stop?: StopMessage): Promise<void> {
     this.cancelEnd(streamId);
     const stream = this.streams.get(streamId);
     if (!stream) return;
-    stream.end();
+    stream.end(stop);
     this.streams.delete(streamId);
     const close = this.closers.get(streamId);
     this.closers.delete(streamId);

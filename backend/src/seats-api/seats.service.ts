@@ -11,6 +11,7 @@ import type { LiveStream } from '../relay/live-stream';
 import { SeatTokenService } from './seat-token.service';
 import { kioskUrlsCsv, parseSeatCsv } from './seats-csv';
 import type { CreatedSeatView, ImportResultView, KioskUrlView, SeatView, UpdateSeatDto } from './seats.dto';
+import { stopNotice } from '../relay/stop-notice';
 
 /**
  * Seats of an exam: CRUD, CSV import, kiosk URLs (export, revoke), and live status
@@ -83,7 +84,7 @@ export class SeatsService {
     await this.access.requireExam(actor.principal!, examId);
     const seat = await this.row(examId, seatId);
     await this.database.db.deleteFrom('seats').where('id', '=', seatId).execute();
-    const ended = await this.endLiveStreams(examId, seatId);
+    const ended = await this.endLiveStreams(examId, seatId, 'seat-deleted');
     await this.audit.record(actor, 'seat.delete', { type: 'seat', id: seatId }, { examId, studentId: seat.studentId, endedStreams: ended });
   }
 
@@ -101,7 +102,7 @@ export class SeatsService {
       .set((eb) => ({ tokenVersion: eb('tokenVersion', '+', 1), updatedAt: Date.now() }))
       .where('id', '=', seatId)
       .execute();
-    const ended = await this.endLiveStreams(examId, seatId);
+    const ended = await this.endLiveStreams(examId, seatId, 'seat-revoked');
     await this.audit.record(actor, 'seat.revoke-token', { type: 'seat', id: seatId }, { examId, studentId: seat.studentId, endedStreams: ended });
     return this.kioskView(exam, await this.row(examId, seatId), base);
   }
@@ -144,9 +145,10 @@ export class SeatsService {
     return { seatId: seat.id, examId: seat.examId, kioskUrl: this.tokens.kioskUrl(base, seat), token: this.tokens.tokenFor(seat), expiresAtMs: exam.endsAt };
   }
 
-  private async endLiveStreams(examId: string, seatId: string): Promise<string[]> {
+  /** Ends the seat's streams; their Sentinels are told why (`stop`) and stay stopped. */
+  private async endLiveStreams(examId: string, seatId: string, reason: 'seat-revoked' | 'seat-deleted'): Promise<string[]> {
     const streams = (this.liveStreamsOf(examId).get(seatId) ?? []).map((s) => s.streamId);
-    for (const id of streams) await this.relay.registry.endStream(id);
+    for (const id of streams) await this.relay.registry.endStream(id, stopNotice(reason));
     return streams;
   }
 

@@ -158,7 +158,7 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         const seenAt = stream.lastFragmentAtMs ?? at;
         this.enqueue(stream.streamId, async () => {
           await this.database.db.updateTable('streams').set({ state: 'ended', endedAt: at, lastSeenAt: Math.max(seenAt, lastSeenWrittenAt) }).where('id', '=', stream.streamId).execute();
-          await this.change(stream.streamId, at, 'state', { state: 'ended' });
+          await this.change(stream.streamId, at, 'state', { state: 'ended', ...(stream.stopReason ? { reason: stream.stopReason } : {}) });
         });
       },
     });

@@ -10,6 +10,7 @@ import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
 import { AuditService } from '../audit/audit.service';
 import { StreamRecordsService } from '../stream-records/stream-records.service';
 import { StreamRecordView } from '../exams-api/exams.dto';
+import { stopNotice } from '../relay/stop-notice';
 
 /**
  * REST control of live streams (thin: the relay core does the work). Proctors see and
@@ -81,14 +82,18 @@ export class StreamsController {
     return { fps: body.fps, applied };
   }
 
-  /** Ends the stream now: memory freed, recording closed, viewers told. */
+  /**
+   * Ends the stream now: memory freed, recording closed, viewers told, and the Sentinel sent
+   * `stop` (it stops capturing and does not reconnect; a page reload starts a new stream
+   * while the seat token is valid: revoke the token to prevent that).
+   */
   @Post(':streamId/end')
   @HttpCode(200)
   @Access('admin')
-  @ApiOperation({ summary: 'End a stream now; a connected Sentinel with a valid token resumes it (admin)' })
+  @ApiOperation({ summary: 'End a stream now: the Sentinel stops capturing and does not reconnect (admin)' })
   async end(@CurrentActor() actor: Actor, @Param('streamId') streamId: string): Promise<{ ended: true }> {
     const stream = await this.find(actor, streamId);
-    await this.relay.registry.endStream(streamId);
+    await this.relay.registry.endStream(streamId, stopNotice('admin'));
     await this.audit.record(actor, 'stream.end', { type: 'stream', id: streamId }, { examId: stream.identity.examId, seatId: stream.identity.seatId });
     return { ended: true };
   }

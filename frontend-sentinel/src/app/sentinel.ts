@@ -81,6 +81,7 @@ export class Sentinel {
   private connection: ConnectionState = 'idle';
   private captureState: CaptureState = 'idle';
   private lastError: string | null = null;
+  private endedMessage: string | null = null;
   private sourceWidth = 0;
   private sourceHeight = 0;
   private ticks = 0;
@@ -141,6 +142,7 @@ export class Sentinel {
         state: (state) => {
           this.connection = state;
           if (state === 'failed') this.halt();
+          if (state === 'ended') this.end();
           this.changed();
         },
         welcome: (welcome) => {
@@ -152,6 +154,10 @@ export class Sentinel {
         setFps: (fps) => {
           this.clock.setFps(fps);
           this.changed();
+        },
+        ended: (_reason, message) => {
+          this.endedMessage = message;
+          console.info(`[vigil-sentinel] the server ended this stream: ${message}`);
         },
         ack: () => this.changed(),
         error: (message) => this.setError(message),
@@ -195,6 +201,7 @@ export class Sentinel {
       highestSequence: this.queue.highestSequence,
       reconnects: this.sender.reconnects,
       lastError: this.lastError,
+      endedMessage: this.endedMessage,
     });
   }
 
@@ -409,9 +416,20 @@ export class Sentinel {
     this.dropEncoder();
   }
 
-  /** True once stopped or halted by a fatal error (re-read after every await). */
+  /**
+   * The server ended the stream for good (`stop`): stop capturing (the screen is released)
+   * and encoding; the sender has closed the socket and will not reconnect.
+   */
+  private end(): void {
+    this.phase = 'ended';
+    this.clock.stop();
+    this.capture.stop();
+    this.dropEncoder();
+  }
+
+  /** True once stopped, ended by the server, or halted by a fatal error (re-read after every await). */
   private halted(): boolean {
-    return this.stopped || this.phase === 'error';
+    return this.stopped || this.phase === 'error' || this.phase === 'ended';
   }
 
   private onCaptureEnded(message: string): void {

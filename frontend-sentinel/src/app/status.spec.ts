@@ -8,6 +8,7 @@ describe('overallState', () => {
     expect(overallState('running', 'reconnecting')).toBe('reconnecting');
     expect(overallState('running', 'failed')).toBe('error');
     expect(overallState('running', 'stopped')).toBe('stopped');
+    expect(overallState('running', 'ended')).toBe('ended');
   });
 
   it('reports the phase when not running', () => {
@@ -15,5 +16,6 @@ describe('overallState', () => {
     expect(overallState('waiting-for-share', 'connected')).toBe('waiting-for-share');
     expect(overallState('error', 'connected')).toBe('error');
     expect(overallState('stopped', 'stopped')).toBe('stopped');
+    expect(overallState('ended', 'ended')).toBe('ended');
   });
 });

@@ -4,7 +4,7 @@ import type { EncoderName } from '../encode/encoder-backend';
 import type { ConnectionState } from '../sender/sentinel-sender';
 
 /** Overall phase of the page. */
-export type SentinelPhase = 'starting' | 'waiting-for-share' | 'running' | 'error' | 'stopped';
+export type SentinelPhase = 'starting' | 'waiting-for-share' | 'running' | 'error' | 'stopped' | 'ended';
 
 /**
  * One-word overall state: `streaming` = capturing and connected (welcome received);
@@ -17,7 +17,8 @@ export type SentinelState =
   | 'streaming'
   | 'reconnecting'
   | 'error'
-  | 'stopped';
+  | 'stopped'
+  | 'ended';
 
 /** A read-only, JSON-safe status snapshot. Units in the field names' docs. */
 export interface SentinelStatus {
@@ -78,6 +79,8 @@ export interface SentinelStatus {
   readonly reconnects: number;
   /** Most recent error text, or null. */
   readonly lastError: string | null;
+  /** The server's words when it ended the stream (`stop`): shown to the student; null until then. */
+  readonly endedMessage: string | null;
 }
 
 /** The overall state for a phase and a connection state. */
@@ -92,6 +95,8 @@ export function overallState(phase: SentinelPhase, connection: ConnectionState):
       return 'error';
     case 'stopped':
       return 'stopped';
+    case 'ended':
+      return 'ended';
     default:
       return 'connecting';
   }

@@ -90,6 +90,7 @@ function setup(over: Partial<SentinelSenderOptions> = {}) {
       state: (s) => events.push(`state:${s}`),
       keyframe: (r) => events.push(`keyframe:${r}`),
       setFps: (fps, r) => events.push(`set-fps:${fps}:${r}`),
+      ended: (r, m) => events.push(`ended:${r}:${m}`),
       ack: (n) => events.push(`ack:${n}`),
       welcome: (w, resumed) => events.push(`welcome:${w.streamId}:${resumed}`),
       streamReset: (first) => resets.push(first),
@@ -253,6 +254,26 @@ describe('SentinelSender', () => {
     last().serverClose(1008);
     scheduler.advance(60_000);
     expect(sockets).toHaveLength(1);
+  });
+
+  it('on stop: reports why, closes normally, sends nothing more and never reconnects', () => {
+    const { sender, queue, last, welcome, sockets, scheduler, events, errors } = setup();
+    sender.start();
+    last().open();
+    welcome();
+    last().receive({ type: 'stop', reason: 'exam-over', message: 'The exam window has closed.' });
+    expect(events.slice(-2)).toEqual(['ended:exam-over:The exam window has closed.', 'state:ended']);
+    expect(sender.state).toBe('ended');
+    expect(last().closedWith).toEqual([1000, 'stream ended by the server']);
+    expect(errors).toEqual([]); // a stop is not an error
+    const sent = last().sent.length;
+    queue.push(media(1));
+    sender.pump();
+    scheduler.advance(60_000); // no status, no watchdog, no reconnect
+    expect(last().sent).toHaveLength(sent);
+    expect(sockets).toHaveLength(1);
+    sender.stop();
+    expect(sender.state).toBe('stopped');
   });
 
   it('keeps reconnecting after other fatal errors', () => {

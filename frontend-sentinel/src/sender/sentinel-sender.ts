@@ -4,12 +4,13 @@
  * - Opens the socket, sends `hello` (with `streamId` when resuming), waits for `welcome`.
  * - After `welcome`: drops what the server already has (`lastAckedSequence`), resends every
  *   unacknowledged message from the outbound queue in order, then streams new ones.
- * - Honours `ack` (cumulative), `keyframe`, `set-fps` and `error` by reporting them as events.
+ * - Honours `ack` (cumulative), `keyframe`, `set-fps`, `stop` and `error` by reporting them as events.
  * - Sends `status` every `statusIntervalMs` (default 2 s) while connected.
  * - Never lets more than `maxBufferedBytes` (default 4 MiB) pile up in the socket
  *   (`WebSocket.bufferedAmount`, WHATWG WebSockets); it polls until the socket drains.
  * - Reconnects with exponential backoff and jitter (0.5 s .. 10 s) after any close, except
- *   after a fatal `auth-required` / `auth-failed` error or a local configuration error.
+ *   after a fatal `auth-required` / `auth-failed` error, a local configuration error, or the
+ *   server's `stop` (it ended the stream for good: state `ended`).
  *
  * The socket is injected (`createSocket`) so tests drive it without a network.
  */
@@ -23,6 +24,8 @@ import {
   type KeyframeReason,
   type SetFpsReason,
   type StatusMessage,
+  type StopMessage,
+  type StopReason,
   type WelcomeMessage,
 } from '@vigil/protocol';
 import type { Scheduler } from '../timing/frame-clock';
@@ -55,6 +58,7 @@ export type ConnectionState =
   | 'connected' // welcome received, streaming
   | 'reconnecting' // waiting for the next attempt, or retrying
   | 'stopped' // stop() was called
+  | 'ended' // the server ended the stream (`stop`): no more attempts
   | 'failed'; // refused for good (authentication, bad configuration): no more attempts
 
 /** Fields of `hello` that come from the page. */
@@ -79,6 +83,8 @@ export interface SenderEvents {
   keyframe?(reason: KeyframeReason): void;
   /** The server set the frame rate (fps). */
   setFps?(fps: number, reason: SetFpsReason): void;
+  /** The server ended the stream for good (`stop`); the state becomes `ended` right after. */
+  ended?(reason: StopReason, message: string): void;
   /** Cumulative acknowledgement received (after the queue dropped the messages). */
   ack?(sequence: number): void;
   /** Something went wrong (text for the user); `fatal` when the sender gave up. */
@@ -312,10 +318,21 @@ export class SentinelSender {
       case 'set-fps':
         this.emit(() => this.events.setFps?.(message.fps, message.reason));
         break;
+      case 'stop':
+        this.onStop(message);
+        break;
       case 'error':
         this.onServerError(message);
         break;
     }
+  }
+
+  /** The server ended the stream for good: close normally and never reconnect. */
+  private onStop(message: StopMessage): void {
+    this.clearTimers();
+    this.abandonSocket(1000, 'stream ended by the server');
+    this.emit(() => this.events.ended?.(message.reason, message.message));
+    this.setState('ended');
   }
 
   private onWelcome(welcome: WelcomeMessage): void {
@@ -382,7 +399,7 @@ export class SentinelSender {
     if (socket !== this.socket) return;
     this.socket = null;
     this.welcomed = false;
-    if (this.currentState === 'stopped' || this.currentState === 'failed') return;
+    if (this.currentState === 'stopped' || this.currentState === 'failed' || this.currentState === 'ended') return;
     const why = event.reason ? `${event.code} ${event.reason}` : `${event.code}`;
     this.reportError(`connection closed (${why})`, false);
     this.scheduleReconnect();

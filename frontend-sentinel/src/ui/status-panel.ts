@@ -87,7 +87,12 @@ export class StatusPanel {
   /** Renders `status` now. */
   render(status: SentinelStatus): void {
     this.summary.textContent = summaryText(status);
-    const alertText = status.phase === 'error' || status.phase === 'waiting-for-share' ? (status.lastError ?? '') : '';
+    const alertText =
+      status.phase === 'ended'
+        ? (status.endedMessage ?? '')
+        : status.phase === 'error' || status.phase === 'waiting-for-share'
+          ? (status.lastError ?? '')
+          : '';
     if (this.alert.textContent !== alertText) this.alert.textContent = alertText;
     this.shareButton.hidden = status.phase !== 'waiting-for-share';
     ROWS.forEach(([, value], i) => {
@@ -114,6 +119,8 @@ function summaryText(s: SentinelStatus): string {
       return 'Stopped by an error (see below).';
     case 'stopped':
       return 'Stopped.';
+    case 'ended':
+      return 'Screen recording has ended; this screen is no longer recorded.';
     case 'running':
       if (s.connection === 'connected') return `Recording and uploading (${formatFps(s.fps)}).`;
       if (s.connection === 'failed') return 'Recording, but the server refused this seat.';

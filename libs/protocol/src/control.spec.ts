@@ -53,6 +53,7 @@ const VALID: Array<[string, ControlMessage, (text: string) => ControlMessage]> =
   ['ack', { type: 'ack', sequence: 2 ** 53 - 1 }, parseServerToSentinel],
   ['keyframe', { type: 'keyframe', reason: 'viewer-join' }, parseServerToSentinel],
   ['set-fps', { type: 'set-fps', fps: 5, reason: 'load' }, parseServerToSentinel],
+  ['stop', { type: 'stop', reason: 'exam-over', message: 'The exam window ended at 12:00; recording has stopped.' }, parseServerToSentinel],
   ['error (to Sentinel)', { type: 'error', code: 'sequence-gap', message: 'expected 8, got 10', fatal: true }, parseServerToSentinel],
   ['subscribe', { type: 'subscribe', streamId: 's-1' }, parseProctorMessage],
   ['unsubscribe', { type: 'unsubscribe', channel: 4_294_967_295 }, parseProctorMessage],
@@ -100,7 +101,7 @@ describe('round trips', () => {
 describe('each parser accepts only its own direction', () => {
   it.each([
     [parseSentinelMessage, '{"type":"ack","sequence":1}', 'Sentinel -> server', '"hello", "status"'],
-    [parseServerToSentinel, '{"type":"hello"}', 'server -> Sentinel', '"welcome", "ack", "keyframe", "set-fps", "error"'],
+    [parseServerToSentinel, '{"type":"hello"}', 'server -> Sentinel', '"welcome", "ack", "keyframe", "set-fps", "stop", "error"'],
     [parseProctorMessage, '{"type":"streams","streams":[]}', 'Proctor -> server', '"subscribe", "unsubscribe"'],
     [parseServerToProctor, '{"type":"subscribe","streamId":"s"}', 'server -> Proctor', '"streams", "subscribed", "unsubscribed", "error"'],
   ])('%#', (parse, text, direction, allowed) => {
@@ -148,6 +149,10 @@ describe('malformed JSON control messages', () => {
     ['fps too low', parseServerToSentinel, json({ type: 'set-fps', fps: 0.1, reason: 'admin' }), 'set-fps.fps must be between 0.2 and 5'],
     ['fps zero', parseSentinelMessage, json({ ...status, fps: 0 }), 'status.fps must be between 0.2 and 5'],
     ['fps in a summary', parseServerToProctor, json({ type: 'streams', streams: [{ ...summary, fps: 30 }] }), 'streams.streams[0].fps must be between 0.2 and 5'],
+    ['stop without a message', parseServerToSentinel, json({ type: 'stop', reason: 'admin' }), 'stop.message is required'],
+    ['stop with an empty message', parseServerToSentinel, json({ type: 'stop', reason: 'admin', message: '' }), 'stop.message must be a string of 1 to'],
+    ['stop with an unknown reason', parseServerToSentinel, json({ type: 'stop', reason: 'bored', message: 'x' }), 'stop.reason must be "admin", "exam-over", "seat-revoked", "seat-deleted" or "exam-deleted", got "bored"'],
+    ['stop sent by a Sentinel', parseSentinelMessage, json({ type: 'stop', reason: 'admin', message: 'x' }), 'unknown control message type "stop"'],
     ['bad enum value', parseServerToSentinel, json({ type: 'set-fps', fps: 1, reason: 'whim' }), 'set-fps.reason must be "admin" or "load", got "whim"'],
     ['bad encoder', parseSentinelMessage, json({ ...hello, encoder: 'x264' }), 'hello.encoder must be "webcodecs" or "openh264-wasm", got "x264"'],
     ['bad error code', parseServerToProctor, json({ type: 'error', code: 'oops', message: 'x', fatal: true }), 'error.code must be one of "bad-message"'],

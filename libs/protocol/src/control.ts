@@ -166,6 +166,24 @@ export const setFpsSchema = z.strictObject({
   reason: setFpsReasonSchema,
 });
 
+/** Why the server ends a Sentinel's stream for good. */
+export const stopReasonSchema = z.enum(['admin', 'exam-over', 'seat-revoked', 'seat-deleted', 'exam-deleted'], {
+  error: 'must be "admin", "exam-over", "seat-revoked", "seat-deleted" or "exam-deleted"',
+});
+
+/**
+ * `stop`: the server has ended this stream for good. The Sentinel stops capturing and
+ * encoding, releases the screen, shows `message`, and does not reconnect; the server
+ * closes the connection next (1000). Unlike a fatal `error`, nothing went wrong.
+ */
+export const stopSchema = z.strictObject({
+  type: z.literal('stop'),
+  /** An admin ended the stream, the exam window closed, or the seat or exam was revoked or deleted. */
+  reason: stopReasonSchema,
+  /** Human-readable, for the student's screen: what happened and whom to ask. */
+  message: boundedString(1, ERROR_MESSAGE_MAX_LENGTH, 'human-readable explanation'),
+});
+
 /** `error`: something went wrong; if `fatal`, the server closes the connection next. Both server directions. */
 export const errorSchema = z.strictObject({
   type: z.literal('error'),
@@ -282,6 +300,7 @@ export const serverToSentinelSchema = z.discriminatedUnion('type', [
   ackSchema,
   keyframeSchema,
   setFpsSchema,
+  stopSchema,
   errorSchema,
 ]);
 /** Every message a Proctor sends. */
@@ -300,6 +319,8 @@ export type EncoderName = z.infer<typeof encoderSchema>;
 export type KeyframeReason = z.infer<typeof keyframeReasonSchema>;
 /** Why the frame rate changes: `"admin"` | `"load"`. */
 export type SetFpsReason = z.infer<typeof setFpsReasonSchema>;
+/** Why the server stopped a stream: `"admin"` | `"exam-over"` | `"seat-revoked"` | `"seat-deleted"` | `"exam-deleted"`. */
+export type StopReason = z.infer<typeof stopReasonSchema>;
 /** `"live"` | `"disconnected"` | `"ended"`. */
 export type StreamState = z.infer<typeof streamStateSchema>;
 /** Why a subscription ended: `"requested"` | `"stream-ended"` | `"too-slow"` | `"error"`. */
@@ -317,6 +338,8 @@ export type AckMessage = z.infer<typeof ackSchema>;
 export type KeyframeMessage = z.infer<typeof keyframeSchema>;
 /** Server -> Sentinel `set-fps`; see {@link setFpsSchema}. */
 export type SetFpsMessage = z.infer<typeof setFpsSchema>;
+/** Server -> Sentinel `stop`; see {@link stopSchema}. */
+export type StopMessage = z.infer<typeof stopSchema>;
 /** Server -> Sentinel or Proctor `error`; see {@link errorSchema}. */
 export type ErrorMessage = z.infer<typeof errorSchema>;
 /** Proctor -> server `subscribe`; see {@link subscribeSchema}. */
@@ -334,7 +357,7 @@ export type UnsubscribedMessage = z.infer<typeof unsubscribedSchema>;
 
 /** Sentinel -> server: `hello` | `status`. */
 export type SentinelMessage = z.infer<typeof sentinelMessageSchema>;
-/** Server -> Sentinel: `welcome` | `ack` | `keyframe` | `set-fps` | `error`. */
+/** Server -> Sentinel: `welcome` | `ack` | `keyframe` | `set-fps` | `stop` | `error`. */
 export type ServerToSentinelMessage = z.infer<typeof serverToSentinelSchema>;
 /** Proctor -> server: `subscribe` | `unsubscribe`. */
 export type ProctorMessage = z.infer<typeof proctorMessageSchema>;
@@ -365,7 +388,7 @@ const SENTINEL: Direction = {
 const SERVER_TO_SENTINEL: Direction = {
   name: 'server -> Sentinel',
   maxBytes: MAX_SERVER_TEXT_MESSAGE_BYTES,
-  schemas: { welcome: welcomeSchema, ack: ackSchema, keyframe: keyframeSchema, 'set-fps': setFpsSchema, error: errorSchema },
+  schemas: { welcome: welcomeSchema, ack: ackSchema, keyframe: keyframeSchema, 'set-fps': setFpsSchema, stop: stopSchema, error: errorSchema },
 };
 const PROCTOR: Direction = {
   name: 'Proctor -> server',
