@@ -34,6 +34,7 @@ let captureBrowser: Browser;
 let viewerBrowser: Browser;
 let proctorContext: BrowserContext;
 let proctor: Page;
+let sentinelA: Page;
 let sentinelB: Page;
 const pageErrors: string[] = [];
 
@@ -110,7 +111,7 @@ test.beforeAll(async () => {
       '--disable-backgrounding-occluded-windows',
     ],
   });
-  await startSentinel(seatA.kioskUrl);
+  sentinelA = await startSentinel(seatA.kioskUrl);
   sentinelB = await startSentinel(seatB.kioskUrl);
 
   viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
@@ -198,6 +199,15 @@ test('a proctor logging in, seeing only their exam, and watching a seat live', a
   expect([v.width, v.height]).toEqual([1920, 1080]);
   await expect(proctor.getByTestId('player-state')).toHaveText('playing');
   await proctor.screenshot({ path: path.join(TMP, 'portal-live.png') });
+  // A proctor may ask for a keyframe (the Sentinel counts one more), not change the frame rate or end the stream.
+  const keyframesBefore = await sentinelA.evaluate(() => (window as unknown as { __vigilSentinel: { keyframes: number } }).__vigilSentinel.keyframes);
+  await proctor.getByTestId('request-keyframe').click();
+  await expect(proctor.locator('mat-snack-bar-container')).toContainText('Keyframe requested.');
+  await expect
+    .poll(() => sentinelA.evaluate(() => (window as unknown as { __vigilSentinel: { keyframes: number } }).__vigilSentinel.keyframes))
+    .toBeGreaterThan(keyframesBefore);
+  await expect(proctor.getByTestId('fps-choice')).toHaveCount(0);
+  await expect(proctor.getByTestId('end-stream')).toHaveCount(0);
 
   // 6. Exam B and its stream are "not found" — in the portal and on the server.
   await proctor.goto(`${server.baseUrl}/exams/${examB.id}`);
@@ -357,24 +367,48 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await context.close();
 });
 
-test('an admin ends a stream: its Sentinel stops capturing, tells the student why, and stays stopped', async () => {
+test('an admin sets a stream\'s frame rate and ends it in the portal: the Sentinel stops, tells the student why, and stays stopped', async () => {
   const streamB = await streamOf(seatB);
-  expect(await admin.post(`/api/streams/${streamB}/end`)).toEqual({ ended: true });
-  const sentinelState = () =>
+  const context = await viewerBrowser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addCookies([sessionCookie(admin)]);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`${server.baseUrl}/streams/${streamB}`);
+  await expect.poll(async () => (await video(page)).width, { timeout: 20_000 }).toBeGreaterThan(0);
+  const sentinelStatus = () =>
     sentinelB.evaluate(() => {
-      const s = (window as unknown as { __vigilSentinel: { state: string; connection: string; capture: string; endedMessage: string | null } }).__vigilSentinel;
-      return { state: s.state, connection: s.connection, capture: s.capture, endedMessage: s.endedMessage };
+      const s = (window as unknown as { __vigilSentinel: { state: string; connection: string; capture: string; fps: number; endedMessage: string | null } })
+        .__vigilSentinel;
+      return { state: s.state, connection: s.connection, capture: s.capture, fps: s.fps, endedMessage: s.endedMessage };
     });
-  await expect.poll(sentinelState).toEqual({ state: 'ended', connection: 'ended', capture: 'idle', endedMessage: expect.stringMatching(/exam staff ended/) });
+
+  // Frame rate: the toggle reaches the Sentinel, and the stream list reports it.
+  await page.getByTestId('fps-choice').locator('[data-fps="2"] button').click();
+  await expect(page.locator('mat-snack-bar-container')).toContainText('Frame rate set to 2 fps.');
+  await expect.poll(async () => (await sentinelStatus()).fps).toBe(2);
+  await expect(page.getByTestId('fps-choice').locator('[data-fps="2"]')).toHaveClass(/mat-button-toggle-checked/);
+  await page.screenshot({ path: path.join(TMP, 'portal-live-admin.png') });
+
+  // End: confirmed in a dialog; the Sentinel is told why and stops capturing.
+  await page.getByTestId('end-stream').click();
+  await expect(page.getByRole('dialog')).toContainText('End this recording?');
+  await page.getByTestId('confirm').click();
+  await expect(page.locator('mat-snack-bar-container')).toContainText('Recording ended');
+  await expect(page.getByTestId('player-state')).toHaveText('ended');
+  await expect.poll(sentinelStatus).toMatchObject({ state: 'ended', connection: 'ended', capture: 'idle', endedMessage: expect.stringMatching(/exam staff ended/) });
   await expect(sentinelB.getByRole('alert')).toContainText('The exam staff ended this screen recording');
   await expect(sentinelB.getByRole('status')).toContainText('Screen recording has ended');
   await sentinelB.screenshot({ path: path.join(TMP, 'sentinel-ended.png') });
-  // it does not come back: no new stream for the seat, the page stays ended
+  // It does not come back: no new stream for the seat, the page stays ended.
   await sentinelB.waitForTimeout(3_000);
-  expect((await sentinelState()).state).toBe('ended');
+  expect((await sentinelStatus()).state).toBe('ended');
   const live = await admin.get<{ seatId: string }[]>('/api/streams');
   expect(live.filter((s) => s.seatId === seatB.id)).toEqual([]);
   const history = await admin.get<{ state: string; history: { kind: string; state?: string; reason?: string }[] }>(`/api/streams/${streamB}/history`);
   expect(history.state).toBe('ended');
   expect(history.history.at(-1)).toMatchObject({ kind: 'state', state: 'ended', reason: 'admin' });
+  const audit = await admin.get<{ action: string; targetId: string }[]>(`/api/audit?targetId=${streamB}`);
+  expect(audit.map((a) => a.action).sort()).toEqual(['stream.end', 'stream.fps']);
+  expect(pageErrors).toEqual([]);
+  await context.close();
 });

@@ -8,9 +8,10 @@ import type { Exam, Seat } from './api-types';
 export type StreamDetails = StreamSummary & { sentinelStatus?: string; bufferedBytes?: number };
 
 /**
- * The read side of the control API a proctor uses (docs/control-api.md):
- * their exams, an exam's seats with live status, one stream. The server
- * answers 404 for exams and streams the caller is not assigned to.
+ * The control API a proctor's pages use (docs/control-api.md): their exams, an
+ * exam's seats with live status, one stream, and live control of a stream
+ * (keyframe for proctors; frame rate and ending for admins). The server answers
+ * 404 for exams and streams the caller is not assigned to, 403 for admin-only calls.
  */
 @Injectable({ providedIn: 'root' })
 export class ProctorApi {
@@ -37,5 +38,20 @@ export class ProctorApi {
   /** A stream the relay holds (live or disconnected); 404 for unknown, ended or other exams' streams. */
   stream(streamId: string): Observable<StreamDetails> {
     return this.http.get<StreamDetails>(`/api/streams/${encodeURIComponent(streamId)}`);
+  }
+
+  /** Asks the stream's Sentinel for an IDR frame now; 409 when no Sentinel is connected. */
+  requestKeyframe(streamId: string): Observable<{ requested: true }> {
+    return this.http.post<{ requested: true }>(`/api/streams/${encodeURIComponent(streamId)}/keyframe`, {});
+  }
+
+  /** Sets the stream's frame rate, 0.2..5 fps (admins); `applied` false = on the Sentinel's reconnect. */
+  setFps(streamId: string, fps: number): Observable<{ fps: number; applied: boolean }> {
+    return this.http.put<{ fps: number; applied: boolean }>(`/api/streams/${encodeURIComponent(streamId)}/fps`, { fps });
+  }
+
+  /** Ends the stream (admins): its Sentinel is sent `stop` and stops capturing. */
+  endStream(streamId: string): Observable<{ ended: true }> {
+    return this.http.post<{ ended: true }>(`/api/streams/${encodeURIComponent(streamId)}/end`, {});
   }
 }

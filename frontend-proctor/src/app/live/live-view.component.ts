@@ -24,6 +24,7 @@ import { NotFoundComponent } from '../shared/not-found.component';
 import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from '../core/format';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
 import { subscribeToStream } from '../player/segment-pipeline';
+import { StreamControlsComponent } from './stream-controls.component';
 
 /** Global read by the e2e tests: a getter returning the current frozen {@link PlayerSnapshot}. */
 const SNAPSHOT_GLOBAL = '__vigilPlayer';
@@ -43,7 +44,7 @@ interface StreamContext {
  */
 @Component({
   selector: 'vigil-live-view',
-  imports: [RouterLink, NotFoundComponent, MatButtonModule],
+  imports: [RouterLink, NotFoundComponent, MatButtonModule, StreamControlsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (notFound()) {
@@ -68,14 +69,19 @@ interface StreamContext {
     </h1>
     <div class="layout">
       <section class="stage card">
-        <video #video muted playsinline data-testid="video"></video>
-        @if (overlay(); as text) {
-          <div class="overlay">{{ text }}</div>
-        }
+        <div class="screen">
+          <video #video muted playsinline data-testid="video"></video>
+          @if (overlay(); as text) {
+            <div class="overlay">{{ text }}</div>
+          }
+        </div>
         <div class="controls">
           <button mat-flat-button type="button" (click)="goLive()" data-testid="go-live">Go live</button>
           <button mat-stroked-button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
         </div>
+        <vigil-stream-controls class="stream-controls" [streamId]="streamId()" [fps]="summary()?.fps ?? null"
+          [live]="summary()?.state === 'live' && stats()?.state !== 'ended'" [ended]="summary()?.state === 'ended' || stats()?.state === 'ended'"
+          [admin]="auth.isAdmin()" />
       </section>
       <aside class="card stats">
         <dl>
@@ -124,9 +130,11 @@ interface StreamContext {
     @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
     .stage { position: relative; overflow: hidden; }
     video { display: block; width: 100%; aspect-ratio: 16 / 9; background: #000; object-fit: contain; }
-    .overlay { position: absolute; inset: 0 0 3rem; display: grid; place-items: center; color: #fff; font-size: 1.05rem;
+    .screen { position: relative; }
+    .overlay { position: absolute; inset: 0; display: grid; place-items: center; color: #fff; font-size: 1.05rem;
       background: rgb(0 0 0 / 45%); }
     .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
+    .stream-controls { display: block; padding: 0 0.6rem 0.6rem; }
     .crumbs a { margin: 0 0.15rem; }
     .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
