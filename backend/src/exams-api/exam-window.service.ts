@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { RelayService } from '../relay-nest/relay.service';
 import { stopNotice } from '../relay/stop-notice';
 import { streamsPastExamEnd } from './exam-window';
+import { PeriodicTask, errorText } from '../common/periodic-task';
 
 /**
  * Ends the live streams of exams whose window is over, every `VIGIL_EXAM_END_CHECK_SECONDS`:
@@ -15,8 +16,7 @@ import { streamsPastExamEnd } from './exam-window';
 @Injectable()
 export class ExamWindowService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ExamWindow');
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private running: Promise<string[]> | null = null;
+  private readonly task = new PeriodicTask((nowMs) => this.runCheck(nowMs), (e) => this.logger.error(`exam window check failed: ${errorText(e)}`));
 
   constructor(
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
@@ -26,13 +26,11 @@ export class ExamWindowService implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.checkSafely(), this.config.examEndCheckSeconds * 1000);
-    this.timer.unref?.();
+    this.task.start(this.config.examEndCheckSeconds * 1000);
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.task.stop();
   }
 
   /**
@@ -41,8 +39,7 @@ export class ExamWindowService implements OnApplicationBootstrap, OnApplicationS
    * @returns the ended stream ids
    */
   check(nowMs = Date.now()): Promise<string[]> {
-    this.running ??= this.runCheck(nowMs).finally(() => (this.running = null));
-    return this.running;
+    return this.task.run(nowMs);
   }
 
   private async runCheck(nowMs: number): Promise<string[]> {
@@ -58,13 +55,5 @@ export class ExamWindowService implements OnApplicationBootstrap, OnApplicationS
       this.logger.log(`ended stream ${streamId}: exam ${examId} is over`);
     }
     return over.map((s) => s.streamId);
-  }
-
-  private async checkSafely(): Promise<void> {
-    try {
-      await this.check();
-    } catch (e) {
-      this.logger.error(`exam window check failed: ${e instanceof Error ? e.message : e}`);
-    }
   }
 }

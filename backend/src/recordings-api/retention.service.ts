@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from './recording.service';
 import { expiredRecordings, type RecordingAge } from '../recording/retention-policy';
+import { PeriodicTask, errorText } from '../common/periodic-task';
 
 /**
  * Deletes recordings older than their exam's retention (`exams.retentionDays`), at start
@@ -14,8 +15,7 @@ import { expiredRecordings, type RecordingAge } from '../recording/retention-pol
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Retention');
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private running: Promise<string[]> | null = null;
+  private readonly task = new PeriodicTask((nowMs) => this.runSweep(nowMs), (e) => this.logger.error(`retention sweep failed: ${errorText(e)}`));
 
   constructor(
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
@@ -26,14 +26,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sweepSafely();
-    this.timer = setInterval(() => void this.sweepSafely(), this.config.retentionSweepMinutes * 60_000);
-    this.timer.unref?.();
+    this.task.start(this.config.retentionSweepMinutes * 60_000, true);
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.task.stop();
   }
 
   /**
@@ -42,8 +39,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
    * @returns the deleted stream ids
    */
   sweep(nowMs = Date.now()): Promise<string[]> {
-    this.running ??= this.runSweep(nowMs).finally(() => (this.running = null));
-    return this.running;
+    return this.task.run(nowMs);
   }
 
   private async runSweep(nowMs: number): Promise<string[]> {
@@ -68,13 +64,5 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       this.logger.log(`deleted recording ${streamId} (exam ${age.examId}): past its retention`);
     }
     return expired;
-  }
-
-  private async sweepSafely(): Promise<void> {
-    try {
-      await this.sweep();
-    } catch (e) {
-      this.logger.error(`retention sweep failed: ${e instanceof Error ? e.message : e}`);
-    }
   }
 }
