@@ -398,6 +398,7 @@ test('an admin sets a stream\'s frame rate and ends it in the portal: the Sentin
   await expect.poll(sentinelStatus).toMatchObject({ state: 'ended', connection: 'ended', capture: 'idle', endedMessage: expect.stringMatching(/exam staff ended/) });
   await expect(sentinelB.getByRole('alert')).toContainText('The exam staff ended this screen recording');
   await expect(sentinelB.getByRole('status')).toContainText('Screen recording has ended');
+  await expect(sentinelB.getByRole('heading')).toHaveText('Vigil Sentinel: screen recording has ended');
   await sentinelB.screenshot({ path: path.join(TMP, 'sentinel-ended.png') });
   // It does not come back: no new stream for the seat, the page stays ended.
   await sentinelB.waitForTimeout(3_000);

@@ -30,8 +30,12 @@ const ROWS: ReadonlyArray<readonly [label: string, value: (s: SentinelStatus) =>
   ['Last error', (s) => s.lastError ?? 'none'],
 ];
 
+const RECORDING_HEADING = 'Vigil Sentinel: this screen is being recorded for the exam';
+const ENDED_HEADING = 'Vigil Sentinel: screen recording has ended';
+
 /** Renders {@link SentinelStatus} into a container element. */
 export class StatusPanel {
+  private readonly heading: HTMLElement;
   private readonly summary: HTMLElement;
   private readonly alert: HTMLElement;
   private readonly shareButton: HTMLButtonElement;
@@ -43,7 +47,8 @@ export class StatusPanel {
     const doc = root.ownerDocument;
     root.replaceChildren();
     const heading = doc.createElement('h1');
-    heading.textContent = 'Vigil Sentinel: this screen is being recorded for the exam';
+    heading.textContent = RECORDING_HEADING;
+    this.heading = heading;
     this.summary = doc.createElement('p');
     this.summary.id = 'sentinel-summary';
     this.summary.setAttribute('role', 'status');
@@ -86,6 +91,8 @@ export class StatusPanel {
 
   /** Renders `status` now. */
   render(status: SentinelStatus): void {
+    const heading = status.phase === 'ended' ? ENDED_HEADING : RECORDING_HEADING;
+    if (this.heading.textContent !== heading) this.heading.textContent = heading;
     this.summary.textContent = summaryText(status);
     const alertText =
       status.phase === 'ended'
