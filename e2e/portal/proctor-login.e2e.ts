@@ -367,20 +367,29 @@ test('an admin creates an exam, a proctor account with its exams, and an API key
   await context.close();
 });
 
-test('an admin sets a stream\'s frame rate and ends it in the portal: the Sentinel stops, tells the student why, and stays stopped', async () => {
+test('an admin sets an exam\'s and a stream\'s frame rate and ends the stream in the portal: the Sentinel stops, tells the student why, and stays stopped', async () => {
   const streamB = await streamOf(seatB);
   const context = await viewerBrowser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addCookies([sessionCookie(admin)]);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`${server.baseUrl}/streams/${streamB}`);
-  await expect.poll(async () => (await video(page)).width, { timeout: 20_000 }).toBeGreaterThan(0);
   const sentinelStatus = () =>
     sentinelB.evaluate(() => {
       const s = (window as unknown as { __vigilSentinel: { state: string; connection: string; capture: string; fps: number; endedMessage: string | null } })
         .__vigilSentinel;
       return { state: s.state, connection: s.connection, capture: s.capture, fps: s.fps, endedMessage: s.endedMessage };
     });
+
+  // The whole exam's frame rate, from the exam page.
+  await page.goto(`${server.baseUrl}/exams/${examB.id}`);
+  await page.getByTestId('exam-fps').click();
+  await page.getByRole('menuitem', { name: '0.5 fps' }).click();
+  await expect(page.locator('mat-snack-bar-container', { hasText: 'Frame rate 0.5 fps set on 1 of 1 streams.' })).toBeVisible();
+  await expect.poll(async () => (await sentinelStatus()).fps).toBe(0.5);
+
+  // One stream, from its live view.
+  await page.goto(`${server.baseUrl}/streams/${streamB}`);
+  await expect.poll(async () => (await video(page)).width, { timeout: 20_000 }).toBeGreaterThan(0);
 
   // Frame rate: the toggle reaches the Sentinel, and the stream list reports it.
   await page.getByTestId('fps-choice').locator('[data-fps="2"] button').click();

@@ -50,6 +50,14 @@ export class ProctorApi {
     return this.http.put<{ fps: number; applied: boolean }>(`/api/streams/${encodeURIComponent(streamId)}/fps`, { fps });
   }
 
+  /**
+   * Sets the frame rate of every stream of the exam now, 0.2..5 fps (admins). `streams`: the
+   * exam's streams in the relay; `applied`: of those, with a connected Sentinel.
+   */
+  setExamFps(examId: string, fps: number): Observable<{ fps: number; streams: number; applied: number }> {
+    return this.http.put<{ fps: number; streams: number; applied: number }>(`/api/exams/${encodeURIComponent(examId)}/fps`, { fps });
+  }
+
   /** Ends the stream (admins): its Sentinel is sent `stop` and stops capturing. */
   endStream(streamId: string): Observable<{ ended: true }> {
     return this.http.post<{ ended: true }>(`/api/streams/${encodeURIComponent(streamId)}/end`, {});

@@ -5,10 +5,11 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatChipsModule } from '@angular/material/chips';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { MatMenuModule } from '@angular/material/menu';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
-import { Subscription, catchError, of, switchMap, timer } from 'rxjs';
+import { Subscription, catchError, firstValueFrom, of, switchMap, timer } from 'rxjs';
 import type { Exam, Seat, SeatStatus } from '../core/api-types';
 import { formatAge, formatFps, formatResolution } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
@@ -17,6 +18,7 @@ import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { AuthService } from '../auth/auth.service';
 import { NotFoundComponent } from '../shared/not-found.component';
+import { FPS_CHOICES } from '../live/stream-controls.component';
 import { examPhase, examPhaseLabel, formatExamWindow } from './exam-schedule';
 import { countByStatus, filterSeats, mergeSeatStatus, seatOpenAction, seatStatusLabel, type SeatRow } from './seat-status';
 
@@ -42,6 +44,7 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
+    MatMenuModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -57,6 +60,13 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
         }
         <span class="spacer"></span>
         @if (auth.isAdmin()) {
+          <button mat-stroked-button type="button" [matMenuTriggerFor]="fpsMenu" data-testid="exam-fps"
+            title="Set the frame rate of every live stream of this exam now">Frame rate of all streams</button>
+          <mat-menu #fpsMenu="matMenu">
+            @for (f of fpsChoices; track f) {
+              <button mat-menu-item type="button" (click)="setExamFps(f)" [attr.data-fps]="f">{{ fps(f) }}</button>
+            }
+          </mat-menu>
           <a mat-stroked-button [routerLink]="['/admin/exams', examId(), 'seats']">Manage seats</a>
         }
       </div>
@@ -185,6 +195,7 @@ export class ExamPageComponent {
   protected readonly statusLabel = seatStatusLabel;
   protected readonly resolution = formatResolution;
   protected readonly fps = formatFps;
+  protected readonly fpsChoices = FPS_CHOICES;
   protected readonly trackSeat = (_: number, r: SeatRow) => r.seat.id;
 
   private polling: Subscription | null = null;
@@ -212,6 +223,21 @@ export class ExamPageComponent {
   protected rowClick(ev: MouseEvent, r: SeatRow): void {
     if ((ev.target as HTMLElement).closest('a, button')) return;
     this.open(r);
+  }
+
+  /** Sets the frame rate of every stream of the exam (admins) and says how many took it. */
+  protected async setExamFps(fps: number): Promise<void> {
+    try {
+      const r = await firstValueFrom(this.api.setExamFps(this.examId(), fps));
+      const waiting = r.streams - r.applied;
+      const text =
+        r.streams === 0
+          ? `No live stream to set to ${formatFps(fps)}; new streams start at the exam's own rate.`
+          : `Frame rate ${formatFps(fps)} set on ${r.applied} of ${r.streams} streams${waiting > 0 ? ` (${waiting} get it when their Sentinel reconnects)` : ''}.`;
+      this.snackBar.open(text, 'OK', { duration: 5000 });
+    } catch (err) {
+      this.snackBar.open(describeHttpError(err), 'OK', { duration: 8000 });
+    }
   }
 
   /** Opens the seat's live view, or says that the seat is offline. */
