@@ -65,6 +65,7 @@ interface SentinelStatus {
   encoderKeyframes: number;
   encodeMsAvg: number;
   encodeMsMedian: number;
+  encodeMsLast: number;
   bytesPerFrameAvg: number;
   streamId: string | null;
   lastError: string | null;
@@ -129,8 +130,14 @@ test('the OpenH264 wasm fallback records a real 1080p screen at 5 fps that ffpro
   const content = await contentContext.newPage();
   await content.setContent(CONTENT_HTML);
   await content.bringToFront();
-  const startedAt = Date.now();
 
+  // The module starts in V8's baseline tier (about 1 s per 1080p frame here) until the
+  // optimising tier has compiled its hot functions in the background, which takes longer when
+  // the 2 cores are busy: the steady state begins once frames come out fast.
+  await expect
+    .poll(async () => ((s) => (s.framesEncoded > 0 ? s.encodeMsLast : Infinity))(await status(sentinel)), { timeout: 60_000, intervals: [500], message: 'the wasm encoder reaches its optimised tier' })
+    .toBeLessThan(400);
+  const startedAt = Date.now();
   await expect.poll(async () => (await status(sentinel)).framesEncoded, { timeout: 20_000 }).toBeGreaterThan(10);
   const early = await status(sentinel);
   expect(early).toMatchObject({ encoder: 'openh264-wasm', width: 1920, height: 1080, fps: 5, codec: 'avc1.42C028' });
@@ -156,7 +163,7 @@ test('the OpenH264 wasm fallback records a real 1080p screen at 5 fps that ffpro
   // here, so allow some skipped ticks, but 1080p must stay near 5 fps (>= 4 fps encoded).
   const skipped = final.ticksSkipped - early.ticksSkipped;
   const ticks = final.ticks - early.ticks;
-  expect(skipped / ticks, `ticks skipped because the encoder was busy: ${skipped} of ${ticks}`).toBeLessThan(0.2);
+  expect(skipped / ticks, `ticks skipped because the encoder was busy: ${skipped} of ${ticks}; encode ms median ${final.encodeMsMedian}, last ${final.encodeMsLast}`).toBeLessThan(0.2);
   figures['frames encoded'] = final.framesEncoded;
   figures['ticks skipped (steady state)'] = `${skipped} of ${ticks}`;
   figures['ticks skipped (from start, incl. loading the wasm)'] = `${final.ticksSkipped} of ${final.ticks}`;
