@@ -7,4 +7,7 @@ module.exports = {
   displayName: 'frontend-proctor',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // The portal imports csv-parse's browser build (ES module, with a Buffer shim); under Jest
+  // (Node, CommonJS) the same parser comes from its Node build.
+  moduleNameMapper: { ...preset.moduleNameMapper, '^csv-parse/browser/esm/sync$': 'csv-parse/sync' },
 };

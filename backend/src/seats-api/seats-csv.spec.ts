@@ -21,6 +21,15 @@ describe('seat CSV', () => {
     expect(parseSeatCsv('name,student_id\nAda,1\n')).toEqual([{ line: 2, studentId: '1', displayName: 'Ada' }]);
   });
 
+  it('takes mixed line ends (lists pasted together from Windows and Unix files) and old Mac CR', () => {
+    expect(parseSeatCsv('studentId,displayName\r\ns1,Ada\ns2,"Hopper, Grace"\r\ns3,Alan\n')).toEqual([
+      { line: 2, studentId: 's1', displayName: 'Ada' },
+      { line: 3, studentId: 's2', displayName: 'Hopper, Grace' },
+      { line: 4, studentId: 's3', displayName: 'Alan' },
+    ]);
+    expect(parseSeatCsv('studentId,displayName\rs1,Ada\r')).toEqual([{ line: 2, studentId: 's1', displayName: 'Ada' }]);
+  });
+
   it('names the line and field of the first problem', () => {
     expect(message('')).toMatch(/the CSV is empty/);
     expect(message('id,name\n1,Ada\n')).toMatch(/line 1: the header must name the columns studentId and displayName/);

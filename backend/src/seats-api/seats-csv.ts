@@ -23,16 +23,28 @@ const HEADER_ALIASES: Record<string, 'studentId' | 'displayName'> = {
   name: 'displayName',
 };
 
+/** csv-parse options: `,` or `;` fields, CRLF, LF or CR records (mixed too), BOM dropped, fields trimmed. */
+const CSV_OPTIONS = {
+  bom: true,
+  delimiter: [',', ';'],
+  record_delimiter: ['\r\n', '\n', '\r'],
+  skip_empty_lines: true,
+  trim: true,
+  relax_column_count: true,
+  max_record_size: 4096,
+};
+
 /**
  * Parses a seat list (csv-parse): a header row naming `studentId` and `displayName`
  * (aliases: `student_id`, `student id`, `display_name`, `display name`, `name`; other
- * columns are ignored), `,` or `;` separated, UTF-8 with or without BOM.
+ * columns are ignored), `,` or `;` separated, any line ends, UTF-8 with or without BOM.
  * @throws BadRequestException naming the line and field of the first problem
  */
 export function parseSeatCsv(text: string): SeatCsvRow[] {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, delimiter: [',', ';'], skip_empty_lines: true, trim: true, relax_column_count: true, max_record_size: 4096 });
+    // the portal previews a file with the same options (frontend-proctor/src/app/admin/seat-import.ts)
+    records = parse(text, CSV_OPTIONS);
   } catch (e) {
     throw new BadRequestException(`the CSV does not parse: ${(e as Error).message}`);
   }

@@ -8,6 +8,7 @@
  * Lines are numbered like the server's: the header is line 1, empty lines are
  * skipped and not counted.
  */
+import { parse } from 'csv-parse/browser/esm/sync';
 import type { ImportResult, Seat } from '../core/api-types';
 
 /** Most rows the server takes in one import. */
@@ -59,63 +60,26 @@ const HEADER_ALIASES: Record<string, 'studentId' | 'displayName'> = {
 /** The server's rule for student ids: no control characters (1..128 characters). */
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
+/** The server's csv-parse options (backend/src/seats-api/seats-csv.ts): keep the two equal. */
+const CSV_OPTIONS = {
+  bom: true,
+  delimiter: [',', ';'],
+  record_delimiter: ['\r\n', '\n', '\r'],
+  skip_empty_lines: true,
+  trim: true,
+  relax_column_count: true,
+  max_record_size: 4096,
+};
+
 /**
- * Splits CSV text into records: `,` or `;` between fields, `"` quoting with
- * `""` for a quote, CRLF or LF line ends, a leading BOM dropped, fields trimmed,
- * empty lines skipped (csv-parse with `bom`, `trim`, `skip_empty_lines`).
- * @throws TypeError naming the record with an unclosed quote
+ * Splits CSV text into records with csv-parse, the library and options the server uses,
+ * so both read a file the same way: `,` or `;` between fields, `"` quoting with `""` for a
+ * quote, CRLF, LF or CR line ends (mixed too), a leading BOM dropped, fields trimmed, empty
+ * lines skipped, rows of any length.
+ * @throws Error (csv-parse's `CsvError`) naming the line of the first syntax error
  */
 export function parseCsvRecords(text: string): string[][] {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false; // inside quotes
-  let wasQuoted = false; // this field had quotes (keep its inner spaces)
-  let i = 0;
-  const endField = () => {
-    record.push(wasQuoted ? field : field.trim());
-    field = '';
-    wasQuoted = false;
-  };
-  const endRecord = () => {
-    endField();
-    if (!(record.length === 1 && record[0] === '')) records.push(record);
-    record = [];
-  };
-  while (i < src.length) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        field += c;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"' && field.trim() === '' && !wasQuoted) {
-      quoted = true;
-      wasQuoted = true;
-      field = '';
-    } else if (c === ',' || c === ';') {
-      endField();
-    } else if (c === '\n' || c === '\r') {
-      endRecord();
-      if (c === '\r' && src[i + 1] === '\n') i++;
-    } else if (!wasQuoted || c.trim() !== '') {
-      field += c;
-    }
-    i++;
-  }
-  if (quoted) throw new TypeError(`record ${records.length + 1}: a quoted field is not closed (missing ")`);
-  if (field !== '' || record.length > 0) endRecord();
-  return records;
+  return parse(text, CSV_OPTIONS) as string[][];
 }
 
 /** Reads a seat list the way the server does and collects every problem instead of stopping at the first. */
