@@ -8,6 +8,7 @@ import { adminEnv, createExam, createSeat, loginAdmin, type ApiSession } from '.
 import { screenCaptureLaunchOptions } from '../support/chromium';
 import { probeFrames } from '../support/ffprobe';
 import { startServer, type RunningServer } from '../support/server';
+import { waitForFastEncoder } from '../support/sentinel-encoder';
 
 /**
  * The OpenH264 WebAssembly fallback end to end: the real Sentinel page with `?encoder=wasm`
@@ -134,9 +135,7 @@ test('the OpenH264 wasm fallback records a real 1080p screen at 5 fps that ffpro
   // The module starts in V8's baseline tier (about 1 s per 1080p frame here) until the
   // optimising tier has compiled its hot functions in the background, which takes longer when
   // the 2 cores are busy: the steady state begins once frames come out fast.
-  await expect
-    .poll(async () => ((s) => (s.framesEncoded > 0 ? s.encodeMsLast : Infinity))(await status(sentinel)), { timeout: 60_000, intervals: [500], message: 'the wasm encoder reaches its optimised tier' })
-    .toBeLessThan(400);
+  await waitForFastEncoder(sentinel);
   const startedAt = Date.now();
   await expect.poll(async () => (await status(sentinel)).framesEncoded, { timeout: 20_000 }).toBeGreaterThan(10);
   const early = await status(sentinel);
