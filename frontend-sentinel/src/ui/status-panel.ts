@@ -14,11 +14,13 @@ const ROWS: ReadonlyArray<readonly [label: string, value: (s: SentinelStatus) =>
     'Resolution',
     (s) =>
       s.width === 0
-        ? 'waiting for the first frame'
+        ? s.phase === 'ended' || s.phase === 'error' || s.phase === 'stopped'
+          ? '-'
+          : 'waiting for the first frame'
         : `${s.width}x${s.height}${s.sourceWidth !== s.width || s.sourceHeight !== s.height ? ` (screen ${s.sourceWidth}x${s.sourceHeight})` : ''}`,
   ],
   ['Codec', (s) => s.codec ?? s.requestedCodec ?? '-'],
-  ['Encoder', (s) => `${s.encoder}, target ${formatBitrate(s.targetBitrate)}`],
+  ['Encoder', (s) => (s.targetBitrate > 0 ? `${s.encoder}, target ${formatBitrate(s.targetBitrate)}` : s.encoder)],
   [
     'Frames',
     (s) => `${s.framesEncoded} encoded, ${s.keyframes} keyframes (${s.encoderKeyframes} by the encoder itself), ${s.ticksSkipped} ticks skipped`,
