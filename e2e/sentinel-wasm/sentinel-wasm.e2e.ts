@@ -132,9 +132,9 @@ test('the OpenH264 wasm fallback records a real 1080p screen at 5 fps that ffpro
   await content.setContent(CONTENT_HTML);
   await content.bringToFront();
 
-  // The module starts in V8's baseline tier (about 1 s per 1080p frame here) until the
-  // optimising tier has compiled its hot functions in the background, which takes longer when
-  // the 2 cores are busy: the steady state begins once frames come out fast.
+  // The first frames can be slow (the Worker and module starting, the content page loading,
+  // the cores shared with the browser and the server): the steady state begins once frames
+  // come out fast.
   await waitForFastEncoder(sentinel);
   const startedAt = Date.now();
   await expect.poll(async () => (await status(sentinel)).framesEncoded, { timeout: 20_000 }).toBeGreaterThan(10);

@@ -12,11 +12,10 @@ export interface FastEncoderOptions {
 
 /**
  * Waits until the Sentinel page's encoder is fast: `frames` consecutive new frames each
- * encoded in under `maxMs` (`window.__vigilSentinel.encodeMsLast`). The OpenH264 wasm module
- * starts in V8's baseline tier (about 1 s per changing 1080p frame here) until the optimising
- * tier has compiled its hot functions in the background, later when the cores are busy. One
- * fast frame proves nothing (a frame with no change encodes fast in either tier): call this
- * while the screen changes.
+ * encoded in under `maxMs` (`window.__vigilSentinel.encodeMsLast`). The OpenH264 wasm
+ * encoder's time per frame depends on the content and on what else runs on the cores (0.3 s
+ * to over 1 s per changing 1080p frame measured here). One fast frame proves nothing (a frame
+ * with no change encodes fast whatever the load): call this while the screen changes.
  * @throws Error with the last encode times when the encoder is not fast within `timeoutMs`
  */
 export async function waitForFastEncoder(sentinel: Page, options: FastEncoderOptions = {}): Promise<void> {
