@@ -1,4 +1,5 @@
-import { PeriodicTask, errorText } from './periodic-task';
+import { PeriodicTask } from './periodic-task';
+import { errorText } from './error-text';
 
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));

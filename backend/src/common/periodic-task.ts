@@ -45,8 +45,3 @@ export class PeriodicTask<T> {
     this.run().catch((e: unknown) => this.onError(e));
   }
 }
-
-/** The message of an error, or the value as text. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import { RelayService } from '../relay-nest/relay.service';
 import { stopNotice } from '../relay/stop-notice';
 import { streamsPastExamEnd } from './exam-window';
-import { PeriodicTask, errorText } from '../common/periodic-task';
+import { PeriodicTask } from '../common/periodic-task';
+import { errorText } from '../common/error-text';
 
 /**
  * Ends the live streams of exams whose window is over, every `VIGIL_EXAM_END_CHECK_SECONDS`:
@@ -47,9 +48,10 @@ export class ExamWindowService implements OnApplicationBootstrap, OnApplicationS
     if (live.length === 0) return [];
     const examIds = [...new Set(live.map((s) => s.examId))];
     const exams = await this.database.db.selectFrom('exams').select(['id', 'endsAt']).where('id', 'in', examIds).execute();
-    const over = streamsPastExamEnd(live, new Map(exams.map((e) => [e.id, e.endsAt])), nowMs);
+    const examEnds = new Map(exams.map((e) => [e.id, e.endsAt]));
+    const over = streamsPastExamEnd(live, examEnds, nowMs);
     for (const { streamId, examId } of over) {
-      const endsAtMs = exams.find((e) => e.id === examId)?.endsAt;
+      const endsAtMs = examEnds.get(examId);
       await this.relay.registry.endStream(streamId, stopNotice('exam-over', endsAtMs === undefined ? undefined : `ended ${new Date(endsAtMs).toISOString()}`));
       await this.audit.record({ principal: null, ip: null }, 'stream.end', { type: 'stream', id: streamId }, { reason: 'exam-over', examId, endsAtMs: endsAtMs ?? null });
       this.logger.log(`ended stream ${streamId}: exam ${examId} is over`);

@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from './recording.service';
 import { expiredRecordings, type RecordingAge } from '../recording/retention-policy';
-import { PeriodicTask, errorText } from '../common/periodic-task';
+import { PeriodicTask } from '../common/periodic-task';
+import { errorText } from '../common/error-text';
 
 /**
  * Deletes recordings older than their exam's retention (`exams.retentionDays`), at start

@@ -1,6 +1,7 @@
 import { Fmp4Error, parseFragment, parseInitSegment } from '@vigil/fmp4';
 import { MEDIA_HEADER_BYTES, MediaFlags, MediaHeader, MediaKind, ProtocolError, encodeMediaMessage, writeMediaHeader } from '@vigil/protocol';
 import { FragmentUnit, InitUnit } from './media-unit';
+import { errorText } from '../common/error-text';
 
 /**
  * Validates a Sentinel's media message with libs/fmp4 and turns it into a pipeline unit
@@ -99,7 +100,7 @@ function stampChannel(message: Uint8Array, header: MediaHeader, channel: number)
 
 function describe(e: unknown): string {
   if (e instanceof Fmp4Error) return `${e.reason}: ${e.message}`;
-  return e instanceof Error ? e.message : String(e);
+  return errorText(e);
 }
 
 /**

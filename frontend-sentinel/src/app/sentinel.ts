@@ -141,8 +141,8 @@ export class Sentinel {
       events: {
         state: (state) => {
           this.connection = state;
-          if (state === 'failed') this.halt();
-          if (state === 'ended') this.end();
+          if (state === 'failed') this.halt('error');
+          if (state === 'ended') this.halt('ended');
           this.changed();
         },
         welcome: (welcome) => {
@@ -406,22 +406,13 @@ export class Sentinel {
   }
 
   /**
-   * The server refused this seat for good (or our hello is invalid): stop capturing and
-   * encoding, since nothing could ever be uploaded; keep the error on screen.
+   * Nothing can be uploaded any more: the server refused this seat for good or our hello is
+   * invalid (`error`, the error stays on screen), or the server ended the stream with `stop`
+   * (`ended`, its message on screen). Stops capturing (the screen is released) and encoding;
+   * the sender does not reconnect in either case.
    */
-  private halt(): void {
-    this.phase = 'error';
-    this.clock.stop();
-    this.capture.stop();
-    this.dropEncoder();
-  }
-
-  /**
-   * The server ended the stream for good (`stop`): stop capturing (the screen is released)
-   * and encoding; the sender has closed the socket and will not reconnect.
-   */
-  private end(): void {
-    this.phase = 'ended';
+  private halt(phase: 'error' | 'ended'): void {
+    this.phase = phase;
     this.clock.stop();
     this.capture.stop();
     this.dropEncoder();

@@ -125,6 +125,8 @@ export interface SentinelSenderOptions {
 }
 
 const OPEN = 1;
+/** States after which the sender never reconnects. */
+const FINAL_STATES: ReadonlySet<ConnectionState> = new Set(['stopped', 'failed', 'ended']);
 const POLL_MS = 25;
 
 /** WebSocket client with reliable, resumable upload; see the module comment. */
@@ -399,7 +401,7 @@ export class SentinelSender {
     if (socket !== this.socket) return;
     this.socket = null;
     this.welcomed = false;
-    if (this.currentState === 'stopped' || this.currentState === 'failed' || this.currentState === 'ended') return;
+    if (FINAL_STATES.has(this.currentState)) return;
     const why = event.reason ? `${event.code} ${event.reason}` : `${event.code}`;
     this.reportError(`connection closed (${why})`, false);
     this.scheduleReconnect();

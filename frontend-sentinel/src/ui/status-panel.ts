@@ -96,12 +96,7 @@ export class StatusPanel {
     const heading = status.phase === 'ended' ? ENDED_HEADING : RECORDING_HEADING;
     if (this.heading.textContent !== heading) this.heading.textContent = heading;
     this.summary.textContent = summaryText(status);
-    const alertText =
-      status.phase === 'ended'
-        ? (status.endedMessage ?? '')
-        : status.phase === 'error' || status.phase === 'waiting-for-share'
-          ? (status.lastError ?? '')
-          : '';
+    const alertText = alertFor(status);
     if (this.alert.textContent !== alertText) this.alert.textContent = alertText;
     this.shareButton.hidden = status.phase !== 'waiting-for-share';
     ROWS.forEach(([, value], i) => {
@@ -115,6 +110,19 @@ export class StatusPanel {
   showFatal(message: string): void {
     this.summary.textContent = 'The Sentinel cannot start.';
     this.alert.textContent = message;
+  }
+}
+
+/** The alert line: the server's words once it ended the stream, the error that stopped us, or nothing. */
+function alertFor(s: SentinelStatus): string {
+  switch (s.phase) {
+    case 'ended':
+      return s.endedMessage ?? '';
+    case 'error':
+    case 'waiting-for-share':
+      return s.lastError ?? '';
+    default:
+      return '';
   }
 }
 

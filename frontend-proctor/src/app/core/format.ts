@@ -35,6 +35,9 @@ export function formatResolution(width: number | null | undefined, height: numbe
   return `${width}×${height}`;
 }
 
+/** Frame rates the portal offers, fps (the API takes any value in 0.2..5). */
+export const FPS_CHOICES: readonly number[] = [0.2, 0.5, 1, 2, 5];
+
 /** Frames per second -> "5 fps", "0.2 fps", "2.5 fps". */
 export function formatFps(fps: number | null | undefined): string {
   if (fps == null || !Number.isFinite(fps) || fps <= 0) return DASH;

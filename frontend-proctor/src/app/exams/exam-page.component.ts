@@ -11,14 +11,13 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { Subscription, catchError, firstValueFrom, of, switchMap, timer } from 'rxjs';
 import type { Exam, Seat, SeatStatus } from '../core/api-types';
-import { formatAge, formatFps, formatResolution } from '../core/format';
+import { FPS_CHOICES, formatAge, formatFps, formatResolution } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
 import { ProctorApi } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { AuthService } from '../auth/auth.service';
 import { NotFoundComponent } from '../shared/not-found.component';
-import { FPS_CHOICES } from '../live/stream-controls.component';
 import { examPhase, examPhaseLabel, formatExamWindow } from './exam-schedule';
 import { countByStatus, filterSeats, mergeSeatStatus, seatOpenAction, seatStatusLabel, type SeatRow } from './seat-status';
 

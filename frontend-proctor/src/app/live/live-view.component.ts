@@ -80,7 +80,7 @@ interface StreamContext {
           <button mat-stroked-button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
         </div>
         <vigil-stream-controls class="stream-controls" [streamId]="streamId()" [fps]="summary()?.fps ?? null"
-          [live]="summary()?.state === 'live' && stats()?.state !== 'ended'" [ended]="summary()?.state === 'ended' || stats()?.state === 'ended'"
+          [live]="summary()?.state === 'live' && !ended()" [ended]="ended()"
           [admin]="auth.isAdmin()" />
       </section>
       <aside class="card stats">
@@ -164,9 +164,11 @@ export class LiveViewComponent {
   protected readonly summary = computed(() => this.live() ?? this.context()?.details ?? null);
   protected readonly examId = computed(() => this.summary()?.examId ?? null);
   protected readonly errors = computed(() => [...(this.stats()?.errors ?? [])].reverse().slice(0, 8));
+  /** The relay or the player says the stream has ended. */
+  protected readonly ended = computed(() => this.summary()?.state === 'ended' || this.stats()?.state === 'ended');
   protected readonly overlay = computed(() => {
     const state = this.stats()?.state;
-    if (this.summary()?.state === 'ended' || state === 'ended') return 'The stream has ended.';
+    if (this.ended()) return 'The stream has ended.';
     if (state === 'connecting') return this.connection.status() === 'open' ? 'Waiting for the stream…' : 'Connecting…';
     if (state === 'buffering') return 'Starting…';
     if (state === 'error') return 'Playback failed: see the events on the right.';

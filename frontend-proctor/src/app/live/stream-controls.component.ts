@@ -6,11 +6,8 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { firstValueFrom } from 'rxjs';
 import { ProctorApi } from '../core/proctor-api';
 import { describeHttpError } from '../core/http-error';
-import { formatFps } from '../core/format';
+import { FPS_CHOICES, formatFps } from '../core/format';
 import { confirmAction } from '../admin/dialogs/confirm-dialog.component';
-
-/** Frame rates offered in the portal (the API takes any value in 0.2..5 fps). */
-export const FPS_CHOICES: readonly number[] = [0.2, 0.5, 1, 2, 5];
 
 /**
  * Live control of one stream (docs/control-api.md, "Live streams"): every proctor may ask
