@@ -6,11 +6,14 @@
  *   meta.json                                   who/what: exam, seat, encoder, user agent, created at
  *   index.jsonl                                 append-only: one JSON line per init segment and per segment
  *   events.jsonl                                append-only: connects, disconnects, fps changes, keyframe requests
+ *                                               (index.jsonl also holds `gap` lines: holes with their reason)
  *   000000000001-init.mp4                       init segment (ftyp + moov), sequence number 1
  *   000000000002-20261124T021500123Z.m4s        segment: join fragment seq 2 and every fragment to the next join
  * ```
  * Names sort by sequence number (12 digits, zero-padded) and carry the start time (UTC).
  */
+
+import type { GapReason } from '@vigil/protocol';
 
 /** Stream ids are used as folder names: only these are accepted (no path separators, no dots first). */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -60,6 +63,17 @@ export type IndexEntry =
       decodeTime: number;
       /** Capture wall clock of the first fragment (prft), else reception time, ms since the Unix epoch. */
       startMs: number;
+    }
+  | {
+      /** A hole in the recording: no frames exist for [fromMs, toMs] (capture clock). */
+      type: 'gap';
+      /** The last sequence number before the hole (0 = before everything). */
+      sequence: number;
+      fromMs: number;
+      toMs: number;
+      reason: GapReason;
+      /** Who knows of it: the Sentinel said so (`gap` message), or the server saw the capture clock jump. */
+      source: 'sentinel' | 'server';
     };
 
 /** Application metadata written once per stream (`meta.json`). */

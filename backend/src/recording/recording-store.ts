@@ -1,8 +1,7 @@
-import { mkdir, open, readFile, readdir, rm, stat, writeFile, FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFragment, parseInitSegment } from '@vigil/fmp4';
 import type { MediaUnit, FragmentUnit, InitUnit } from '../relay/media-unit';
-import type { UnitWriter } from '../relay/live-stream';
+import type { GapRecord, UnitWriter } from '../relay/live-stream';
 import {
   IndexEntry,
   RECORDING_FILE_PATTERN,
@@ -11,16 +10,19 @@ import {
   initFileName,
   segmentFileName,
 } from './recording-layout';
-import { scanSegment } from './torn-tail';
+import { RecordingFile, RecordingFs, nodeRecordingFs, syncDirectory, writeFully } from './recording-fs';
+import { RepairedRecording, ResumePoint, readIndexFile, repairRecording } from './recording-repair';
 
-/** What a resumed recording already holds on disk. */
-export interface ResumePoint {
-  /** Highest sequence number complete on disk, 0 when new. */
-  lastSequence: number;
-  /** Bytes of the newest init segment on disk and its sequence number, or null. */
-  init: { sequence: number; bytes: Uint8Array } | null;
-  /** `tfdt` of the last complete fragment, 90 kHz ticks (-1 when none). */
-  lastDecodeTime: number;
+export type { ResumePoint } from './recording-repair';
+
+/** What {@link RecordingStore.recoverAll} did at start-up. */
+export interface RecoverySummary {
+  /** Stream folders scanned. */
+  scanned: number;
+  /** Folders that needed mending (torn tail, removed files, index rebuilt), by stream id. */
+  mended: { streamId: string; mended: RepairedRecording['mended']; lastSequence: number }[];
+  /** Folders that could not be scanned, with the error text (logged; the stream is refused until fixed). */
+  failed: { streamId: string; error: string }[];
 }
 
 /** A run of segments that decode with one init segment: one playable fMP4 file. */
@@ -39,10 +41,12 @@ export class RecordingStore {
   /**
    * @param dataDir root data folder (created if missing)
    * @param fsync when true every write is followed by fdatasync before it counts as durable
+   * @param fs the write path's file operations (tests inject faults here)
    */
   constructor(
     dataDir: string,
     private readonly fsync: boolean,
+    private readonly fs: RecordingFs = nodeRecordingFs,
   ) {
     this.streamsDir = path.resolve(dataDir, 'streams');
   }
@@ -54,20 +58,64 @@ export class RecordingStore {
   }
 
   /**
-   * Opens (creating or resuming) a stream's recording. A torn tail in the last
-   * segment file is trimmed so every complete fragment stays readable.
+   * Opens (creating or resuming) a stream's recording. The folder is repaired first
+   * ({@link repairRecording}: torn tail trimmed, index rebuilt from the files where they
+   * disagree), so the stream resumes at its last durable fragment.
+   * @throws the file system's error when the folder cannot be created, read or repaired
    */
   async open(meta: StreamMeta): Promise<StreamRecording> {
     const dir = this.streamDir(meta.streamId);
     await mkdir(dir, { recursive: true });
     const metaPath = path.join(dir, 'meta.json');
     const existing = await readFile(metaPath, 'utf8').catch(() => null);
-    if (existing === null) await writeFile(metaPath, JSON.stringify(meta, null, 2) + '\n');
-    const index = await this.readIndex(meta.streamId);
-    const resume = await this.recover(dir, index);
-    const recording = new StreamRecording(dir, this.fsync, resume, index);
+    if (existing === null) {
+      const tmp = metaPath + '.tmp';
+      const handle = await this.fs.open(tmp, 'w');
+      try {
+        await writeFully(handle, Buffer.from(JSON.stringify(meta, null, 2) + '\n'), 0);
+        if (this.fsync) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, metaPath);
+      if (this.fsync) {
+        await syncDirectory(this.fs, dir);
+        await syncDirectory(this.fs, this.streamsDir);
+      }
+    }
+    const repaired = await repairRecording(dir, this.fs);
+    const recording = new StreamRecording(dir, this.fsync, this.fs, repaired);
     await recording.openLogs();
     return recording;
+  }
+
+  /**
+   * Start-up scan: repairs every stream folder (see {@link repairRecording}) before the
+   * server accepts connections, so each Sentinel that reconnects resumes at its last durable
+   * fragment. One folder's failure is reported, not thrown.
+   */
+  async recoverAll(): Promise<RecoverySummary> {
+    const names = await readdir(this.streamsDir).catch(() => [] as string[]);
+    const summary: RecoverySummary = { scanned: 0, mended: [], failed: [] };
+    for (const name of names.sort()) {
+      let dir: string;
+      try {
+        dir = this.streamDir(name);
+      } catch {
+        continue; // not a stream folder of ours
+      }
+      summary.scanned++;
+      try {
+        const repaired = await repairRecording(dir, this.fs);
+        const m = repaired.mended;
+        if (m.trimmedBytes > 0 || m.removedFiles.length > 0 || m.rewroteIndex) {
+          summary.mended.push({ streamId: name, mended: m, lastSequence: repaired.resume.lastSequence });
+        }
+      } catch (e) {
+        summary.failed.push({ streamId: name, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return summary;
   }
 
   /** Every stream folder's meta.json, newest first. */
@@ -86,19 +134,9 @@ export class RecordingStore {
     return text ? (JSON.parse(text) as StreamMeta) : null;
   }
 
-  /** Parses `index.jsonl`; a torn last line (crash mid-append) is ignored. */
+  /** Parses `index.jsonl` (init segments, segments and gaps); a torn last line (crash mid-append) is ignored. */
   async readIndex(streamId: string): Promise<IndexEntry[]> {
-    const text = await readFile(path.join(this.streamDir(streamId), 'index.jsonl'), 'utf8').catch(() => '');
-    const entries: IndexEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        entries.push(JSON.parse(line) as IndexEntry);
-      } catch {
-        break; // only the last line can be torn
-      }
-    }
-    return entries;
+    return (await readIndexFile(path.join(this.streamDir(streamId), 'index.jsonl'))).entries;
   }
 
   /** Groups the index into playable parts (one per init segment). */
@@ -106,7 +144,7 @@ export class RecordingStore {
     const parts: RecordingPart[] = [];
     for (const entry of await this.readIndex(streamId)) {
       if (entry.type === 'init') parts.push({ init: entry, segments: [] });
-      else parts.at(-1)?.segments.push(entry);
+      else if (entry.type === 'segment') parts.at(-1)?.segments.push(entry);
     }
     return parts;
   }
@@ -120,45 +158,13 @@ export class RecordingStore {
     return path.join(this.streamDir(streamId), file);
   }
 
-  private async recover(dir: string, index: IndexEntry[]): Promise<ResumePoint> {
-    const resume: ResumePoint = { lastSequence: 0, init: null, lastDecodeTime: -1 };
-    const lastInit = index.filter((e) => e.type === 'init').at(-1);
-    if (lastInit) {
-      const bytes = await readFile(path.join(dir, lastInit.file)).catch(() => null);
-      if (bytes) {
-        parseInitSegment(bytes); // throws on a damaged init segment
-        resume.init = { sequence: lastInit.sequence, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-        resume.lastSequence = lastInit.sequence;
-      }
-    }
-    const lastSegment = index.filter((e) => e.type === 'segment').at(-1);
-    if (lastSegment) {
-      const file = path.join(dir, lastSegment.file);
-      const data = await readFile(file).catch(() => null);
-      if (data) {
-        const scan = scanSegment(data);
-        if (scan.completeBytes < data.byteLength) {
-          const handle = await open(file, 'r+');
-          await handle.truncate(scan.completeBytes);
-          await handle.close();
-        }
-        if (scan.lastFragmentStart >= 0) {
-          const last = parseFragment(data.subarray(scan.lastFragmentStart, scan.completeBytes));
-          resume.lastSequence = Math.max(resume.lastSequence, last.sequenceNumber);
-          resume.lastDecodeTime = last.baseMediaDecodeTime;
-        }
-      }
-    }
-    return resume;
-  }
-
   /**
    * Last time anything was recorded for a stream: the newest index entry's start time,
    * or the stream's creation, ms since the Unix epoch.
    */
   async lastActivityMs(meta: StreamMeta): Promise<number> {
-    const last = (await this.readIndex(meta.streamId)).at(-1);
-    const at = last ? (last.type === 'init' ? last.atMs : last.startMs) : meta.createdAtMs;
+    const last = (await this.readIndex(meta.streamId)).filter((e) => e.type !== 'gap').at(-1);
+    const at = last ? (last.type === 'init' ? last.atMs : last.type === 'segment' ? last.startMs : 0) : meta.createdAtMs;
     return Math.max(meta.createdAtMs, at);
   }
 
@@ -179,41 +185,68 @@ export class RecordingStore {
 /**
  * One stream's recording: the {@link UnitWriter} at the end of the segment pipeline.
  * Writes arrive one at a time, in sequence order (concatMap upstream).
+ *
+ * Every write is positional (the file offset is ours, not the kernel's append position) and
+ * complete before it counts: a short write is continued, a failed write or fdatasync leaves
+ * the durable sizes unchanged, and the caller retries the same unit, which rewrites the same
+ * bytes at the same offsets from memory (after a failed fdatasync the page cache cannot be
+ * trusted: the handle is reopened). A unit counts as durable only when its bytes, its index
+ * line for a new file, and the directory entry of a new file are synced.
  */
 export class StreamRecording implements UnitWriter {
-  private segment: { handle: FileHandle; file: string } | null = null;
-  private indexHandle: FileHandle | null = null;
+  /** The segment file fragments are appended to, with its durable size in bytes. */
+  private segment: { file: string; handle: RecordingFile | null; bytes: number } | null;
+  /** index.jsonl with its durable size in bytes. */
+  private index: { handle: RecordingFile | null; bytes: number } = { handle: null, bytes: 0 };
   private eventsHandle: FileHandle | null = null;
   private initFile: string | null;
   private closed = false;
+  readonly resume: ResumePoint;
 
   constructor(
     readonly dir: string,
     private readonly fsync: boolean,
-    readonly resume: ResumePoint,
-    index: IndexEntry[],
+    private readonly fs: RecordingFs,
+    repaired: RepairedRecording,
   ) {
-    this.initFile = index.filter((e) => e.type === 'init').at(-1)?.file ?? null;
-    this.resumeSegmentFile = index.filter((e) => e.type === 'segment').at(-1)?.file ?? null;
+    this.resume = repaired.resume;
+    const lastInit = repaired.index.filter((e) => e.type === 'init').at(-1);
+    this.initFile = lastInit?.file ?? null;
+    const last = repaired.lastSegment;
+    // non-join fragments after a restart continue the newest segment, unless an init segment followed it
+    this.segment = last && (!lastInit || last.file > lastInit.file) ? { file: last.file, handle: null, bytes: last.bytes } : null;
   }
 
-  /** The segment file a resumed stream appends its non-join fragments to. */
-  private resumeSegmentFile: string | null;
-
-  /** Opens the append-only logs. Called once by {@link RecordingStore.open}. */
+  /** Opens the logs. Called once by {@link RecordingStore.open}. */
   async openLogs(): Promise<void> {
-    this.indexHandle = await open(path.join(this.dir, 'index.jsonl'), 'a');
+    const indexPath = path.join(this.dir, 'index.jsonl');
+    const size = await stat(indexPath).then((s) => s.size).catch(() => -1);
+    if (size < 0) {
+      await (await this.fs.open(indexPath, 'w')).close();
+      if (this.fsync) await syncDirectory(this.fs, this.dir);
+    }
+    this.index = { handle: null, bytes: Math.max(0, size) };
     this.eventsHandle = await open(path.join(this.dir, 'events.jsonl'), 'a');
   }
 
-  /** Writes one unit durably (file write, then fdatasync when enabled). */
+  /**
+   * Writes one unit durably. On any error nothing counts as written: call again with the
+   * same unit to retry (see the class comment).
+   * @throws the file system's error (ENOSPC, EIO, …) or Error when closed / no init segment yet
+   */
   async write(unit: MediaUnit): Promise<void> {
     if (this.closed) throw new Error('recording is closed');
     if (unit.kind === 'init') await this.writeInit(unit);
     else await this.writeFragment(unit);
   }
 
-  /** Appends one application event (connect, disconnect, fps change, keyframe request…). */
+  /** Records a hole in the recording in index.jsonl (durable like a unit; retry on error). */
+  async writeGap(gap: GapRecord): Promise<void> {
+    if (this.closed) throw new Error('recording is closed');
+    await this.appendIndex({ type: 'gap', sequence: gap.afterSequence, fromMs: gap.fromMs, toMs: gap.toMs, reason: gap.reason, source: gap.source });
+  }
+
+  /** Appends one application event (connect, disconnect, fps change, keyframe request…). Best effort. */
   async logEvent(event: Record<string, unknown> & { type: string }): Promise<void> {
     if (!this.eventsHandle || this.closed) return;
     await this.eventsHandle.write(JSON.stringify({ atMs: Date.now(), ...event }) + '\n');
@@ -223,60 +256,100 @@ export class StreamRecording implements UnitWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const handles = [this.segment?.handle, this.indexHandle, this.eventsHandle];
+    const handles = [this.segment?.handle, this.index.handle];
     this.segment = null;
+    this.index.handle = null;
     await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
+    await this.eventsHandle?.close().catch(() => undefined);
   }
 
   private async writeInit(unit: InitUnit): Promise<void> {
     const file = initFileName(unit.sequence);
-    const handle = await open(path.join(this.dir, file), 'w');
-    try {
-      await handle.write(unit.payload);
-      if (this.fsync) await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await this.writeNewFile(file, unit.payload);
+    await this.appendIndex({ type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs });
     this.initFile = file;
     await this.closeSegment();
-    this.resumeSegmentFile = null;
-    await this.appendIndex({ type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs });
   }
 
   private async writeFragment(unit: FragmentUnit): Promise<void> {
     if (!this.initFile) throw new Error('fragment before any init segment');
-    if (unit.join || !this.segment) {
-      await this.closeSegment();
-      if (!unit.join && this.resumeSegmentFile) {
-        this.segment = { handle: await open(path.join(this.dir, this.resumeSegmentFile), 'a'), file: this.resumeSegmentFile };
-      } else {
-        const file = segmentFileName(unit.sequence, unit.captureTimeMs ?? unit.receivedAtMs);
-        this.segment = { handle: await open(path.join(this.dir, file), 'a'), file };
-        await this.appendIndex({
-          type: 'segment',
-          sequence: unit.sequence,
-          file,
-          init: this.initFile,
-          join: unit.join,
-          decodeTime: unit.decodeTime,
-          startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
-        });
+    const current = this.segment;
+    if (!unit.join && current) {
+      try {
+        current.handle ??= await this.fs.open(path.join(this.dir, current.file), 'r+');
+        await writeFully(current.handle, unit.payload, current.bytes);
+        if (this.fsync) await current.handle.datasync();
+      } catch (e) {
+        await this.dropHandle(current);
+        throw e;
       }
-      this.resumeSegmentFile = null;
+      current.bytes += unit.payload.byteLength;
+      return;
     }
-    await this.segment.handle.write(unit.payload);
-    if (this.fsync) await this.segment.handle.datasync();
+    const file = segmentFileName(unit.sequence, unit.captureTimeMs ?? unit.receivedAtMs);
+    const handle = await this.writeNewFile(file, unit.payload, true);
+    try {
+      await this.appendIndex({
+        type: 'segment',
+        sequence: unit.sequence,
+        file,
+        init: this.initFile,
+        join: unit.join,
+        decodeTime: unit.decodeTime,
+        startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
+      });
+    } catch (e) {
+      await handle?.close().catch(() => undefined);
+      throw e;
+    }
+    await this.closeSegment();
+    this.segment = { file, handle, bytes: unit.payload.byteLength };
+  }
+
+  /**
+   * Creates (or on a retry re-creates) a file holding exactly `data`, synced with its
+   * directory entry. @returns the open handle when `keepOpen`, else null
+   */
+  private async writeNewFile(file: string, data: Uint8Array, keepOpen = false): Promise<RecordingFile | null> {
+    const handle = await this.fs.open(path.join(this.dir, file), 'w');
+    try {
+      await writeFully(handle, data, 0);
+      if (this.fsync) {
+        await handle.datasync();
+        await syncDirectory(this.fs, this.dir);
+      }
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+    if (keepOpen) return handle;
+    await handle.close();
+    return null;
   }
 
   private async appendIndex(entry: IndexEntry): Promise<void> {
-    if (!this.indexHandle) throw new Error('recording logs are not open');
-    await this.indexHandle.write(JSON.stringify(entry) + '\n');
-    if (this.fsync) await this.indexHandle.datasync();
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    try {
+      this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
+      await writeFully(this.index.handle, line, this.index.bytes);
+      if (this.fsync) await this.index.handle.datasync();
+    } catch (e) {
+      await this.dropHandle(this.index);
+      throw e;
+    }
+    this.index.bytes += line.byteLength;
+  }
+
+  /** After a failed write or sync the handle is not trusted: the retry reopens the file. */
+  private async dropHandle(holder: { handle: RecordingFile | null }): Promise<void> {
+    const handle = holder.handle;
+    holder.handle = null;
+    await handle?.close().catch(() => undefined);
   }
 
   private async closeSegment(): Promise<void> {
-    const open = this.segment;
+    const current = this.segment;
     this.segment = null;
-    await open?.handle.close();
+    await current?.handle?.close().catch(() => undefined);
   }
 }

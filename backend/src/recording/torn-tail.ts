@@ -13,13 +13,19 @@ export interface SegmentScan {
   lastFragmentStart: number;
   /** Number of complete fragments. */
   fragments: number;
+  /** Offset just past the first complete fragment's `mdat`, or -1 when none. */
+  firstFragmentEnd: number;
 }
 
+/**
+ * Scans a segment file's bytes for complete fragments (pure, no per-sample work).
+ * @param data the whole file
+ */
 export function scanSegment(data: Uint8Array): SegmentScan {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let offset = 0;
   let fragmentStart = 0;
-  const scan: SegmentScan = { completeBytes: 0, lastFragmentStart: -1, fragments: 0 };
+  const scan: SegmentScan = { completeBytes: 0, lastFragmentStart: -1, fragments: 0, firstFragmentEnd: -1 };
   while (offset + 8 <= data.byteLength) {
     let size = view.getUint32(offset);
     let header = 8;
@@ -35,7 +41,7 @@ export function scanSegment(data: Uint8Array): SegmentScan {
     if (type === 'mdat') {
       scan.completeBytes = offset;
       scan.lastFragmentStart = fragmentStart;
-      scan.fragments++;
+      if (scan.fragments++ === 0) scan.firstFragmentEnd = offset;
       fragmentStart = offset;
     }
   }

@@ -1,12 +1,16 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { RecordingStore, StreamRecording } from '../recording/recording-store';
 import type { OpenedWriter, StreamWriterFactory } from '../relay/stream-registry';
 import type { StreamIdentity } from '../relay/live-stream';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
-/** Nest face of the recordings folder: opens one {@link StreamRecording} per stream. */
+/**
+ * Nest face of the recordings folder: repairs every recording at start-up (before the server
+ * listens, so reconnecting Sentinels resume at their last durable fragment) and opens one
+ * {@link StreamRecording} per stream.
+ */
 @Injectable()
-export class RecordingService implements OnModuleDestroy {
+export class RecordingService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Recording');
   readonly store: RecordingStore;
   private readonly recordings = new Map<string, StreamRecording>();
@@ -31,6 +35,7 @@ export class RecordingService implements OnModuleDestroy {
     }
     return {
       write: (unit) => recording.write(unit),
+      writeGap: (gap) => recording.writeGap(gap),
       close: async () => {
         this.recordings.delete(identity.streamId);
         await recording.close();
@@ -60,6 +65,23 @@ export class RecordingService implements OnModuleDestroy {
   /** Appends an application event to a live stream's events.jsonl (best effort). */
   logEvent(streamId: string, event: Record<string, unknown> & { type: string }): void {
     this.recordings.get(streamId)?.logEvent(event).catch((e: unknown) => this.logger.warn(`event log ${streamId}: ${e}`));
+  }
+
+  /** Start-up scan of every stream folder (crash recovery); logs what was mended. */
+  async onModuleInit(): Promise<void> {
+    const started = Date.now();
+    const summary = await this.store.recoverAll();
+    for (const m of summary.mended) {
+      const parts = [
+        m.mended.trimmedBytes > 0 ? `trimmed a torn tail of ${m.mended.trimmedBytes} bytes` : '',
+        m.mended.removedFiles.length > 0 ? `removed incomplete ${m.mended.removedFiles.join(', ')}` : '',
+        m.mended.addedEntries > 0 ? `indexed ${m.mended.addedEntries} unlisted file(s)` : '',
+        m.mended.droppedEntries > 0 ? `dropped ${m.mended.droppedEntries} index line(s) without a file` : '',
+      ].filter(Boolean);
+      this.logger.warn(`recovered stream ${m.streamId}: ${parts.join('; ') || 'rebuilt a torn index'}; resumes after sequence ${m.lastSequence}`);
+    }
+    for (const f of summary.failed) this.logger.error(`could not recover stream ${f.streamId}: ${f.error}`);
+    this.logger.log(`checked ${summary.scanned} recording(s) in ${Date.now() - started} ms (${summary.mended.length} mended, ${summary.failed.length} failed)`);
   }
 
   async onModuleDestroy(): Promise<void> {

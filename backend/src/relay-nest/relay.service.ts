@@ -1,11 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subject, config as rxjsConfig } from 'rxjs';
 import { StreamRegistry } from '../relay/stream-registry';
 import type { LiveStream } from '../relay/live-stream';
 import { RecordingService } from '../recordings-api/recording.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
-/** Owns the process-wide {@link StreamRegistry} (the relay core) for Nest. */
+/**
+ * Owns the process-wide {@link StreamRegistry} (the relay core) for Nest.
+ *
+ * Error isolation: every per-stream and per-connection pipeline handles its own errors; as
+ * the last line, an error that still reaches an RxJS subscriber without an error handler is
+ * logged here instead of being rethrown asynchronously (RxJS's default, which ends the
+ * process with an uncaught exception and every exam with it).
+ */
 @Injectable()
 export class RelayService implements OnModuleDestroy {
   readonly registry: StreamRegistry;
@@ -21,6 +28,8 @@ export class RelayService implements OnModuleDestroy {
     @Inject(VIGIL_CONFIG) readonly config: VigilConfig,
     recordings: RecordingService,
   ) {
+    rxjsConfig.onUnhandledError = (error: unknown) =>
+      this.logger.error(`unhandled error in a stream pipeline (isolated, process continues): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     this.registry = new StreamRegistry({
       bufferSeconds: config.bufferSeconds,
       bufferStreamBytes: config.bufferStreamBytes,
@@ -32,6 +41,14 @@ export class RelayService implements OnModuleDestroy {
     }, (stream) => {
       // control messages to the Sentinel go into the stream's events.jsonl (metadata)
       stream.controlSent$.subscribe((message) => recordings.logEvent(stream.streamId, message));
+      stream.storage$.subscribe((state) => {
+        if (state === 'storage-failed') {
+          this.logger.error(`stream ${stream.streamId}: recording write failed (${stream.storageError}); retrying, not acknowledging, still relaying live`);
+        } else {
+          this.logger.log(`stream ${stream.streamId}: recording writes work again (${stream.writeFailures} failed attempt(s) retried)`);
+        }
+        recordings.logEvent(stream.streamId, { type: 'storage', state, error: stream.storageError });
+      });
       this.created.next(stream);
     });
   }

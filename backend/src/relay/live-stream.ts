@@ -1,6 +1,6 @@
-import { Observable, Subject, concatMap, from, map, share } from 'rxjs';
-import type { StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
-import { InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
+import { Observable, Subject, concatMap, defer, filter, map, retry, share, takeUntil, timer } from 'rxjs';
+import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
+import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
 import { KeyframeReason, KeyframeRequester } from './keyframe-requester';
 import { Viewer } from './viewer';
@@ -15,13 +15,51 @@ export type SentinelControl =
 /** The Sentinel side of a stream, as the relay sees it. */
 export interface SentinelControlLink {
   sendControl(message: SentinelControl): void;
+  /** A newer connection took the stream over: close this one (its frames are no longer accepted). */
+  replaced(): void;
+  /**
+   * The disk fell behind what was relayed (writes failed long enough to fill the pending-write
+   * cap): reconnect the Sentinel so it resends from `lastAckedSequence + 1` out of its backlog.
+   */
+  resendFromAck(): void;
 }
 
-/** Where the pipeline writes every unit before acknowledging it (see recording/). */
-export interface UnitWriter {
-  /** Resolves once the unit is durably written. Units arrive one at a time, in order. */
-  write(unit: MediaUnit): Promise<void>;
+/** A hole in the recording, as written to the index (see recording-layout.ts). */
+export interface GapRecord {
+  /** The last sequence number before the hole. */
+  afterSequence: number;
+  /** First and last moment without frames, ms since the Unix epoch (capture clock). */
+  fromMs: number;
+  toMs: number;
+  reason: GapReason;
+  /** The Sentinel said so (`gap` message), or the server saw the capture clock jump. */
+  source: 'sentinel' | 'server';
 }
+
+/**
+ * Where the pipeline writes every unit before acknowledging it (see recording/).
+ * Calls come one at a time, in order; after a rejection the same item is written again
+ * (retry), so both methods must be idempotent for the item that failed.
+ */
+export interface UnitWriter {
+  /** Resolves once the unit is durably written. */
+  write(unit: MediaUnit): Promise<void>;
+  /** Resolves once the gap is durably recorded. */
+  writeGap(gap: GapRecord): Promise<void>;
+}
+
+/** Whether the recording keeps up with the stream. */
+export type StorageState = 'ok' | 'storage-failed';
+
+/** Delay before the n-th retry of a failed write (1-based), ms: 0.5 s doubling to 10 s. */
+export function writeRetryDelayMs(attempt: number): number {
+  return Math.min(10_000, 500 * 2 ** Math.min(5, attempt - 1));
+}
+
+/** Most bytes one stream may hold queued for the disk (written but not yet durable), default 64 MiB. */
+export const DEFAULT_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+
+type DiskItem = { kind: 'unit'; unit: MediaUnit } | { kind: 'gap'; gap: GapRecord };
 
 /** What a recording on disk already holds (see recording/). */
 export interface StreamResume {
@@ -32,6 +70,14 @@ export interface StreamResume {
   /** `tfdt` of the last fragment on disk, 90 kHz ticks, or -1. */
   lastDecodeTime: number;
 }
+
+/**
+ * A jump of the capture clock (prft) past the previous fragment's end by more than this, ms,
+ * with no Sentinel `gap` covering it, is recorded as a gap of unknown reason. The frame clock
+ * repeats the last frame on a static screen, so a healthy stream never jumps by more than a
+ * frame interval (5 s at 0.2 fps) plus encoder delay.
+ */
+export const MAX_UNEXPLAINED_JUMP_MS = 7_000;
 
 /** Who and what a stream is: fixed at creation. */
 export interface StreamIdentity {
@@ -50,6 +96,10 @@ export interface LiveStreamOptions {
   joinMaxAgeSeconds: number;
   keyframeMinIntervalMs: number;
   fps: number;
+  /** Most bytes queued for the disk per stream; past it units are not queued and the Sentinel resends them later (default 64 MiB). */
+  pendingWriteBytes?: number;
+  /** Retry delay after the n-th failed write, ms (default {@link writeRetryDelayMs}). */
+  writeRetryDelayMs?: (attempt: number) => number;
 }
 
 /**
@@ -60,12 +110,31 @@ export interface LiveStreamOptions {
  *  - memory and live relay (synchronous): the {@link SegmentBuffer} and every {@link Viewer};
  *  - disk then acknowledgement: `concatMap` through the {@link UnitWriter}, in order,
  *    emitting each durably written sequence number on `acks$`.
+ *
+ * Storage faults: a failed write is retried (0.5 s doubling to 10 s) with the same unit until
+ * it succeeds; meanwhile the stream is `storage-failed` (on `storage$` and in the summary),
+ * nothing is acknowledged, and the live relay goes on. Units keep queueing for the disk up to
+ * `pendingWriteBytes`; past that the disk cursor (`lastQueuedSequence`) stays behind the
+ * relay cursor (`lastReceivedSequence`), and once the queue has drained the Sentinel is asked
+ * to reconnect and resend from its last acknowledgement ({@link ingestForDisk} takes those
+ * resent units for the disk only). Nothing is acknowledged that is not durable, and nothing
+ * relayed is missing from the recording once storage works again.
  */
 export class LiveStream {
   readonly buffer: SegmentBuffer;
   readonly keyframes: KeyframeRequester;
   private readonly viewers = new Set<Viewer>();
   private readonly units = new Subject<MediaUnit>();
+  private readonly disk = new Subject<DiskItem>();
+  private readonly abortWrites = new Subject<void>();
+  private readonly storageChanged = new Subject<StorageState>();
+  private storageValue: StorageState = 'ok';
+  private readonly pendingWriteBytes: number;
+  private pendingBytes = 0;
+  private diskBehind = false;
+  private diskInitUnit: InitUnit | null = null;
+  private diskDecodeTime = -1;
+  private drainedPromise: Promise<void>;
   private sentinel: SentinelControlLink | null = null;
   private stateValue: StreamSummary['state'] = 'live';
   private stopReasonValue: StopReason | null = null;
@@ -76,6 +145,16 @@ export class LiveStream {
   lastReceivedSequence = 0;
   /** Highest sequence number durably written. 0 = none. */
   lastAckedSequence = 0;
+  /** Highest sequence number handed to the disk stage (<= lastReceivedSequence). */
+  lastQueuedSequence = 0;
+  /** The last storage error (text), while `storage-failed`; null when ok. */
+  storageError: string | null = null;
+  /** Failed write attempts since the stream started. */
+  writeFailures = 0;
+  /** Capture time (prft) of the newest fragment plus its duration, ms; null when unknown. */
+  private mediaEndMs: number | null = null;
+  /** Capture time up to which a Sentinel `gap` already explains a hole, ms. */
+  private gapCoveredUntilMs = 0;
   /** `tfdt` of the newest fragment, 90 kHz ticks; -1 after an init segment or when none. */
   lastDecodeTime = -1;
   /** The Sentinel's latest `status` report, with reception time. */
@@ -97,6 +176,8 @@ export class LiveStream {
   readonly controlSent$ = this.controlSent.asObservable();
   /** Every accepted unit, in order. */
   readonly units$ = this.units.asObservable();
+  /** Storage state changes (`storage-failed` when a write fails, `ok` when one succeeds again). */
+  readonly storage$ = this.storageChanged.asObservable();
 
   constructor(
     readonly identity: StreamIdentity,
@@ -115,14 +196,63 @@ export class LiveStream {
       this.controlSent.next({ type: 'keyframe', reason });
       return true;
     });
-    this.acks$ = this.units.pipe(
-      concatMap((unit) => from(writer.write(unit)).pipe(map(() => unit.sequence))),
+    this.pendingWriteBytes = options.pendingWriteBytes ?? DEFAULT_PENDING_WRITE_BYTES;
+    const retryDelay = options.writeRetryDelayMs ?? writeRetryDelayMs;
+    const written$ = this.disk.pipe(
+      concatMap((item) =>
+        defer(() => (item.kind === 'unit' ? writer.write(item.unit) : writer.writeGap(item.gap))).pipe(
+          retry({
+            delay: (error: unknown, attempt: number) => {
+              this.setStorage('storage-failed', error);
+              return timer(retryDelay(attempt)).pipe(takeUntil(this.abortWrites));
+            },
+          }),
+          map(() => item),
+        ),
+      ),
       share(),
     );
-    this.acks$.subscribe({
-      next: (sequence) => (this.lastAckedSequence = sequence),
-      error: () => undefined, // reported by the session that owns the socket
+    this.acks$ = written$.pipe(
+      filter((item): item is Extract<DiskItem, { kind: 'unit' }> => item.kind === 'unit'),
+      map((item) => item.unit.sequence),
+      share(),
+    );
+    this.drainedPromise = new Promise<void>((resolve) => {
+      written$.subscribe({
+        next: (item) => {
+          if (this.storageValue !== 'ok') this.setStorage('ok', null);
+          if (item.kind !== 'unit') return;
+          this.lastAckedSequence = item.unit.sequence;
+          this.pendingBytes -= item.unit.payload.byteLength;
+          if (this.pendingBytes === 0 && this.diskBehind) this.sentinel?.resendFromAck();
+        },
+        complete: resolve,
+        error: () => resolve(), // not reached: writes are retried, never errored
+      });
     });
+  }
+
+  /** Whether the recording keeps up: `storage-failed` while writes fail and are retried. */
+  get storage(): StorageState {
+    return this.storageValue;
+  }
+
+  /** Bytes queued for the disk and not yet durable. */
+  get pendingWriteQueueBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /**
+   * Resolves when every unit queued before {@link end} is durable, or once
+   * {@link abandonWrites} gave up on them (server shutdown with storage still failing).
+   */
+  drained(): Promise<void> {
+    return this.drainedPromise;
+  }
+
+  /** Stops retrying failed writes (shutdown): what is not durable stays unacknowledged, so the Sentinel keeps it. */
+  abandonWrites(): void {
+    this.abortWrites.next();
   }
 
   get streamId(): string {
@@ -154,13 +284,37 @@ export class LiveStream {
   restore(resume: StreamResume): void {
     this.lastReceivedSequence = resume.lastSequence;
     this.lastAckedSequence = resume.lastSequence;
+    this.lastQueuedSequence = resume.lastSequence;
     this.lastDecodeTime = resume.lastDecodeTime;
+    this.diskDecodeTime = resume.lastDecodeTime;
+    this.diskInitUnit = resume.init;
     if (resume.init) this.buffer.setInit(resume.init);
   }
 
-  /** Binds the Sentinel's control link (on hello); a previous link is replaced. */
+  /** The init segment in effect at the disk cursor (for validating resent fragments). */
+  get diskInit(): InitUnit | null {
+    return this.diskInitUnit;
+  }
+
+  /** `tfdt` of the last fragment queued for the disk, 90 kHz ticks, or -1. */
+  get diskLastDecodeTime(): number {
+    return this.diskDecodeTime;
+  }
+
+  /**
+   * Binds the Sentinel's control link (on hello). A previous link is told it was
+   * {@link SentinelControlLink.replaced} (its connection closes: one connection per stream).
+   */
   attachSentinel(link: SentinelControlLink): void {
+    const previous = this.sentinel;
     this.sentinel = link;
+    if (previous && previous !== link) {
+      try {
+        previous.replaced();
+      } catch {
+        // the old socket is already gone
+      }
+    }
     this.stateValue = 'live';
     this.keyframes.reset();
     this.changed.next();
@@ -188,13 +342,16 @@ export class LiveStream {
     this.sentinel = null;
     this.budget.adjust(-this.buffer.clear());
     this.units.complete();
+    this.disk.complete();
     this.controlSent.complete();
     this.changed.next();
     this.changed.complete();
+    this.storageChanged.complete();
   }
 
   /**
-   * Accepts one validated unit (sequence = lastReceivedSequence + 1) into the pipeline.
+   * Accepts one validated unit (sequence = lastReceivedSequence + 1) into the pipeline:
+   * memory, live relay, and the disk queue (unless the disk is behind, see the class comment).
    * @throws Error when the stream has ended or the sequence number is not the next one
    */
   ingest(unit: MediaUnit): void {
@@ -203,6 +360,9 @@ export class LiveStream {
       throw new Error(`expected sequence ${this.lastReceivedSequence + 1}, got ${unit.sequence}`);
     }
     this.lastReceivedSequence = unit.sequence;
+    if (unit.kind === 'fragment') this.noticeTimelineJump(unit);
+    if (!this.diskBehind && unit.sequence === this.lastQueuedSequence + 1) this.queueForDisk(unit);
+    else this.diskBehind = true;
     const size = unit.message.byteLength;
     this.bytesReceived += size;
     const bufferedBefore = this.buffer.bytes;
@@ -226,6 +386,81 @@ export class LiveStream {
       }
     }
     this.units.next(unit);
+  }
+
+  /**
+   * Takes a unit the Sentinel resent after {@link SentinelControlLink.resendFromAck}: already
+   * relayed live, not yet on disk (lastQueuedSequence < sequence <= lastReceivedSequence).
+   * Goes to the disk queue only.
+   * @throws Error when the stream has ended or the unit is not the disk cursor's next one
+   */
+  ingestForDisk(unit: MediaUnit): void {
+    if (this.stateValue === 'ended') throw new Error(`stream ${this.streamId} has ended`);
+    if (unit.sequence !== this.lastQueuedSequence + 1 || unit.sequence > this.lastReceivedSequence) {
+      throw new Error(`expected sequence ${this.lastQueuedSequence + 1} for the recording, got ${unit.sequence}`);
+    }
+    if (this.pendingBytes + unit.payload.byteLength > this.pendingWriteBytes) return; // still behind: asked again once drained
+    this.queueForDisk(unit);
+    if (this.lastQueuedSequence === this.lastReceivedSequence) this.diskBehind = false;
+  }
+
+  /**
+   * Records a hole the Sentinel reported (`gap` message) in the index, in order with the units.
+   * Ignored once the stream has ended.
+   */
+  recordGap(gap: { fromMs: number; toMs: number; reason: GapReason }): void {
+    if (this.stateValue === 'ended') return;
+    this.gapCoveredUntilMs = Math.max(this.gapCoveredUntilMs, gap.toMs);
+    this.disk.next({ kind: 'gap', gap: { afterSequence: this.lastQueuedSequence, ...gap, source: 'sentinel' } });
+  }
+
+  /** Whether the stream was opened by an upload-only connection (backlog after capture ended). */
+  uploadOnly = false;
+
+  private queueForDisk(unit: MediaUnit): void {
+    if (this.pendingBytes + unit.payload.byteLength > this.pendingWriteBytes && this.pendingBytes > 0) {
+      this.diskBehind = true;
+      return;
+    }
+    this.lastQueuedSequence = unit.sequence;
+    this.pendingBytes += unit.payload.byteLength;
+    if (unit.kind === 'init') {
+      this.diskInitUnit = unit;
+      this.diskDecodeTime = -1;
+    } else {
+      this.diskDecodeTime = unit.decodeTime;
+    }
+    this.disk.next({ kind: 'unit', unit });
+  }
+
+  /**
+   * The capture clock jumped further than the frame rate explains and no Sentinel `gap`
+   * covers it: record a hole of unknown reason (server side), so none is silent.
+   */
+  private noticeTimelineJump(unit: FragmentUnit): void {
+    const captured = unit.captureTimeMs;
+    if (captured === null) return;
+    const expectedEnd = this.mediaEndMs;
+    this.mediaEndMs = captured + (unit.duration * 1000) / TICKS_PER_SECOND;
+    if (expectedEnd === null || captured - expectedEnd <= MAX_UNEXPLAINED_JUMP_MS) return;
+    if (this.gapCoveredUntilMs >= captured - MAX_UNEXPLAINED_JUMP_MS) return;
+    this.disk.next({
+      kind: 'gap',
+      gap: { afterSequence: this.lastQueuedSequence, fromMs: Math.round(expectedEnd), toMs: Math.round(captured), reason: 'unknown', source: 'server' },
+    });
+  }
+
+  private setStorage(state: StorageState, error: unknown): void {
+    if (state === 'storage-failed') {
+      this.writeFailures++;
+      this.storageError = error instanceof Error ? error.message : String(error);
+    } else {
+      this.storageError = null;
+    }
+    if (this.storageValue === state) return;
+    this.storageValue = state;
+    this.storageChanged.next(state);
+    this.changed.next();
   }
 
   /**
@@ -290,6 +525,7 @@ export class LiveStream {
       bytesReceived: this.bytesReceived,
       bitrateBps: this.bitrate(nowMs),
       viewers: this.viewers.size,
+      storage: this.storageValue,
     };
   }
 

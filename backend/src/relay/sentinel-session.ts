@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import {
+  ERROR_MESSAGE_MAX_LENGTH,
   MediaKind,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -25,10 +26,12 @@ export interface SentinelLink {
 
 /**
  * Decides whether a hello may stream, and as which seat. Throws ProtocolError
- * (`auth-required`, `auth-failed`, `not-allowed`) to refuse. The default trusts the
- * hello's exam and seat (development mode, before seat tokens exist).
+ * (`auth-required`, `auth-failed`, `not-allowed`) to refuse. `uploadOnly` in the answer says
+ * the seat may only upload a backlog now (the exam is over, within its upload grace): the
+ * session then refuses a hello that does not resume a recorded stream. The default trusts
+ * the hello's exam and seat (development mode, before seat tokens exist).
  */
-export type SentinelAuthorizer = (hello: HelloMessage) => Promise<{ examId: string; seatId: string }>;
+export type SentinelAuthorizer = (hello: HelloMessage) => Promise<{ examId: string; seatId: string; uploadOnly?: boolean }>;
 
 /** Development authorizer: the hello's own exam and seat. */
 export const trustHelloSeat: SentinelAuthorizer = async (hello) => ({ examId: hello.examId, seatId: hello.seatId });
@@ -38,6 +41,8 @@ export interface SentinelSessionEvents {
   connected?(stream: LiveStream, resumed: boolean): void;
   disconnected?(stream: LiveStream): void;
   rejected?(code: ErrorCode, message: string): void;
+  /** A `gap` the Sentinel reported (already queued for the index). */
+  gap?(stream: LiveStream, gap: { fromMs: number; toMs: number; reason: string }): void;
 }
 
 /**
@@ -46,7 +51,14 @@ export interface SentinelSessionEvents {
  * hello -> welcome; then binary init segments and fragments, each validated,
  * sequence-checked (duplicates after a reconnect are dropped, gaps refused) and
  * pushed into the stream's pipeline; `ack` once durably written. Bad input gets an
- * `error` with a code and closes only this connection.
+ * `error` with a code and closes only this connection: no method throws, and a failure
+ * while answering (an unencodable message, a throwing event listener) also ends only this
+ * connection (close 1011).
+ *
+ * Sequence numbers: at or below the stream's disk cursor (`lastQueuedSequence`) a unit is a
+ * duplicate and dropped; between it and the relay cursor (`lastReceivedSequence`) it is a
+ * resend for the recording only (after the disk fell behind, see {@link LiveStream}); above
+ * it, the next live unit; anything else is a `sequence-gap`.
  */
 export class SentinelSession {
   private stream: LiveStream | null = null;
@@ -58,6 +70,14 @@ export class SentinelSession {
       this.send(message);
       if (message.type === 'stop') this.closeAfterStop();
     },
+    replaced: () =>
+      this.fail(new ProtocolError('not-allowed', 'a newer connection took over this stream; this one is closed', { fatal: true, closeCode: WsCloseCode.Normal })),
+    resendFromAck: () =>
+      this.fail(
+        new ProtocolError('server-busy', 'the recording fell behind while storage was failing: reconnect and resend from lastAckedSequence + 1', {
+          fatal: true,
+        }),
+      ),
   };
 
   constructor(
@@ -82,6 +102,11 @@ export class SentinelSession {
       if (message.type === 'hello') await this.handleHello(message);
       else if (message.type === 'status') {
         this.requireStream().lastStatus = { ...message, atMs: this.clock() };
+      } else if (message.type === 'gap') {
+        const stream = this.requireStream();
+        const gap = { fromMs: message.fromMs, toMs: message.toMs, reason: message.reason };
+        stream.recordGap(gap);
+        this.report(() => this.events.gap?.(stream, gap));
       }
     } catch (e) {
       this.fail(e);
@@ -94,7 +119,20 @@ export class SentinelSession {
     try {
       const stream = this.requireStream();
       const { header, payload } = decodeMediaMessage(data, { direction: 'sentinel-to-server' });
-      if (header.sequence <= stream.lastReceivedSequence) return; // resent after a reconnect: already have it
+      if (header.sequence <= stream.lastQueuedSequence) return; // resent after a reconnect: already on disk or queued
+      if (header.sequence <= stream.lastReceivedSequence) {
+        // relayed live already, missing from the recording (the disk fell behind): recording only
+        if (header.sequence !== stream.lastQueuedSequence + 1) return; // still behind: asked again once drained
+        const now = this.clock();
+        if (header.kind === MediaKind.InitSegment) {
+          stream.ingestForDisk(initUnitFromMessage(data, header, payload, stream.channel, now));
+          return;
+        }
+        const diskInit = stream.diskInit;
+        if (!diskInit) throw new ProtocolError('bad-fragment', `fragment ${header.sequence} arrived before any init segment`, { fatal: true });
+        stream.ingestForDisk(fragmentUnitFromMessage(data, header, payload, diskInit, stream.diskLastDecodeTime, stream.channel, now));
+        return;
+      }
       if (header.sequence !== stream.lastReceivedSequence + 1) {
         throw new ProtocolError(
           'sequence-gap',
@@ -124,7 +162,7 @@ export class SentinelSession {
     if (!stream) return;
     stream.detachSentinel(this.control);
     if (!stream.hasSentinel && stream.state !== 'ended') this.registry.scheduleEnd(stream.streamId);
-    this.events.disconnected?.(stream);
+    this.report(() => this.events.disconnected?.(stream));
   }
 
   private async handleHello(hello: HelloMessage): Promise<void> {
@@ -133,10 +171,25 @@ export class SentinelSession {
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new ProtocolError('unsupported-version', `protocol ${hello.protocol} is not supported; this server speaks ${PROTOCOL_VERSION}`, { fatal: true });
     }
+    if (hello.uploadOnly && !hello.streamId) {
+      throw new ProtocolError('bad-message', 'hello.uploadOnly needs hello.streamId: the stream whose backlog is uploaded', { fatal: true });
+    }
     const seat = await this.authorize(hello);
     if (this.closed) return;
+    const resumable = await this.resumableStreamId({ streamId: hello.streamId, examId: seat.examId, seatId: seat.seatId });
+    if (this.closed) return;
+    const uploadOnly = hello.uploadOnly === true || seat.uploadOnly === true;
+    if (seat.uploadOnly && !(hello.uploadOnly && resumable)) {
+      throw new ProtocolError(
+        'not-allowed',
+        resumable
+          ? 'the exam is over: capture is closed; reconnect with hello.uploadOnly to upload the queued frames'
+          : 'the exam is over: only an upload of a recorded stream\'s queued frames may connect now',
+        { fatal: true },
+      );
+    }
     const identity: StreamIdentity = {
-      streamId: (await this.resumableStreamId({ streamId: hello.streamId, ...seat })) ?? randomUUID(),
+      streamId: resumable ?? randomUUID(),
       examId: seat.examId,
       seatId: seat.seatId,
       encoder: hello.encoder,
@@ -146,6 +199,7 @@ export class SentinelSession {
     const resumed = identity.streamId === hello.streamId;
     const stream = await this.registry.openStream(identity, this.writers);
     if (this.closed) return;
+    if (uploadOnly) stream.uploadOnly = true;
     this.stream = stream;
     stream.attachSentinel(this.control);
     this.ackSubscription = stream.acks$.subscribe({
@@ -153,7 +207,7 @@ export class SentinelSession {
       error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
     });
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, streamId: stream.streamId, lastAckedSequence: stream.lastAckedSequence, fps: stream.fps });
-    this.events.connected?.(stream, resumed);
+    this.report(() => this.events.connected?.(stream, resumed));
   }
 
   /**
@@ -183,21 +237,54 @@ export class SentinelSession {
    */
   private closeAfterStop(): void {
     if (this.closed) return;
-    this.link.close(WsCloseCode.Normal, 'stream ended');
+    this.closeLink(WsCloseCode.Normal, 'stream ended');
     this.handleClose();
   }
 
+  /** Sends a control message; a message that cannot be encoded or sent ends this connection only. */
   private send(message: Parameters<typeof encodeControl>[0]): void {
-    if (!this.closed) this.link.sendText(encodeControl(message));
+    if (this.closed) return;
+    try {
+      this.link.sendText(encodeControl(message));
+    } catch (e) {
+      this.abort(`could not send ${message.type}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private fail(e: unknown): void {
+    if (this.closed) return;
     const error = e instanceof ProtocolError ? e : new ProtocolError('internal', e instanceof Error ? e.message : String(e), { fatal: true });
-    this.events.rejected?.(error.code, error.message);
-    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
-    if (error.fatal) {
-      this.link.close(error.closeCode, error.code);
+    this.report(() => this.events.rejected?.(error.code, error.message));
+    const message = error.message.length > ERROR_MESSAGE_MAX_LENGTH ? error.message.slice(0, ERROR_MESSAGE_MAX_LENGTH - 1) + '…' : error.message;
+    this.send({ type: 'error', code: error.code, message, fatal: error.fatal });
+    if (error.fatal && !this.closed) {
+      this.closeLink(error.closeCode, error.code);
       this.handleClose();
+    }
+  }
+
+  /** Last resort: the session itself broke. Close with 1011 (RFC 6455 §7.4.1 internal error). */
+  private abort(why: string): void {
+    if (this.closed) return;
+    this.report(() => this.events.rejected?.('internal', why));
+    this.closeLink(WsCloseCode.InternalError, 'internal');
+    this.handleClose();
+  }
+
+  private closeLink(code: number, reason: string): void {
+    try {
+      this.link.close(code, reason);
+    } catch {
+      // the socket is gone already
+    }
+  }
+
+  /** Calls an event listener; one that throws must not break the session. */
+  private report(call: () => void): void {
+    try {
+      call();
+    } catch {
+      // listeners log; a failing log line is not the Sentinel's fault
     }
   }
 }

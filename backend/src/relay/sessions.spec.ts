@@ -24,7 +24,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     writers = {
       open: async (identity) => {
         const rec = await store.open({ ...identity, createdAtMs: identity.startedAtMs });
-        return { write: (u) => rec.write(u), close: () => rec.close(), resume: rec.resume };
+        return { write: (u) => rec.write(u), writeGap: (g) => rec.writeGap(g), close: () => rec.close(), resume: rec.resume };
       },
       lookup: (streamId) => store.readMeta(streamId),
     };

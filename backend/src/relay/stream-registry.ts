@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import type { StopMessage, StreamSummary } from '@vigil/protocol';
+import { MAX_STREAMS_PER_LIST, ProtocolError, type StopMessage, type StreamSummary } from '@vigil/protocol';
 import { BufferBudget } from './buffer-budget';
 import { LiveStream, LiveStreamOptions, StreamIdentity, UnitWriter } from './live-stream';
 import { initUnitFromBytes } from './unit-factory';
@@ -25,7 +25,18 @@ export interface StreamRegistryOptions extends LiveStreamOptions {
   bufferTotalBytes: number;
   /** A disconnected stream ends after this many ms without a Sentinel. */
   streamEndAfterMs: number;
+  /** Most streams held at once (default 3000; never more than the stream list can carry, 5000). */
+  maxStreams?: number;
+  /** Most streams of one exam (default 1000). */
+  maxStreamsPerExam?: number;
+  /** Most streams of one seat (default 3: a reloaded page starts one while the old one waits to end). */
+  maxStreamsPerSeat?: number;
+  /** How long ending a stream waits for its queued writes to become durable, ms (default 10000). */
+  drainTimeoutMs?: number;
 }
+
+/** Stream caps when the options do not set them. */
+export const DEFAULT_STREAM_CAPS = { maxStreams: 3000, maxStreamsPerExam: 1000, maxStreamsPerSeat: 3 } as const;
 
 /**
  * All live streams of this server process (pure core; timers are the only side effect).
@@ -66,6 +77,8 @@ export class StreamRegistry {
   /**
    * Returns the stream with this id, creating it (and opening its recording) when the
    * process does not know it yet. Concurrent calls for one id share one creation.
+   * @throws ProtocolError `server-busy` when a new stream would pass a cap (in total, per
+   *   exam, per seat), before any file is opened
    */
   async openStream(identity: StreamIdentity, writerFactory: StreamWriterFactory): Promise<LiveStream> {
     const existing = this.streams.get(identity.streamId);
@@ -75,6 +88,7 @@ export class StreamRegistry {
     }
     const pending = this.opening.get(identity.streamId);
     if (pending) return pending;
+    this.checkCaps(identity);
     const creation = (async () => {
       const writer = await writerFactory.open(identity);
       const stream = new LiveStream(identity, this.nextChannel++, this.options, writer, this.budget);
@@ -88,6 +102,7 @@ export class StreamRegistry {
       }
       this.streams.set(identity.streamId, stream);
       this.closers.set(identity.streamId, () => writer.close());
+      stream.storage$.subscribe(() => this.changed.next());
       stream.changed$.subscribe(() => this.changed.next());
       stream.units$.subscribe(() => this.enforceBudget());
       this.onCreated(stream);
@@ -123,7 +138,41 @@ export class StreamRegistry {
     const close = this.closers.get(streamId);
     this.closers.delete(streamId);
     this.changed.next();
+    // writes already queued finish first (acked = durable); a disk that stays broken is given up on
+    const timeout = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000);
+      t.unref?.();
+    });
+    await Promise.race([stream.drained(), timeout]);
+    stream.abandonWrites();
     await close?.().catch(() => undefined);
+  }
+
+  private checkCaps(identity: StreamIdentity): void {
+    const maxStreams = Math.min(this.options.maxStreams ?? DEFAULT_STREAM_CAPS.maxStreams, MAX_STREAMS_PER_LIST);
+    const perExam = this.options.maxStreamsPerExam ?? DEFAULT_STREAM_CAPS.maxStreamsPerExam;
+    const perSeat = this.options.maxStreamsPerSeat ?? DEFAULT_STREAM_CAPS.maxStreamsPerSeat;
+    const opening = this.opening.size;
+    if (this.streams.size + opening >= maxStreams) {
+      throw new ProtocolError('server-busy', `this server holds its limit of ${maxStreams} streams: try again later or ask the administrator`, { fatal: true });
+    }
+    let exam = 0;
+    let seat = 0;
+    for (const s of this.streams.values()) {
+      if (s.identity.examId !== identity.examId) continue;
+      exam++;
+      if (s.identity.seatId === identity.seatId) seat++;
+    }
+    if (exam >= perExam) {
+      throw new ProtocolError('server-busy', `exam ${identity.examId} has its limit of ${perExam} streams`, { fatal: true });
+    }
+    if (seat >= perSeat) {
+      throw new ProtocolError(
+        'server-busy',
+        `seat ${identity.seatId} already has ${seat} streams (limit ${perSeat}): close other Sentinel pages of this seat, or wait a minute for old ones to end`,
+        { fatal: true },
+      );
+    }
   }
 
   /** Ends every stream (server shutdown). */

@@ -1,5 +1,5 @@
 import { Fmp4Error, parseFragment, parseInitSegment } from '@vigil/fmp4';
-import { MEDIA_HEADER_BYTES, MediaFlags, MediaHeader, MediaKind, ProtocolError, encodeMediaMessage, writeMediaHeader } from '@vigil/protocol';
+import { MAX_DIMENSION, MEDIA_HEADER_BYTES, MediaFlags, MediaHeader, MediaKind, ProtocolError, encodeMediaMessage, writeMediaHeader } from '@vigil/protocol';
 import { FragmentUnit, InitUnit } from './media-unit';
 import { errorText } from '../common/error-text';
 
@@ -10,7 +10,9 @@ import { errorText } from '../common/error-text';
  *
  * @param message the whole wire message as received (header + payload); becomes shared
  * @param payload its fMP4 bytes (subarray of `message`)
- * @throws ProtocolError `bad-init-segment` with the parser's reason when the bytes are malformed
+ * @throws ProtocolError `bad-init-segment` with the parser's reason when the bytes are malformed,
+ *   or when the declared picture is wider or taller than {@link MAX_DIMENSION} (4096 px: the
+ *   Sentinel downscales to fit 1920x1080, and proctors are told the size)
  */
 export function initUnitFromMessage(
   message: Uint8Array,
@@ -24,6 +26,13 @@ export function initUnitFromMessage(
     info = parseInitSegment(payload);
   } catch (e) {
     throw new ProtocolError('bad-init-segment', `init segment ${header.sequence} is malformed: ${describe(e)}`, { fatal: true });
+  }
+  if (!(info.width >= 1 && info.width <= MAX_DIMENSION && info.height >= 1 && info.height <= MAX_DIMENSION)) {
+    throw new ProtocolError(
+      'bad-init-segment',
+      `init segment ${header.sequence} declares ${info.width}x${info.height} pixels: width and height must be 1 to ${MAX_DIMENSION} (downscale to fit 1920x1080)`,
+      { fatal: true },
+    );
   }
   stampChannel(message, header, channel);
   return {

@@ -84,6 +84,12 @@ export const helloSchema = z.strictObject({
   seatId: idSchema,
   /** Stream to resume after a reconnect (from the earlier `welcome.streamId`); absent for a new stream. */
   streamId: idSchema.optional(),
+  /**
+   * True when this connection only uploads a backlog (capture has stopped: exam over, `stop`,
+   * or a page that found an earlier page's unacknowledged messages). Needs `streamId`. The
+   * server accepts it for a grace period after the exam's end, when it refuses new capture.
+   */
+  uploadOnly: z.boolean({ error: 'must be true or false' }).optional(),
   /** Encoder in use. */
   encoder: encoderSchema,
   /** `navigator.userAgent`, cut to 512 characters. */
@@ -117,6 +123,28 @@ export const statusSchema = z.strictObject({
   /** Keyframes (IDR frames) encoded on this stream since it started. */
   keyframes: count('keyframes encoded'),
 });
+
+/** Why a recording has a hole. */
+export const gapReasonSchema = z.enum(['network', 'capture-stopped', 'sentinel-restarted', 'storage-failed', 'unknown'], {
+  error: 'must be "network", "capture-stopped", "sentinel-restarted", "storage-failed" or "unknown"',
+});
+
+/**
+ * `gap`: the Sentinel tells the server that no frames exist for a time range (capture was
+ * stopped, the page restarted, its backlog storage ran out). The server writes it into the
+ * recording's index, so every hole is explicit with its reason. `toMs` >= `fromMs`.
+ */
+export const gapSchema = z
+  .strictObject({
+    type: z.literal('gap'),
+    /** First moment without frames, ms since the Unix epoch (capture clock). */
+    fromMs: epochMs('gap start'),
+    /** Last moment without frames, ms since the Unix epoch (capture clock). */
+    toMs: epochMs('gap end'),
+    /** Why no frames exist for that range. */
+    reason: gapReasonSchema,
+  })
+  .refine((g) => g.toMs >= g.fromMs, { error: 'toMs must not be before fromMs', path: ['toMs'] });
 
 // ---------------------------------------------------------------------------
 // Server -> Sentinel
@@ -248,6 +276,12 @@ export const streamSummarySchema = z.strictObject({
   bitrateBps: z.number({ error: 'must be a number >= 0 (bits per second)' }).min(0),
   /** Proctors currently subscribed. */
   viewers: count('viewers'),
+  /**
+   * Whether the recording keeps up: `ok`, or `storage-failed` while writes fail (the stream is
+   * still relayed live, nothing is acknowledged, the server retries and the Sentinel keeps its
+   * backlog). Absent from older servers: treat as `ok`.
+   */
+  storage: z.enum(['ok', 'storage-failed'], { error: 'must be "ok" or "storage-failed"' }).optional(),
 });
 
 /** `streams`: every stream this Proctor may watch. Sent on connect and on every change (full list, not a diff). */
@@ -293,7 +327,7 @@ export const unsubscribedSchema = z.strictObject({
 // ---------------------------------------------------------------------------
 
 /** Every message a Sentinel sends. */
-export const sentinelMessageSchema = z.discriminatedUnion('type', [helloSchema, statusSchema]);
+export const sentinelMessageSchema = z.discriminatedUnion('type', [helloSchema, statusSchema, gapSchema]);
 /** Every message the server sends a Sentinel. */
 export const serverToSentinelSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -321,6 +355,8 @@ export type KeyframeReason = z.infer<typeof keyframeReasonSchema>;
 export type SetFpsReason = z.infer<typeof setFpsReasonSchema>;
 /** Why the server stopped a stream: `"admin"` | `"exam-over"` | `"seat-revoked"` | `"seat-deleted"` | `"exam-deleted"`. */
 export type StopReason = z.infer<typeof stopReasonSchema>;
+/** Why a recording has a hole; see {@link gapReasonSchema}. */
+export type GapReason = z.infer<typeof gapReasonSchema>;
 /** `"live"` | `"disconnected"` | `"ended"`. */
 export type StreamState = z.infer<typeof streamStateSchema>;
 /** Why a subscription ended: `"requested"` | `"stream-ended"` | `"too-slow"` | `"error"`. */
@@ -328,6 +364,8 @@ export type UnsubscribeReason = z.infer<typeof unsubscribeReasonSchema>;
 
 /** Sentinel -> server `hello`; see {@link helloSchema}. */
 export type HelloMessage = z.infer<typeof helloSchema>;
+/** Sentinel -> server `gap`; see {@link gapSchema}. */
+export type GapMessage = z.infer<typeof gapSchema>;
 /** Sentinel -> server `status`; see {@link statusSchema}. */
 export type StatusMessage = z.infer<typeof statusSchema>;
 /** Server -> Sentinel `welcome`; see {@link welcomeSchema}. */
@@ -355,7 +393,7 @@ export type SubscribedMessage = z.infer<typeof subscribedSchema>;
 /** Server -> Proctor `unsubscribed`; see {@link unsubscribedSchema}. */
 export type UnsubscribedMessage = z.infer<typeof unsubscribedSchema>;
 
-/** Sentinel -> server: `hello` | `status`. */
+/** Sentinel -> server: `hello` | `status` | `gap`. */
 export type SentinelMessage = z.infer<typeof sentinelMessageSchema>;
 /** Server -> Sentinel: `welcome` | `ack` | `keyframe` | `set-fps` | `stop` | `error`. */
 export type ServerToSentinelMessage = z.infer<typeof serverToSentinelSchema>;
@@ -383,7 +421,7 @@ interface Direction {
 const SENTINEL: Direction = {
   name: 'Sentinel -> server',
   maxBytes: MAX_TEXT_MESSAGE_BYTES,
-  schemas: { hello: helloSchema, status: statusSchema },
+  schemas: { hello: helloSchema, status: statusSchema, gap: gapSchema },
 };
 const SERVER_TO_SENTINEL: Direction = {
   name: 'server -> Sentinel',

@@ -1,0 +1,70 @@
+import { open } from 'node:fs/promises';
+
+/**
+ * The few file operations the recording's write path uses: the seam where tests inject
+ * faults (ENOSPC, EIO, short writes) without touching the real file system's behaviour
+ * elsewhere. Every method may reject with a Node system error (`code` = errno name).
+ */
+export interface RecordingFs {
+  /**
+   * Opens a file (`fs.open` flags: `'w'` create/truncate, `'r+'` read/write existing, `'r'`).
+   * Opening a directory with `'r'` gives a handle whose `datasync()` makes its entries durable.
+   */
+  open(path: string, flags: 'w' | 'r+' | 'r'): Promise<RecordingFile>;
+}
+
+/** An open file of {@link RecordingFs}. */
+export interface RecordingFile {
+  /**
+   * Writes `length` bytes of `buffer` from `offset` at file `position` (bytes). May store
+   * fewer bytes than asked (a short write): callers loop on `bytesWritten`.
+   */
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  /** fdatasync(2): the data and the size are on stable storage when it resolves. */
+  datasync(): Promise<void>;
+  /** ftruncate(2) to `length` bytes. */
+  truncate(length: number): Promise<void>;
+  /** Size in bytes. */
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The real file system (node:fs/promises). */
+export const nodeRecordingFs: RecordingFs = {
+  async open(path, flags) {
+    const handle = await open(path, flags);
+    return {
+      write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
+      datasync: () => handle.datasync(),
+      truncate: (length) => handle.truncate(length),
+      size: async () => (await handle.stat()).size,
+      close: () => handle.close(),
+    };
+  },
+};
+
+/**
+ * Writes all of `data` at `position`, looping over short writes (write(2) may store fewer
+ * bytes than asked, e.g. on a nearly full disk).
+ * @throws the write's error, or an `ENOSPC`-coded Error when a write stores 0 bytes
+ */
+export async function writeFully(file: RecordingFile, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.byteLength) {
+    const { bytesWritten } = await file.write(data, done, data.byteLength - done, position + done);
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error(`write stored 0 of ${data.byteLength - done} bytes (disk full?)`), { code: 'ENOSPC' });
+    }
+    done += bytesWritten;
+  }
+}
+
+/** Makes a folder's entries (new or renamed files) durable: fsync of the directory. */
+export async function syncDirectory(fs: RecordingFs, dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
