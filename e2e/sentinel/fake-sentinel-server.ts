@@ -144,7 +144,7 @@ export class FakeSentinelServer {
           if (message.streamId !== undefined && message.streamId !== this.streamId) this.problems.push(`hello resumes unknown stream ${message.streamId}`);
           welcomed = true;
           this.send({ type: 'welcome', protocol: 1, streamId: this.streamId, lastAckedSequence: this.acked, fps: this.welcomeFps });
-        } else {
+        } else if (message.type === 'status') {
           this.events.push({ type: 'status', connection, status: message, atMs });
         }
         return;
