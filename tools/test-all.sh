@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 for tool in chromium ffprobe ffmpeg xvfb-run; do
-  command -v "$tool" >/dev/null || { echo "npm test needs '$tool': sudo apt-get install -y chromium ffmpeg xvfb" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "npm test needs '$tool': run bash tools/install-system-packages.sh" >&2; exit 2; }
 done
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false

@@ -44,7 +44,11 @@ export class ExamWindowService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async runCheck(nowMs: number): Promise<string[]> {
-    const live = this.relay.registry.list().map((s) => ({ streamId: s.streamId, examId: s.identity.examId }));
+    // upload-only streams (a backlog uploaded after the end, within the grace) are not capture
+    const live = this.relay.registry
+      .list()
+      .filter((s) => !s.uploadOnly)
+      .map((s) => ({ streamId: s.streamId, examId: s.identity.examId }));
     if (live.length === 0) return [];
     const examIds = [...new Set(live.map((s) => s.examId))];
     const exams = await this.database.db.selectFrom('exams').select(['id', 'endsAt']).where('id', 'in', examIds).execute();

@@ -66,6 +66,10 @@ interface StreamContext {
         {{ summary()?.examId ?? 'Stream' }} <span class="muted">· seat {{ summary()?.seatId ?? streamId() }}</span>
       }
       <span class="badge" [attr.data-state]="summary()?.state ?? 'unknown'" data-testid="stream-state">{{ summary()?.state ?? 'unknown' }}</span>
+      @if (summary()?.storage === 'storage-failed') {
+        <span class="badge" data-state="storage-failed" data-testid="storage-failed"
+          title="Recording writes fail on the server: the stream is still live, the server retries, the student's computer keeps what is not saved yet">recording: storage failed</span>
+      }
     </h1>
     <div class="layout">
       <section class="stage card">

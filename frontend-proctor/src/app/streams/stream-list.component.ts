@@ -29,7 +29,13 @@ import { formatAge, formatBitrate, formatFps, formatResolution } from '../core/f
         </ng-container>
         <ng-container matColumnDef="state">
           <th mat-header-cell *matHeaderCellDef>State</th>
-          <td mat-cell *matCellDef="let s"><span class="badge" [attr.data-state]="s.state">{{ s.state }}</span></td>
+          <td mat-cell *matCellDef="let s">
+            <span class="badge" [attr.data-state]="s.state">{{ s.state }}</span>
+            @if (s.storage === 'storage-failed') {
+              <span class="badge" data-state="storage-failed" data-testid="storage-failed"
+                title="Recording writes fail on the server: the stream is still live, the server retries, the student's computer keeps what is not saved yet">storage failed</span>
+            }
+          </td>
         </ng-container>
         <ng-container matColumnDef="resolution">
           <th mat-header-cell *matHeaderCellDef>Resolution</th>
