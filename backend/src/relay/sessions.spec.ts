@@ -1,13 +1,13 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ProtocolError, decodeMediaMessage, encodeControl, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
-import { parseFragment, readBoxes } from '@vigil/fmp4';
+import { MediaKind, ProtocolError, decodeMediaMessage, encodeControl, encodeMediaMessage, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
+import { findBox, parseFragment, readBoxes, writeInitSegment } from '@vigil/fmp4';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
 import { SentinelLink, SentinelSession } from './sentinel-session';
 import { ProctorLink, ProctorSession } from './proctor-session';
 import { RecordingStore } from '../recording/recording-store';
-import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
+import { TEST_AVCC, fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
 import { testRegistryOptions } from '../testing/registry-options';
 import { stopNotice } from './stop-notice';
 
@@ -105,6 +105,101 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const index = (await readFile(path.join(dir, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(index.map((e) => e.type)).toEqual(['init', 'segment', 'segment', 'segment']);
     expect(index[2]).toMatchObject({ sequence: 7, join: true, decodeTime: 5 * 18000, init: '000000000001-init.mp4' });
+  });
+
+  it('writes a gap the Sentinel reports into the index, in order with the fragments', async () => {
+    const { session, texts, welcome } = await connectSentinel();
+    const messages = streamMessages(6, 3);
+    for (const m of messages.slice(0, 4)) session.handleBinary(wire(m));
+    await session.handleText(JSON.stringify({ type: 'gap', fromMs: 1_764_000_000_700, toMs: 1_764_000_009_000, reason: 'sentinel-restarted' }));
+    for (const m of messages.slice(4)) session.handleBinary(wire(m));
+    await until(acked(texts, 7));
+    const index = (await readFile(path.join(dataDir, 'streams', welcome.streamId, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(index.map((e) => e.type)).toEqual(['init', 'segment', 'gap', 'segment']);
+    expect(index[2]).toEqual({ type: 'gap', sequence: 4, fromMs: 1_764_000_000_700, toMs: 1_764_000_009_000, reason: 'sentinel-restarted', source: 'sentinel' });
+  });
+
+  it('records a jump of the capture clock that no Sentinel gap explains as a gap of unknown reason', async () => {
+    const { session, texts, welcome } = await connectSentinel();
+    session.handleBinary(wire(initMessage(1)));
+    session.handleBinary(wire(fragmentMessage(2, 0, { join: true, captureTimeMs: 1_764_000_000_000 })));
+    session.handleBinary(wire(fragmentMessage(3, 1, { captureTimeMs: 1_764_000_000_200 })));
+    session.handleBinary(wire(fragmentMessage(4, 2, { captureTimeMs: 1_764_000_060_000 }))); // a minute later
+    await until(acked(texts, 4));
+    const index = (await readFile(path.join(dataDir, 'streams', welcome.streamId, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(index.find((e) => e.type === 'gap')).toEqual({ type: 'gap', sequence: 3, fromMs: 1_764_000_000_400, toMs: 1_764_000_060_000, reason: 'unknown', source: 'server' });
+  });
+
+  it('a newer connection for the same stream closes the old one; the old one can no longer feed it', async () => {
+    const first = await connectSentinel();
+    const messages = streamMessages(6, 3);
+    for (const m of messages.slice(0, 3)) first.session.handleBinary(wire(m));
+    await until(acked(first.texts, 3));
+    const second = await connectSentinel({ streamId: first.welcome.streamId });
+    expect(first.closes).toEqual([{ code: 1000, reason: 'not-allowed' }]);
+    expect(first.texts.at(-1)).toMatchObject({ type: 'error', code: 'not-allowed', message: expect.stringMatching(/newer connection/) });
+    first.session.handleBinary(wire(messages[3])); // ignored: the old connection is closed
+    for (const m of messages.slice(3)) second.session.handleBinary(wire(m));
+    await until(acked(second.texts, 7));
+    expect(second.closes).toEqual([]);
+  });
+
+  it('upload-only: refused without a recorded stream to continue, accepted with one, and not ended by capture rules', async () => {
+    const first = await connectSentinel();
+    for (const m of streamMessages(3, 3)) first.session.handleBinary(wire(m));
+    await until(acked(first.texts, 4));
+    first.session.handleClose();
+    // the authorizer says the exam is over (within its upload grace)
+    const overAuthorizer = async () => ({ examId: 'exam-1', seatId: 'seat-1', uploadOnly: true });
+    const fresh = sentinelLink();
+    await new SentinelSession(fresh.link, registry, writers, Date.now, {}, overAuthorizer).handleText(hello());
+    expect(fresh.texts).toEqual([expect.objectContaining({ type: 'error', code: 'not-allowed', message: expect.stringMatching(/exam is over/) })]);
+    const capture = sentinelLink();
+    await new SentinelSession(capture.link, registry, writers, Date.now, {}, overAuthorizer).handleText(hello({ streamId: first.welcome.streamId }));
+    expect(capture.texts).toEqual([expect.objectContaining({ type: 'error', code: 'not-allowed', message: expect.stringMatching(/uploadOnly/) })]);
+    const upload = sentinelLink();
+    await new SentinelSession(upload.link, registry, writers, Date.now, {}, overAuthorizer).handleText(hello({ streamId: first.welcome.streamId, uploadOnly: true }));
+    expect(upload.texts[0]).toMatchObject({ type: 'welcome', streamId: first.welcome.streamId, lastAckedSequence: 4 });
+    expect(registry.get(first.welcome.streamId)?.uploadOnly).toBe(true);
+    const noStream = sentinelLink();
+    await new SentinelSession(noStream.link, registry, writers).handleText(hello({ uploadOnly: true }));
+    expect(noStream.texts[0]).toMatchObject({ type: 'error', code: 'bad-message', message: expect.stringMatching(/needs hello.streamId/) });
+  });
+
+  it('caps streams per seat, per exam and in total with server-busy, before opening any recording', async () => {
+    await registry.close();
+    registry = new StreamRegistry(testRegistryOptions({ maxStreams: 4, maxStreamsPerExam: 3, maxStreamsPerSeat: 2 }));
+    const codes = async (extra: Record<string, unknown>) => {
+      const s = sentinelLink();
+      await new SentinelSession(s.link, registry, writers).handleText(hello(extra));
+      return s.texts.map((t) => (t.type === 'error' ? `${t.code}: ${t.message}` : t.type));
+    };
+    expect(await codes({})).toEqual(['welcome']);
+    expect(await codes({})).toEqual(['welcome']);
+    expect(await codes({})).toEqual([expect.stringMatching(/^server-busy: seat seat-1 already has 2 streams/)]);
+    expect(await codes({ seatId: 'seat-2' })).toEqual(['welcome']);
+    expect(await codes({ seatId: 'seat-3' })).toEqual([expect.stringMatching(/^server-busy: exam exam-1 has its limit of 3/)]);
+    expect(await codes({ examId: 'exam-2' })).toEqual(['welcome']);
+    expect(await codes({ examId: 'exam-3' })).toEqual([expect.stringMatching(/^server-busy: this server holds its limit of 4 streams/)]);
+    expect(registry.list()).toHaveLength(4);
+    expect(await readdir(path.join(dataDir, 'streams'))).toHaveLength(4); // refused hellos opened nothing
+  });
+
+  it('a Sentinel whose init segment declares more than 4096 pixels is refused; the stream list stays valid', async () => {
+    const proctor = proctorLink();
+    const p = new ProctorSession(proctor.link, registry, 4 << 20);
+    const { session, texts, closes } = await connectSentinel();
+    const init = writeInitSegment({ width: 4096, height: 2304, avcC: TEST_AVCC });
+    // patch the avc1 sample entry (ISO/IEC 14496-12 §12.1.3: width, height at content offset 24) to declare 5000x5000
+    const avc1 = findBox(init, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd', 'avc1'])!;
+    new DataView(init.buffer, init.byteOffset).setUint16(avc1.contentStart + 24, 5000);
+    new DataView(init.buffer, init.byteOffset).setUint16(avc1.contentStart + 26, 5000);
+    session.handleBinary(encodeMediaMessage({ kind: MediaKind.InitSegment, flags: 0, channel: 0, sequence: 1 }, init));
+    expect(texts.at(-1)).toMatchObject({ type: 'error', code: 'bad-init-segment', message: expect.stringMatching(/5000x5000 pixels/) });
+    expect(closes).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 600)); // a stream-list push has run
+    expect(proctor.texts.filter((t) => t.type === 'streams').at(-1)).toMatchObject({ type: 'streams' });
+    p.handleClose();
   });
 
   it('drops duplicates resent after a reconnect and acknowledges from where the disk is', async () => {
