@@ -30,6 +30,14 @@ export interface VigilConfig {
   fsync: boolean;
   /** A disconnected stream is marked ended after this many ms without a reconnect. `VIGIL_STREAM_END_AFTER_MS`, default 60000. */
   streamEndAfterMs: number;
+  /** Most streams the server holds at once (at most 5000, what a stream list carries). `VIGIL_MAX_STREAMS`, default 3000. */
+  maxStreams: number;
+  /** Most streams of one exam. `VIGIL_MAX_STREAMS_PER_EXAM`, default 1000. */
+  maxStreamsPerExam: number;
+  /** Most streams of one seat (a reloaded page opens one while the old one waits to end). `VIGIL_MAX_STREAMS_PER_SEAT`, default 3. */
+  maxStreamsPerSeat: number;
+  /** Bytes one stream may queue for the disk while writes fail; past it the Sentinel resends later from its backlog. `VIGIL_PENDING_WRITE_BYTES`, default 64 MiB. */
+  pendingWriteBytes: number;
   /** How often expired recordings are deleted, minutes. `VIGIL_RETENTION_SWEEP_MINUTES`, default 60, 1..1440. */
   retentionSweepMinutes: number;
   /** How often live streams are checked against their exam's end, seconds; streams of an exam that is over get `stop`. `VIGIL_EXAM_END_CHECK_SECONDS`, default 10, 1..300. */
@@ -75,6 +83,10 @@ const schema = z.object({
   VIGIL_VIEWER_MAX_BUFFERED_BYTES: intInRange(64 * 1024, 256 * MiB, 4 * MiB),
   VIGIL_FSYNC: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   VIGIL_STREAM_END_AFTER_MS: intInRange(1000, 24 * 3600_000, 60_000),
+  VIGIL_MAX_STREAMS: intInRange(1, 5000, 3000),
+  VIGIL_MAX_STREAMS_PER_EXAM: intInRange(1, 5000, 1000),
+  VIGIL_MAX_STREAMS_PER_SEAT: intInRange(1, 100, 3),
+  VIGIL_PENDING_WRITE_BYTES: intInRange(1 * MiB, 4096 * MiB, 64 * MiB),
   VIGIL_RETENTION_SWEEP_MINUTES: intInRange(1, 1440, 60),
   VIGIL_EXAM_END_CHECK_SECONDS: intInRange(1, 300, 10),
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
@@ -124,6 +136,10 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     viewerMaxBufferedBytes: e.VIGIL_VIEWER_MAX_BUFFERED_BYTES,
     fsync: e.VIGIL_FSYNC,
     streamEndAfterMs: e.VIGIL_STREAM_END_AFTER_MS,
+    maxStreams: e.VIGIL_MAX_STREAMS,
+    maxStreamsPerExam: e.VIGIL_MAX_STREAMS_PER_EXAM,
+    maxStreamsPerSeat: e.VIGIL_MAX_STREAMS_PER_SEAT,
+    pendingWriteBytes: e.VIGIL_PENDING_WRITE_BYTES,
     retentionSweepMinutes: e.VIGIL_RETENTION_SWEEP_MINUTES,
     examEndCheckSeconds: e.VIGIL_EXAM_END_CHECK_SECONDS,
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,

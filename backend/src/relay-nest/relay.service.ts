@@ -38,6 +38,10 @@ export class RelayService implements OnModuleDestroy {
       keyframeMinIntervalMs: config.keyframeMinIntervalMs,
       fps: config.defaultFps,
       streamEndAfterMs: config.streamEndAfterMs,
+      maxStreams: config.maxStreams,
+      maxStreamsPerExam: config.maxStreamsPerExam,
+      maxStreamsPerSeat: config.maxStreamsPerSeat,
+      pendingWriteBytes: config.pendingWriteBytes,
     }, (stream) => {
       // control messages to the Sentinel go into the stream's events.jsonl (metadata)
       stream.controlSent$.subscribe((message) => recordings.logEvent(stream.streamId, message));
