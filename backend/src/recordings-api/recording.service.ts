@@ -17,6 +17,9 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(VIGIL_CONFIG) config: VigilConfig) {
     this.store = new RecordingStore(config.dataDir, config.fsync);
+    if (!config.fsync) {
+      this.logger.warn('VIGIL_FSYNC=false: fragments are acknowledged before they reach stable storage; a power loss can lose acknowledged video (for tests and benchmarks only)');
+    }
   }
 
   /** Opens or resumes the recording of one stream (StreamWriterFactory.open). */
