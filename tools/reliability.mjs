@@ -22,6 +22,7 @@ const figures = /KILL9_FIGURES (\{.*\})/.exec(run.stdout);
 if (figures) {
   const f = JSON.parse(figures[1]);
   console.log(`\nkill -9: ${f.kills} kills, ${f.fragments} fragments, ${f.lost} acknowledged lost, ` +
-    `${f.tornTailsMended} torn tails mended; Sentinel resumed ${f.resumeMsMedian} ms (median) / ${f.resumeMsMax} ms (max) after the restart`);
+    `${f.tornTailsMended} torn tails mended; Sentinel resumed ${f.resumeMsMedian} ms (median) / ${f.resumeMsMax} ms (max) after the restarted ` +
+    `server answered; kill to resumed stream ${f.killToResumeMsMedian} ms (median; min ${f.killToResumeMsMin}, max ${f.killToResumeMsMax})`);
 }
 process.exit(run.status ?? 1);

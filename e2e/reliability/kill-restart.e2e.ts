@@ -71,11 +71,13 @@ test(`SIGKILL ${ROUNDS} times while a Sentinel streams: every acknowledged fragm
   const streamId = sentinel.streamId!;
 
   const resumeMs: number[] = [];
+  const killToResumeMs: number[] = [];
   const recoveryLogs: string[] = [];
   const ackedAtKill: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
     ackedAtKill.push(sentinel.lastAcked);
+    const killedAt = Date.now();
     await server.kill('SIGKILL');
     // a kill lands inside a write only now and then (writes take ~1 ms): every third round
     // leaves what such a kill leaves, alternately half a fragment after the newest segment's
@@ -86,6 +88,7 @@ test(`SIGKILL ${ROUNDS} times while a Sentinel streams: every acknowledged fragm
     const upAt = Date.now();
     await waitFor(() => sentinel.welcomes.length > welcomesBefore, `the Sentinel's resume after kill ${round + 1}`, 10_000);
     resumeMs.push(sentinel.welcomes.at(-1)!.atMs - upAt);
+    killToResumeMs.push(sentinel.welcomes.at(-1)!.atMs - killedAt);
     await waitFor(() => /checked \d+ recording/.test(server!.logs.join('')), 'the start-up recovery log line', 5000).catch(() => undefined);
     recoveryLogs.push(...server.logs.join('').split('\n').filter((l) => /recovered stream/.test(l)));
     const welcome = sentinel.welcomes.at(-1)!;
@@ -127,12 +130,16 @@ test(`SIGKILL ${ROUNDS} times while a Sentinel streams: every acknowledged fragm
   expect(probed.frames.length).toBe(lastProduced - 1);
 
   const sorted = [...resumeMs].sort((a, b) => a - b);
+  const outage = [...killToResumeMs].sort((a, b) => a - b);
   const figures = {
     kills: ROUNDS,
     fragments: lastProduced - 1,
     lost: 0,
     resumeMsMedian: sorted[Math.floor(sorted.length / 2)],
     resumeMsMax: sorted.at(-1),
+    killToResumeMsMedian: outage[Math.floor(outage.length / 2)],
+    killToResumeMsMin: outage[0],
+    killToResumeMsMax: outage.at(-1),
     recoveries: recoveryLogs.length,
     tornTailsMended: recoveryLogs.filter((l) => /trimmed|removed incomplete/.test(l)).length,
   };
