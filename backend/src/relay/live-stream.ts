@@ -132,6 +132,8 @@ export class LiveStream {
   private readonly pendingWriteBytes: number;
   private pendingBytes = 0;
   private diskBehind = false;
+  /** A unit was left out of the disk queue during the current Sentinel connection (it must resend). */
+  private skippedOnThisLink = false;
   private diskInitUnit: InitUnit | null = null;
   private diskDecodeTime = -1;
   private drainedPromise: Promise<void>;
@@ -224,7 +226,12 @@ export class LiveStream {
           if (item.kind !== 'unit') return;
           this.lastAckedSequence = item.unit.sequence;
           this.pendingBytes -= item.unit.payload.byteLength;
-          if (this.pendingBytes === 0 && this.diskBehind) this.sentinel?.resendFromAck();
+          // ask for a resend only when this connection's units were left out: a connection that
+          // is resending already (after welcome) must not be cut short
+          if (this.pendingBytes === 0 && this.diskBehind && this.skippedOnThisLink && this.sentinel) {
+            this.skippedOnThisLink = false;
+            this.sentinel.resendFromAck();
+          }
         },
         complete: resolve,
         error: () => resolve(), // not reached: writes are retried, never errored
@@ -308,6 +315,7 @@ export class LiveStream {
   attachSentinel(link: SentinelControlLink): void {
     const previous = this.sentinel;
     this.sentinel = link;
+    this.skippedOnThisLink = false; // a new connection resends everything after the last ack
     if (previous && previous !== link) {
       try {
         previous.replaced();
@@ -362,7 +370,7 @@ export class LiveStream {
     this.lastReceivedSequence = unit.sequence;
     if (unit.kind === 'fragment') this.noticeTimelineJump(unit);
     if (!this.diskBehind && unit.sequence === this.lastQueuedSequence + 1) this.queueForDisk(unit);
-    else this.diskBehind = true;
+    else this.markSkipped();
     const size = unit.message.byteLength;
     this.bytesReceived += size;
     const bufferedBefore = this.buffer.bytes;
@@ -399,9 +407,20 @@ export class LiveStream {
     if (unit.sequence !== this.lastQueuedSequence + 1 || unit.sequence > this.lastReceivedSequence) {
       throw new Error(`expected sequence ${this.lastQueuedSequence + 1} for the recording, got ${unit.sequence}`);
     }
-    if (this.pendingBytes + unit.payload.byteLength > this.pendingWriteBytes) return; // still behind: asked again once drained
+    if (this.pendingBytes + unit.payload.byteLength > this.pendingWriteBytes) {
+      this.markSkipped(); // still behind: asked again once drained
+      return;
+    }
     this.queueForDisk(unit);
     if (this.lastQueuedSequence === this.lastReceivedSequence) this.diskBehind = false;
+  }
+
+  /**
+   * A resent unit could not be taken for the recording (it is not the disk cursor's next one):
+   * the Sentinel is asked to resend again once the disk queue is durable.
+   */
+  skipResent(): void {
+    this.markSkipped();
   }
 
   /**
@@ -417,9 +436,14 @@ export class LiveStream {
   /** Whether the stream was opened by an upload-only connection (backlog after capture ended). */
   uploadOnly = false;
 
+  private markSkipped(): void {
+    this.diskBehind = true;
+    this.skippedOnThisLink = true;
+  }
+
   private queueForDisk(unit: MediaUnit): void {
     if (this.pendingBytes + unit.payload.byteLength > this.pendingWriteBytes && this.pendingBytes > 0) {
-      this.diskBehind = true;
+      this.markSkipped();
       return;
     }
     this.lastQueuedSequence = unit.sequence;

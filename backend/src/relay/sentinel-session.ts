@@ -122,7 +122,10 @@ export class SentinelSession {
       if (header.sequence <= stream.lastQueuedSequence) return; // resent after a reconnect: already on disk or queued
       if (header.sequence <= stream.lastReceivedSequence) {
         // relayed live already, missing from the recording (the disk fell behind): recording only
-        if (header.sequence !== stream.lastQueuedSequence + 1) return; // still behind: asked again once drained
+        if (header.sequence !== stream.lastQueuedSequence + 1) {
+          stream.skipResent(); // the disk cursor is further back: asked again once the queue drains
+          return;
+        }
         const now = this.clock();
         if (header.kind === MediaKind.InitSegment) {
           stream.ingestForDisk(initUnitFromMessage(data, header, payload, stream.channel, now));
