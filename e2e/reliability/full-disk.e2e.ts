@@ -101,7 +101,10 @@ test('a full disk: no ack, storage-failed, live relay goes on; after space is fr
   await waitFor(() => latest?.storage === 'ok', 'stream list: ok again');
   sentinel.stopCapture();
   await waitFor(() => sentinel.backlog.size === 0, 'the backlog to drain', 30_000);
-  expect(sentinel.errors).toEqual([]);
+  // told why no acks came (non-fatal server-busy notices), nothing else
+  expect(sentinel.errors.length).toBeGreaterThan(0);
+  expect(sentinel.errors.filter((e) => !(e.code === 'server-busy' && /cannot store the recording/.test(e.message)))).toEqual([]);
+  expect(sentinel.closes).toEqual([]); // it kept its connection throughout
   const lastProduced = sentinel.lastProduced;
   sentinel.stop();
   proctor.close();

@@ -148,6 +148,8 @@ describe('recording under storage faults', () => {
     expect(live.at(-1)).toBe(20); // the live relay went on
     expect(stream.summary(Date.now()).storage).toBe('storage-failed');
     expect(s.closes).toEqual([]); // the Sentinel keeps its connection and its backlog
+    // and is told why no acks come (a non-fatal notice, so its silence watchdog does not reconnect)
+    expect(s.texts.filter((t) => t.type === 'error')).toEqual([expect.objectContaining({ code: 'server-busy', fatal: false, message: expect.stringMatching(/cannot store the recording/) })]);
 
     fs.failing = null; // space freed
     for (const m of messages.slice(20)) s.session.handleBinary(m);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Subscription } from 'rxjs';
+import { EMPTY, Subscription, switchMap, timer } from 'rxjs';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
   MediaKind,
@@ -16,6 +16,9 @@ import { InitUnit } from './media-unit';
 import { LiveStream, SentinelControl, SentinelControlLink, StreamIdentity } from './live-stream';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
 import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
+
+/** While a stream's recording writes fail, its Sentinel is told so this often, ms (below its 30 s silence watchdog). */
+export const STORAGE_NOTICE_INTERVAL_MS = 10_000;
 
 /** The socket of one Sentinel, as the session needs it. */
 export interface SentinelLink {
@@ -65,6 +68,7 @@ export class SentinelSession {
   private helloSeen = false;
   private closed = false;
   private ackSubscription: Subscription | null = null;
+  private storageSubscription: Subscription | null = null;
   private readonly control: SentinelControlLink = {
     sendControl: (message: SentinelControl) => {
       this.send(message);
@@ -161,6 +165,7 @@ export class SentinelSession {
     if (this.closed) return;
     this.closed = true;
     this.ackSubscription?.unsubscribe();
+    this.storageSubscription?.unsubscribe();
     const stream = this.stream;
     if (!stream) return;
     stream.detachSentinel(this.control);
@@ -210,6 +215,22 @@ export class SentinelSession {
       error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
     });
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, streamId: stream.streamId, lastAckedSequence: stream.lastAckedSequence, fps: stream.fps });
+    // While the recording cannot be written the Sentinel gets no acks: tell it why, now and every
+    // STORAGE_NOTICE_INTERVAL_MS, so it keeps its backlog and its connection (its watchdog
+    // reconnects after 30 s of silence with unacknowledged messages, which would resend it all).
+    this.storageSubscription = stream.storage$
+      .pipe(switchMap((state) => (state === 'storage-failed' ? timer(0, STORAGE_NOTICE_INTERVAL_MS) : EMPTY)))
+      .subscribe(() =>
+        this.send({
+          type: 'error',
+          code: 'server-busy',
+          fatal: false,
+          message: 'the server cannot store the recording right now and retries: keep every unacknowledged message (nothing is lost)',
+        }),
+      );
+    if (stream.storage === 'storage-failed') {
+      this.send({ type: 'error', code: 'server-busy', fatal: false, message: 'the server cannot store the recording right now and retries: keep every unacknowledged message (nothing is lost)' });
+    }
     this.report(() => this.events.connected?.(stream, resumed));
   }
 
