@@ -44,6 +44,7 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['POST', '/api/streams/{streamId}/keyframe', 'proctor'],
   ['GET', '/api/recordings', 'proctor'],
   ['GET', '/api/recordings/{streamId}', 'proctor'],
+  ['GET', '/api/recordings/{streamId}/index', 'proctor'],
   ['GET', '/api/recordings/{streamId}/recording.mp4', 'proctor'],
   ['GET', '/api/recordings/{streamId}/files/{file}', 'proctor'],
   ['POST', '/api/exams', 'admin'],

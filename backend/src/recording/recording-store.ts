@@ -12,6 +12,10 @@ import {
 } from './recording-layout';
 import { RecordingFile, RecordingFs, nodeRecordingFs, syncDirectory, writeFully } from './recording-fs';
 import { RepairedRecording, ResumePoint, readIndexFile, repairRecording } from './recording-repair';
+import { RecordingTimeline } from './recording-timeline';
+
+/** Recordings whose parsed index is kept in memory for time-range queries (least recently used out). */
+export const TIMELINE_CACHE_STREAMS = 256;
 
 export type { ResumePoint } from './recording-repair';
 
@@ -37,6 +41,7 @@ export interface RecordingPart {
  */
 export class RecordingStore {
   readonly streamsDir: string;
+  private readonly timelines = new Map<string, { ino: number; bytes: number; rest: string; timeline: RecordingTimeline }>();
 
   /**
    * @param dataDir root data folder (created if missing)
@@ -137,6 +142,51 @@ export class RecordingStore {
   /** Parses `index.jsonl` (init segments, segments and gaps); a torn last line (crash mid-append) is ignored. */
   async readIndex(streamId: string): Promise<IndexEntry[]> {
     return (await readIndexFile(path.join(this.streamDir(streamId), 'index.jsonl'))).entries;
+  }
+
+  /**
+   * The recording's index as a searchable {@link RecordingTimeline}. Parsed once and kept
+   * (for the {@link TIMELINE_CACHE_STREAMS} most recently used recordings); a growing index
+   * is read from where the last call stopped (only the appended bytes), a rewritten one
+   * (crash repair: a new inode, or shorter) again from the start.
+   * @throws TypeError for an unsafe stream id
+   */
+  async timeline(streamId: string): Promise<RecordingTimeline> {
+    const file = path.join(this.streamDir(streamId), 'index.jsonl');
+    const info = await stat(file).catch(() => null);
+    if (!info) return new RecordingTimeline();
+    let cached = this.timelines.get(streamId);
+    if (!cached || cached.ino !== info.ino || info.size < cached.bytes) {
+      cached = { ino: info.ino, bytes: 0, rest: '', timeline: new RecordingTimeline() };
+    }
+    this.timelines.delete(streamId); // re-insert: most recently used last
+    this.timelines.set(streamId, cached);
+    if (this.timelines.size > TIMELINE_CACHE_STREAMS) this.timelines.delete(this.timelines.keys().next().value as string);
+    if (info.size > cached.bytes) {
+      const handle = await open(file, 'r');
+      try {
+        const length = info.size - cached.bytes;
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, cached.bytes);
+        const text = cached.rest + buffer.subarray(0, bytesRead).toString('utf8');
+        const lines = text.split('\n');
+        cached.rest = lines.pop() ?? ''; // an incomplete last line waits for the rest
+        const entries: IndexEntry[] = [];
+        for (const line of lines) {
+          if (!line) continue;
+          try {
+            entries.push(JSON.parse(line) as IndexEntry);
+          } catch {
+            break; // a torn line: repair rewrites the index at the next open
+          }
+        }
+        cached.timeline.append(entries);
+        cached.bytes += bytesRead;
+      } finally {
+        await handle.close();
+      }
+    }
+    return cached.timeline;
   }
 
   /** Groups the index into playable parts (one per init segment). */

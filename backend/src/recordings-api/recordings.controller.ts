@@ -1,7 +1,9 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import parseRange from 'range-parser';
 import { RecordingService } from './recording.service';
 import { RecordingPart } from '../recording/recording-store';
 import type { StreamMeta } from '../recording/recording-layout';
@@ -9,6 +11,31 @@ import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swa
 import { Access, CurrentActor } from '../auth/decorators';
 import type { Actor } from '../auth/principal';
 import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
+import { RelayService } from '../relay-nest/relay.service';
+import type { TimelineRange } from '../recording/recording-timeline';
+import { parseTimeRange } from './time-range';
+
+/** What these routes use of Express's request (`req.fresh`: a conditional GET matches the validators set). */
+interface Request {
+  headers: { range?: string };
+  fresh: boolean;
+}
+
+/** What these routes use of Express's response. */
+interface Response {
+  setHeader(name: string, value: string): void;
+  status(code: number): Response;
+  sendFile(path: string, options: { headers: Record<string, string>; dotfiles: 'deny' }, done: (err?: Error) => void): void;
+}
+
+/** `GET /api/recordings/:streamId/index`: the recording between two moments. */
+export interface RecordingRangeView extends TimelineRange {
+  streamId: string;
+  /** True while the stream is live (the recording still grows: ask again for more). */
+  live: boolean;
+  /** First and last recorded moment of the whole recording, ms since the Unix epoch (last null while it grows). */
+  extent: { fromMs: number; toMs: number | null } | null;
+}
 
 /**
  * History over HTTP: recordings index and files, straight from disk. Proctors see the
@@ -23,7 +50,30 @@ export class RecordingsController {
   constructor(
     private readonly recordings: RecordingService,
     private readonly access: ExamAccessService,
+    private readonly relay: RelayService,
   ) {}
+
+  /**
+   * The recording between `from` and `to` (ISO 8601 with a zone, or ms since the Unix epoch;
+   * absent = the whole recording): segments overlapping the range with their wall-clock start
+   * and end (capture clock, `prft`), `tfdt`, join flag and the init segment each decodes
+   * with; the init segments (resolution, codec); and the gaps with their reason. Works on a
+   * recording that is still growing. The index is parsed once and searched (binary search).
+   */
+  @Get(':streamId/index')
+  @ApiOperation({ summary: "A recording's segments, init segments and gaps between two moments (its exam's proctors, admins)" })
+  async timeRange(
+    @CurrentActor() actor: Actor,
+    @Param('streamId') streamId: string,
+    @Query('from') from: string | undefined,
+    @Query('to') to: string | undefined,
+  ): Promise<RecordingRangeView> {
+    const { fromMs, toMs } = parseTimeRange(from, to);
+    await this.meta(actor, streamId);
+    const timeline = await this.recordings.store.timeline(streamId);
+    const stream = this.relay.registry.get(streamId);
+    return { streamId, live: !!stream && stream.state !== 'ended', extent: timeline.extent(), ...timeline.range(fromMs, toMs) };
+  }
 
   /** Every recorded stream's metadata the caller may see, newest first. */
   @Get()
@@ -44,6 +94,8 @@ export class RecordingsController {
   /**
    * One playable fMP4 file: the part's init segment followed by all its segments, streamed
    * from disk. `part` (0-based) picks a run of segments with one init segment (default 0).
+   * Answers `Range: bytes=` (one range; RFC 9110 §14) with 206, and carries a weak `ETag`
+   * (total size and newest change) and `Last-Modified`, so a conditional GET gets 304.
    */
   @Get(':streamId/recording.mp4')
   @ApiOperation({ summary: 'One playable fMP4 file of a recording part (its exam\'s proctors, admins)' })
@@ -51,32 +103,66 @@ export class RecordingsController {
     @CurrentActor() actor: Actor,
     @Param('streamId') streamId: string,
     @Query('part') partParam: string | undefined,
-    @Res({ passthrough: true }) res: { setHeader(name: string, value: string): void },
-  ): Promise<StreamableFile> {
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile | undefined> {
     await this.meta(actor, streamId);
     const part = partParam === undefined ? 0 : Number(partParam);
     if (!Number.isInteger(part) || part < 0) throw new BadRequestException('part must be a whole number >= 0');
     const parts = await this.recordings.store.parts(streamId);
     const chosen = parts[part];
     if (!chosen) throw new NotFoundException(`stream ${streamId} has ${parts.length} part(s); part ${part} does not exist`);
-    const files = [chosen.init.file, ...chosen.segments.map((s) => s.file)].map((f) => this.recordings.store.filePath(streamId, f));
+    const paths = [chosen.init.file, ...chosen.segments.map((s) => s.file)].map((f) => this.recordings.store.filePath(streamId, f));
+    const files = await Promise.all(paths.map(async (p) => ({ path: p, ...(await stat(p).then((s) => ({ size: s.size, mtimeMs: s.mtimeMs }))) })));
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    const newest = Math.max(...files.map((f) => f.mtimeMs));
+    res.setHeader('ETag', `W/"${total.toString(16)}-${Math.floor(newest).toString(16)}-${files.length.toString(16)}"`);
+    res.setHeader('Last-Modified', new Date(newest).toUTCString());
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Disposition', `inline; filename="${streamId}-part${part}.mp4"`);
+    if (req.fresh) {
+      res.status(304);
+      return undefined;
+    }
+    let start = 0;
+    let end = total - 1;
+    const header = req.headers.range;
+    if (header !== undefined && total > 0) {
+      const ranges = parseRange(total, header, { combine: true });
+      if (ranges === -1) {
+        res.status(416).setHeader('Content-Range', `bytes */${total}`);
+        throw new RangeNotSatisfiable(total);
+      }
+      if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
+        ({ start, end } = ranges[0]);
+        res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${total}`);
+      }
+    }
     const out = new PassThrough();
     void (async () => {
       try {
-        for (const file of files) await pipeline(createReadStream(file), out, { end: false });
+        let offset = 0;
+        for (const f of files) {
+          const from = Math.max(start, offset);
+          const to = Math.min(end, offset + f.size - 1);
+          if (from <= to) await pipeline(createReadStream(f.path, { start: from - offset, end: to - offset }), out, { end: false });
+          offset += f.size;
+        }
         out.end();
       } catch (e) {
         out.destroy(e as Error);
       }
     })();
-    res.setHeader('Content-Disposition', `inline; filename="${streamId}-part${part}.mp4"`);
-    return new StreamableFile(out, { type: 'video/mp4' });
+    return new StreamableFile(out, { type: 'video/mp4', length: Math.max(0, end - start + 1) });
   }
 
-  /** One init or segment file as stored. */
+  /**
+   * One init or segment file as stored, sent by Express (`res.sendFile`: `Range` requests,
+   * weak `ETag`, `Last-Modified`, conditional GET). The newest segment of a live stream grows.
+   */
   @Get(':streamId/files/:file')
   @ApiOperation({ summary: "One stored init or segment file (its exam's proctors, admins)" })
-  async file(@CurrentActor() actor: Actor, @Param('streamId') streamId: string, @Param('file') file: string): Promise<StreamableFile> {
+  async file(@CurrentActor() actor: Actor, @Param('streamId') streamId: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
     await this.meta(actor, streamId);
     let path: string;
     try {
@@ -85,7 +171,9 @@ export class RecordingsController {
       throw new BadRequestException((e as Error).message);
     }
     if ((await this.recordings.store.fileSize(path)) === null) throw new NotFoundException(`no file ${file}`);
-    return new StreamableFile(createReadStream(path), { type: file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment' });
+    await new Promise<void>((resolve) => {
+      res.sendFile(path, { headers: { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment' }, dotfiles: 'deny' }, () => resolve());
+    });
   }
 
   private async meta(actor: Actor, streamId: string): Promise<StreamMeta> {
@@ -100,5 +188,12 @@ export class RecordingsController {
       throw new NotFoundException(`no recording for stream ${streamId.slice(0, 40)}; GET /api/recordings lists yours`);
     }
     return meta;
+  }
+}
+
+/** 416 Range Not Satisfiable (RFC 9110 §15.5.17). */
+class RangeNotSatisfiable extends HttpException {
+  constructor(total: number) {
+    super(`the requested range is outside the file's ${total} bytes`, 416);
   }
 }

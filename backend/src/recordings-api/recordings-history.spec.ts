@@ -1,0 +1,125 @@
+import { fragmentMessage } from '../testing/media-fixtures';
+import {
+  SERVER_TEST_TIMEOUT_MS,
+  TEST_DATABASES,
+  TestClient,
+  TestServer,
+  TestSentinel,
+  adminClient,
+  connectSentinel,
+  createExam,
+  createSeat,
+  proctorClient,
+  startTestServer,
+} from '../testing/test-server';
+
+jest.setTimeout(SERVER_TEST_TIMEOUT_MS);
+
+/** Capture time of frame 0 in the media fixtures (prft), ms since the Unix epoch. */
+const T0 = 1_764_000_000_000;
+
+/**
+ * History over HTTP by time range (issue 9 §2) on a real server with a real recording:
+ * 12 frames at 5 fps (join fragments at frames 0, 5, 10: segments of 1 s), then a gap the
+ * Sentinel reports, then 3 more frames a minute later.
+ */
+describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (database) => {
+  let server: TestServer;
+  let admin: TestClient;
+  let sentinel: TestSentinel;
+  let streamId: string;
+  let outsider: TestClient;
+
+  beforeAll(async () => {
+    server = await startTestServer(database);
+    admin = await adminClient(server);
+    const exam = await createExam(admin, { name: 'history' });
+    const other = await createExam(admin, { name: 'other' });
+    sentinel = await connectSentinel(server, await createSeat(admin, exam.id, 'h-1'), { frames: 12 });
+    streamId = sentinel.streamId!;
+    sentinel.socket.ws.send(JSON.stringify({ type: 'gap', fromMs: T0 + 2400, toMs: T0 + 60_000, reason: 'network' }));
+    for (let i = 0; i < 3; i++) {
+      sentinel.socket.ws.send(fragmentMessage(14 + i, 300 + i, { join: i === 0, captureTimeMs: T0 + 60_000 + i * 200 }));
+    }
+    await sentinel.socket.until(() => sentinel.socket.texts.some((t) => t.type === 'ack' && t.sequence === 16), 'acks after the gap');
+    outsider = (await proctorClient(admin, 'outsider@vigil.test', [other.id])).client;
+  });
+
+  afterAll(async () => {
+    sentinel.socket.ws.close();
+    await server.close();
+  });
+
+  it('lists segments with wall-clock start and end, their init segment, and the gap with its reason', async () => {
+    const res = await admin.get(`/api/recordings/${streamId}/index`);
+    expect(res.status).toBe(200);
+    const view = res.body;
+    expect(view).toMatchObject({ streamId, live: true, extent: { fromMs: T0, toMs: null } });
+    expect(view.segments.map((s: { startMs: number; endMs: number | null; join: boolean }) => [s.startMs - T0, s.endMs === null ? null : s.endMs - T0, s.join])).toEqual([
+      [0, 1000, true],
+      [1000, 2000, true],
+      [2000, 2400, true], // ends where the gap starts
+      [60_000, null, true], // the newest: the recording may still grow
+    ]);
+    expect(view.segments[1]).toMatchObject({ sequence: 7, decodeTime: 5 * 18000, init: '000000000001-init.mp4', file: expect.stringMatching(/^000000000007-/) });
+    expect(view.inits).toEqual([expect.objectContaining({ file: '000000000001-init.mp4', width: 1280, height: 720, codec: expect.stringMatching(/^avc1\./) })]);
+    expect(view.gaps).toEqual([{ fromMs: T0 + 2400, toMs: T0 + 60_000, reason: 'network', source: 'sentinel', afterSequence: 13 }]);
+  });
+
+  it('answers a range with the segments overlapping it, in ISO 8601 or ms since the epoch', async () => {
+    const byMs = (await admin.get(`/api/recordings/${streamId}/index?from=${T0 + 1200}&to=${T0 + 1500}`)).body;
+    expect(byMs.segments.map((s: { sequence: number }) => s.sequence)).toEqual([7]);
+    expect(byMs.gaps).toEqual([]);
+    const iso = (f: number) => encodeURIComponent(new Date(T0 + f).toISOString());
+    const byIso = (await admin.get(`/api/recordings/${streamId}/index?from=${iso(1200)}&to=${iso(1500)}`)).body;
+    expect(byIso.segments).toEqual(byMs.segments);
+    const acrossGap = (await admin.get(`/api/recordings/${streamId}/index?from=${T0 + 2100}&to=${T0 + 30_000}`)).body;
+    expect(acrossGap.segments.map((s: { sequence: number }) => s.sequence)).toEqual([12]);
+    expect(acrossGap.gaps).toHaveLength(1);
+  });
+
+  it('refuses a malformed or reversed range with a clear 400, and another exam\'s proctor gets 404', async () => {
+    const bad = await admin.get(`/api/recordings/${streamId}/index?from=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/from must be an ISO 8601 time with a zone/);
+    const reversed = await admin.get(`/api/recordings/${streamId}/index?from=${T0 + 2000}&to=${T0}`);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.message).toMatch(/is before from/);
+    expect((await outsider.get(`/api/recordings/${streamId}/index`)).status).toBe(404);
+    expect((await outsider.get(`/api/recordings/${streamId}/recording.mp4`)).status).toBe(404);
+  });
+
+  it('serves stored files with Range (206), ETag and Last-Modified (304 on a match)', async () => {
+    const whole = await admin.get(`/api/recordings/${streamId}/files/000000000001-init.mp4`);
+    expect(whole.status).toBe(200);
+    const etag = whole.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect(whole.headers.get('last-modified')).toBeTruthy();
+    const part = await fetch(`${server.base}/api/recordings/${streamId}/files/000000000001-init.mp4`, { headers: { cookie: admin.cookie!, range: 'bytes=0-99' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
+    expect((await part.arrayBuffer()).byteLength).toBe(100);
+    const again = await fetch(`${server.base}/api/recordings/${streamId}/files/000000000001-init.mp4`, { headers: { cookie: admin.cookie!, 'if-none-match': etag, 'cache-control': 'max-age=0' } }); // fetch adds no-cache to conditional requests otherwise
+    expect(again.status).toBe(304);
+  });
+
+  it('serves recording.mp4 (init + segments) with Range over the joined files and a conditional GET', async () => {
+    const url = `${server.base}/api/recordings/${streamId}/recording.mp4`;
+    const full = await fetch(url, { headers: { cookie: admin.cookie! } });
+    expect(full.status).toBe(200);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    const bytes = new Uint8Array(await full.arrayBuffer());
+    expect(Number(full.headers.get('content-length'))).toBe(bytes.byteLength);
+    const slice = await fetch(url, { headers: { cookie: admin.cookie!, range: 'bytes=500-2999' } });
+    expect(slice.status).toBe(206);
+    expect(slice.headers.get('content-range')).toBe(`bytes 500-2999/${bytes.byteLength}`);
+    expect(new Uint8Array(await slice.arrayBuffer())).toEqual(bytes.subarray(500, 3000));
+    const tail = await fetch(url, { headers: { cookie: admin.cookie!, range: 'bytes=-100' } });
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.byteLength - 100));
+    const outside = await fetch(url, { headers: { cookie: admin.cookie!, range: `bytes=${bytes.byteLength + 10}-` } });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${bytes.byteLength}`);
+    const cached = await fetch(url, { headers: { cookie: admin.cookie!, 'if-none-match': full.headers.get('etag')!, 'cache-control': 'max-age=0' } });
+    expect(cached.status).toBe(304);
+  });
+});
