@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { parseFragment } from '@vigil/fmp4';
 import type { MediaUnit, FragmentUnit, InitUnit } from '../relay/media-unit';
 import type { GapRecord, UnitWriter } from '../relay/live-stream';
 import {
@@ -13,6 +14,7 @@ import {
 import { RecordingFile, RecordingFs, nodeRecordingFs, syncDirectory, writeFully } from './recording-fs';
 import { RepairedRecording, ResumePoint, readIndexFile, repairRecording } from './recording-repair';
 import { RecordingTimeline } from './recording-timeline';
+import { scanSegment } from './torn-tail';
 
 /** Recordings whose parsed index is kept in memory for time-range queries (least recently used out). */
 export const TIMELINE_CACHE_STREAMS = 256;
@@ -42,6 +44,7 @@ export interface RecordingPart {
 export class RecordingStore {
   readonly streamsDir: string;
   private readonly timelines = new Map<string, { ino: number; bytes: number; rest: string; timeline: RecordingTimeline }>();
+  private readonly mediaEnds = new Map<string, { size: number; end: number }>();
 
   /**
    * @param dataDir root data folder (created if missing)
@@ -187,6 +190,27 @@ export class RecordingStore {
       }
     }
     return cached.timeline;
+  }
+
+  /**
+   * Where a stored segment's media ends: the last complete fragment's `tfdt` plus its
+   * duration, 90 kHz ticks (reads the file; remembered per file and size).
+   * @throws TypeError for an unsafe id or file name; Error when the file holds no complete fragment
+   */
+  async segmentMediaEnd(streamId: string, file: string): Promise<number> {
+    const full = this.filePath(streamId, file);
+    const size = await this.fileSize(full);
+    const key = `${streamId}/${file}`;
+    const known = this.mediaEnds.get(key);
+    if (known && known.size === size) return known.end;
+    const data = new Uint8Array(await readFile(full));
+    const scan = scanSegment(data);
+    if (scan.lastFragmentStart < 0) throw new Error(`${file} holds no complete fragment`);
+    const last = parseFragment(data.subarray(scan.lastFragmentStart, scan.completeBytes));
+    const end = last.baseMediaDecodeTime + last.duration;
+    if (this.mediaEnds.size >= 4096) this.mediaEnds.delete(this.mediaEnds.keys().next().value as string);
+    this.mediaEnds.set(key, { size: data.byteLength, end });
+    return end;
   }
 
   /** Groups the index into playable parts (one per init segment). */

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fragmentMessage } from '../testing/media-fixtures';
 import {
   SERVER_TEST_TIMEOUT_MS,
@@ -31,7 +33,7 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
   let outsider: TestClient;
 
   beforeAll(async () => {
-    server = await startTestServer(database);
+    server = await startTestServer(database, { VIGIL_STREAM_END_AFTER_MS: '1000' });
     admin = await adminClient(server);
     const exam = await createExam(admin, { name: 'history' });
     const other = await createExam(admin, { name: 'other' });
@@ -46,7 +48,7 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
   });
 
   afterAll(async () => {
-    sentinel.socket.ws.close();
+    sentinel.socket.ws.close(); // idempotent
     await server.close();
   });
 
@@ -121,5 +123,38 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect(outside.headers.get('content-range')).toBe(`bytes */${bytes.byteLength}`);
     const cached = await fetch(url, { headers: { cookie: admin.cookie!, 'if-none-match': full.headers.get('etag')!, 'cache-control': 'max-age=0' } });
     expect(cached.status).toBe(304);
+  });
+
+  it('writes HLS playlists: EVENT while live (the growing segment left out), VOD once ended, which ffprobe reads; the gap is a discontinuity', async () => {
+    const res = await admin.get(`/api/recordings/${streamId}/playlist.m3u8`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/vnd\.apple\.mpegurl/);
+    const text: string = res.text;
+    expect(text).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
+    expect(text).not.toContain('#EXT-X-ENDLIST');
+    expect(text.match(/^#EXTINF:1\.000,$/gm)).toHaveLength(2); // two whole 1 s segments
+    expect(text).toContain('#EXTINF:0.400,'); // the third ends before the gap: 2 frames
+    expect(text).not.toContain('000000000014-'); // the newest segment still grows: left out
+    expect(text).toContain(`#EXT-X-PROGRAM-DATE-TIME:${new Date(T0).toISOString()}`);
+    // a range: only the middle segment
+    const middle = (await admin.get(`/api/recordings/${streamId}/playlist.m3u8?from=${T0 + 1200}&to=${T0 + 1500}`)).text;
+    expect(middle.match(/^files\/.*\.m4s$/gm)).toEqual([expect.stringMatching(/^files\/000000000007-/)]);
+    expect((await admin.get(`/api/recordings/${streamId}/playlist.m3u8?from=x`)).status).toBe(400);
+
+    // the Sentinel leaves, the stream ends: a VOD playlist with every segment, which ffprobe
+    // (the real HLS demuxer) reads over HTTP with the session cookie
+    sentinel.socket.ws.close();
+    for (let i = 0; i < 100 && (await admin.get(`/api/recordings/${streamId}/index`)).body.live; i++) await new Promise((r) => setTimeout(r, 50));
+    const vod = (await admin.get(`/api/recordings/${streamId}/playlist.m3u8`)).text;
+    expect(vod).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+    expect(vod).toContain('#EXT-X-ENDLIST');
+    expect(vod.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(1); // at the gap
+    // async: the server runs in this process, a synchronous child would block it
+    const { stdout: out } = await promisify(execFile)(
+      'ffprobe',
+      ['-v', 'error', '-headers', `Cookie: ${admin.cookie}\r\n`, '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'json', `${server.base}/api/recordings/${streamId}/playlist.m3u8`],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(Number(JSON.parse(out).streams[0].nb_read_packets)).toBe(15); // every fragment, one frame each
   });
 });

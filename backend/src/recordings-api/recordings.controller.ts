@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
@@ -14,6 +14,8 @@ import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
 import { RelayService } from '../relay-nest/relay.service';
 import type { TimelineRange } from '../recording/recording-timeline';
 import { parseTimeRange } from './time-range';
+import { HlsSegment, buildMediaPlaylist } from './hls-playlist';
+import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 /** What these routes use of Express's request (`req.fresh`: a conditional GET matches the validators set). */
 interface Request {
@@ -89,6 +91,54 @@ export class RecordingsController {
   async index(@CurrentActor() actor: Actor, @Param('streamId') streamId: string): Promise<{ meta: StreamMeta; parts: RecordingPart[] }> {
     const meta = await this.meta(actor, streamId);
     return { meta, parts: await this.recordings.store.parts(streamId) };
+  }
+
+  /**
+   * An HLS media playlist (RFC 8216, version 7, fMP4) of the recording between `from` and
+   * `to` (as for the index; absent = all): the stored files are the segments, `EXT-X-MAP` per
+   * init segment, `EXT-X-DISCONTINUITY` at init changes and gaps, `EXT-X-PROGRAM-DATE-TIME`
+   * on each segment. `EVENT` while the stream is live (the growing newest segment is left
+   * out until it is complete), `VOD` once it ended. Segment URIs are relative
+   * (`files/<file>`), so the caller's cookie or key reaches them too.
+   */
+  @Get(':streamId/playlist.m3u8')
+  @Header('Content-Type', 'application/vnd.apple.mpegurl')
+  @Header('Cache-Control', 'no-cache')
+  @ApiOperation({ summary: "An HLS playlist of a recording between two moments (its exam's proctors, admins)" })
+  async playlist(
+    @CurrentActor() actor: Actor,
+    @Param('streamId') streamId: string,
+    @Query('from') from: string | undefined,
+    @Query('to') to: string | undefined,
+  ): Promise<string> {
+    const { fromMs, toMs } = parseTimeRange(from, to);
+    await this.meta(actor, streamId);
+    const timeline = await this.recordings.store.timeline(streamId);
+    const stream = this.relay.registry.get(streamId);
+    const live = !!stream && stream.state !== 'ended';
+    const { segments } = timeline.range(fromMs, toMs);
+    const whole = timeline.range(0, Number.MAX_SAFE_INTEGER);
+    const all = whole.segments;
+    const position = new Map(all.map((s, i) => [s, i]));
+    const newest = all[all.length - 1];
+    const listed = live && newest ? segments.filter((s) => s !== newest) : segments;
+    const gapAfter = (a: number, b: number) => whole.gaps.some((g) => g.afterSequence >= a && g.afterSequence < b);
+    const out: HlsSegment[] = [];
+    for (let i = 0; i < listed.length; i++) {
+      const s = listed[i];
+      const next = all[(position.get(s) ?? all.length) + 1];
+      const contiguous = next !== undefined && next.init === s.init && !gapAfter(s.sequence, next.sequence);
+      const end = contiguous ? next.decodeTime : await this.recordings.store.segmentMediaEnd(streamId, s.file);
+      const previous = out.length > 0 ? listed[i - 1] : null;
+      out.push({
+        uri: `files/${s.file}`,
+        mapUri: `files/${s.init}`,
+        durationSeconds: Math.max(0, end - s.decodeTime) / TICKS_PER_SECOND,
+        programDateTimeMs: s.startMs,
+        discontinuity: previous !== null && (previous.init !== s.init || gapAfter(previous.sequence, s.sequence)),
+      });
+    }
+    return buildMediaPlaylist(out, { type: live ? 'EVENT' : 'VOD' });
   }
 
   /**
