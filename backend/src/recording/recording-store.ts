@@ -1,5 +1,7 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { parseFragment } from '@vigil/fmp4';
 import type { MediaUnit, FragmentUnit, InitUnit } from '../relay/media-unit';
 import type { GapRecord, UnitWriter } from '../relay/live-stream';
@@ -20,6 +22,15 @@ import { scanSegment } from './torn-tail';
 export const TIMELINE_CACHE_STREAMS = 256;
 
 export type { ResumePoint } from './recording-repair';
+
+/** What a recording folder held: see {@link RecordingStore.manifest}. */
+export interface RecordingManifest {
+  files: { name: string; bytes: number }[];
+  /** Total bytes. */
+  bytes: number;
+  /** SHA-256 over every file's bytes in name order, hex. */
+  sha256: string;
+}
 
 /** What {@link RecordingStore.recoverAll} did at start-up. */
 export interface RecoverySummary {
@@ -243,7 +254,29 @@ export class RecordingStore {
   }
 
   /**
-   * Deletes a stream's whole recording folder (retention). Idempotent.
+   * What a recording folder holds, for a deletion record: every file's name and size, their
+   * total, and one SHA-256 (FIPS 180-4) over the files' bytes in name order, so the record
+   * proves which bytes were removed. Reads every file once (streamed).
+   * @throws TypeError for an unsafe stream id
+   */
+  async manifest(streamId: string): Promise<RecordingManifest> {
+    const dir = this.streamDir(streamId);
+    const names = (await readdir(dir).catch(() => [] as string[])).sort();
+    const hash = createHash('sha256');
+    const files: { name: string; bytes: number }[] = [];
+    for (const name of names) {
+      const full = path.join(dir, name);
+      const info = await stat(full).catch(() => null);
+      if (!info?.isFile()) continue;
+      const source = createReadStream(full);
+      for await (const chunk of source) hash.update(chunk as Buffer);
+      files.push({ name, bytes: info.size });
+    }
+    return { files, bytes: files.reduce((sum, f) => sum + f.bytes, 0), sha256: hash.digest('hex') };
+  }
+
+  /**
+   * Deletes a stream's whole recording folder (retention, an admin's delete). Idempotent.
    * @throws TypeError for an unsafe stream id
    */
   async deleteRecording(streamId: string): Promise<void> {

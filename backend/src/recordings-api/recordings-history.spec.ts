@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { fragmentMessage } from '../testing/media-fixtures';
 import {
@@ -31,11 +35,14 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
   let sentinel: TestSentinel;
   let streamId: string;
   let outsider: TestClient;
+  let examId: string;
+  let insider: TestClient;
 
   beforeAll(async () => {
     server = await startTestServer(database, { VIGIL_STREAM_END_AFTER_MS: '1000' });
     admin = await adminClient(server);
     const exam = await createExam(admin, { name: 'history' });
+    examId = exam.id;
     const other = await createExam(admin, { name: 'other' });
     sentinel = await connectSentinel(server, await createSeat(admin, exam.id, 'h-1'), { frames: 12 });
     streamId = sentinel.streamId!;
@@ -45,6 +52,7 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     }
     await sentinel.socket.until(() => sentinel.socket.texts.some((t) => t.type === 'ack' && t.sequence === 16), 'acks after the gap');
     outsider = (await proctorClient(admin, 'outsider@vigil.test', [other.id])).client;
+    insider = (await proctorClient(admin, 'insider@vigil.test', [exam.id])).client;
   });
 
   afterAll(async () => {
@@ -156,5 +164,43 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
       { encoding: 'utf8', timeout: 20_000 },
     );
     expect(Number(JSON.parse(out).streams[0].nb_read_packets)).toBe(15); // every fragment, one frame each
+  });
+
+  it('deletes a recording with a reason: files gone, a record with sizes and SHA-256 in the audit log, 410 Gone afterwards', async () => {
+    // (the previous test ended the stream)
+    const dir = path.join(server.dataDir, 'streams', streamId);
+    const names = (await readdir(dir)).sort();
+    const expected = createHash('sha256');
+    for (const name of names) expected.update(await readFile(path.join(dir, name)));
+    expect((await insider.delete(`/api/recordings/${streamId}`, { body: { reason: 'not an admin' } })).status).toBe(403);
+    const noReason = await admin.delete(`/api/recordings/${streamId}`, { body: {} });
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(noReason.body.message)).toMatch(/reason must be/);
+    const res = await admin.delete(`/api/recordings/${streamId}`, { body: { reason: 'data subject request 118' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ streamId, examId, by: 'admin@vigil.test', reason: 'data subject request 118', files: names.length, sha256: expected.digest('hex') });
+    expect(existsSync(dir)).toBe(false);
+    const gone = await insider.get(`/api/recordings/${streamId}/index`);
+    expect(gone.status).toBe(410);
+    expect(gone.body.deletion).toMatchObject({ streamId, reason: 'data subject request 118', sha256: res.body.sha256 });
+    expect((await admin.get(`/api/recordings/${streamId}/recording.mp4`)).status).toBe(410);
+    expect((await outsider.get(`/api/recordings/${streamId}`)).status).toBe(404); // another exam: still looks missing
+    const audit = (await admin.get(`/api/audit?action=recording.delete`)).body;
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'recording.delete', targetId: streamId })]));
+  });
+
+  it('refuses to delete a live recording (409) and deletes an exam\'s recordings in one call', async () => {
+    const live = await connectSentinel(server, await createSeat(admin, examId, 'h-2'), { frames: 3 });
+    const conflict = await admin.delete(`/api/recordings/${live.streamId}`, { body: { reason: 'too early' } });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.message).toMatch(/still live: end it first/);
+    expect((await admin.delete(`/api/exams/${examId}/recordings`, { body: { reason: 'too early' } })).status).toBe(409); // nothing deleted
+    expect((await admin.get(`/api/recordings/${live.streamId}`)).status).toBe(200);
+    expect((await admin.post(`/api/streams/${live.streamId}/end`)).status).toBeLessThan(300);
+    const all = await admin.delete(`/api/exams/${examId}/recordings`, { body: { reason: 'exam cancelled' } });
+    expect(all.status).toBe(200);
+    expect(all.body.deleted.map((d: { streamId: string }) => d.streamId)).toEqual([live.streamId]);
+    expect((await admin.get(`/api/recordings/${live.streamId}`)).status).toBe(410);
+    live.socket.ws.close();
   });
 });

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, GoneException, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
@@ -15,6 +15,8 @@ import { RelayService } from '../relay-nest/relay.service';
 import type { TimelineRange } from '../recording/recording-timeline';
 import { parseTimeRange } from './time-range';
 import { HlsSegment, buildMediaPlaylist } from './hls-playlist';
+import { DeletionRecord, RecordingDeletionService } from './recording-deletion.service';
+import { DeleteRecordingDto } from './delete-recording.dto';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 /** What these routes use of Express's request (`req.fresh`: a conditional GET matches the validators set). */
@@ -53,7 +55,24 @@ export class RecordingsController {
     private readonly recordings: RecordingService,
     private readonly access: ExamAccessService,
     private readonly relay: RelayService,
+    private readonly deletion: RecordingDeletionService,
   ) {}
+
+  /**
+   * Deletes a recording (admin, with a reason): its files go, a deletion record (who, when,
+   * why, files, bytes, SHA-256 over the deleted bytes) goes into the audit log, and every
+   * route of the recording answers 410 Gone with that record afterwards.
+   * @throws ConflictException (409) while the stream is live: end it first
+   */
+  @Delete(':streamId')
+  @Access('admin')
+  @ApiOperation({ summary: 'Delete a recording with a reason; a deletion record is kept and its routes answer 410 (admin)' })
+  async remove(@CurrentActor() actor: Actor, @Param('streamId') streamId: string, @Body() body: DeleteRecordingDto): Promise<DeletionRecord> {
+    await this.meta(actor, streamId);
+    const record = await this.deletion.delete(actor, streamId, body.reason);
+    if (!record) throw new NotFoundException(`no recording for stream ${streamId.slice(0, 40)}`);
+    return record;
+  }
 
   /**
    * The recording between `from` and `to` (ISO 8601 with a zone, or ms since the Unix epoch;
@@ -233,8 +252,16 @@ export class RecordingsController {
     } catch (e) {
       throw new BadRequestException((e as Error).message);
     }
+    const scope = await this.access.scope(actor.principal!);
+    if (!meta) {
+      // deleted: 410 with the deletion record, for callers who may see its exam
+      const deleted = await this.deletion.deletionOf(streamId);
+      if (deleted && scopeCovers(scope, deleted.examId)) {
+        throw new GoneException({ statusCode: 410, error: 'Gone', message: `the recording of stream ${streamId} was deleted`, deletion: deleted });
+      }
+    }
     // another exam's recording looks exactly like a missing one: ids cannot be probed
-    if (!meta || !scopeCovers(await this.access.scope(actor.principal!), meta.examId)) {
+    if (!meta || !scopeCovers(scope, meta.examId)) {
       throw new NotFoundException(`no recording for stream ${streamId.slice(0, 40)}; GET /api/recordings lists yours`);
     }
     return meta;
@@ -245,5 +272,35 @@ export class RecordingsController {
 class RangeNotSatisfiable extends HttpException {
   constructor(total: number) {
     super(`the requested range is outside the file's ${total} bytes`, 416);
+  }
+}
+
+/** `DELETE /api/exams/:examId/recordings`: every recording of an exam (admin, with a reason). */
+@ApiTags('recordings')
+@ApiCookieAuth()
+@ApiBearerAuth()
+@Controller('api/exams')
+export class ExamRecordingsController {
+  constructor(
+    private readonly recordings: RecordingService,
+    private readonly deletion: RecordingDeletionService,
+  ) {}
+
+  /**
+   * Deletes every recording of the exam (a deletion record each, see
+   * {@link RecordingsController.remove}). Live streams of the exam are left (409 names them).
+   */
+  @Delete(':examId/recordings')
+  @Access('admin')
+  @ApiOperation({ summary: "Delete every recording of an exam with a reason; deletion records are kept (admin)" })
+  async removeAll(@CurrentActor() actor: Actor, @Param('examId') examId: string, @Body() body: DeleteRecordingDto): Promise<{ deleted: DeletionRecord[] }> {
+    const metas = (await this.recordings.store.listRecordings()).filter((m) => m.examId === examId);
+    this.deletion.assertNotLive(metas.map((m) => m.streamId)); // all or nothing
+    const deleted: DeletionRecord[] = [];
+    for (const meta of metas) {
+      const record = await this.deletion.delete(actor, meta.streamId, body.reason);
+      if (record) deleted.push(record);
+    }
+    return { deleted };
   }
 }

@@ -4,14 +4,15 @@ import { DatabaseService } from '../db/database.service';
 import { AuditService } from '../audit/audit.service';
 import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from './recording.service';
+import { RecordingDeletionService } from './recording-deletion.service';
 import { expiredRecordings, type RecordingAge } from '../recording/retention-policy';
 import { PeriodicTask } from '../common/periodic-task';
 import { errorText } from '../common/error-text';
 
 /**
  * Deletes recordings older than their exam's retention (`exams.retentionDays`), at start
- * and every `VIGIL_RETENTION_SWEEP_MINUTES`. Each deletion goes into the audit log as
- * `recording.delete` by `system`. The decision is the pure {@link expiredRecordings}.
+ * and every `VIGIL_RETENTION_SWEEP_MINUTES`. Each deletion goes through
+ * {@link RecordingDeletionService}: a `recording.delete` record by `system` with sizes and SHA-256. The decision is the pure {@link expiredRecordings}.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,6 +25,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly audit: AuditService,
     private readonly relay: RelayService,
     private readonly recordings: RecordingService,
+    private readonly deletion: RecordingDeletionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -56,13 +58,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const expired = expiredRecordings(ages, retention, active, nowMs, this.config.retentionDefaultDays);
     for (const streamId of expired) {
       const age = ages.find((a) => a.streamId === streamId)!;
-      await store.deleteRecording(streamId);
-      await this.audit.record({ principal: null, ip: null }, 'recording.delete', { type: 'stream', id: streamId }, {
-        reason: 'retention',
-        examId: age.examId,
-        lastActivityMs: age.lastActivityMs,
-      });
-      this.logger.log(`deleted recording ${streamId} (exam ${age.examId}): past its retention`);
+      const retentionDays = retention.get(age.examId) ?? this.config.retentionDefaultDays;
+      // the same deletion record as an admin's delete (who: system; sizes and SHA-256)
+      await this.deletion.delete({ principal: null, ip: null }, streamId, `retention: ${retentionDays} days after the last recorded moment`);
     }
     return expired;
   }
