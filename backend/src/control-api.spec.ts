@@ -46,6 +46,7 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['GET', '/api/recordings/{streamId}', 'proctor'],
   ['GET', '/api/recordings/{streamId}/index', 'proctor'],
   ['GET', '/api/recordings/{streamId}/playlist.m3u8', 'proctor'],
+  ['GET', '/api/recordings/{streamId}/export.mp4', 'proctor'],
   ['DELETE', '/api/recordings/{streamId}', 'admin'],
   ['DELETE', '/api/exams/{examId}/recordings', 'admin'],
   ['GET', '/api/recordings/{streamId}/recording.mp4', 'proctor'],

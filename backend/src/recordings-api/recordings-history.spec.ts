@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fragmentMessage } from '../testing/media-fixtures';
+import { fragmentMessage, initMessage } from '../testing/media-fixtures';
 import {
   SERVER_TEST_TIMEOUT_MS,
   TEST_DATABASES,
@@ -27,7 +27,7 @@ const T0 = 1_764_000_000_000;
 /**
  * History over HTTP by time range (issue 9 §2) on a real server with a real recording:
  * 12 frames at 5 fps (join fragments at frames 0, 5, 10: segments of 1 s), then a gap the
- * Sentinel reports, then 3 more frames a minute later.
+ * Sentinel reports, then 3 more frames a minute later, then an init change (640x360) and 2 frames.
  */
 describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (database) => {
   let server: TestServer;
@@ -50,7 +50,11 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     for (let i = 0; i < 3; i++) {
       sentinel.socket.ws.send(fragmentMessage(14 + i, 300 + i, { join: i === 0, captureTimeMs: T0 + 60_000 + i * 200 }));
     }
-    await sentinel.socket.until(() => sentinel.socket.texts.some((t) => t.type === 'ack' && t.sequence === 16), 'acks after the gap');
+    // a new init segment (the screen changed to 640x360), then 2 frames
+    sentinel.socket.ws.send(initMessage(17, 640, 360));
+    sentinel.socket.ws.send(fragmentMessage(18, 400, { join: true, captureTimeMs: T0 + 70_000 }));
+    sentinel.socket.ws.send(fragmentMessage(19, 401, { captureTimeMs: T0 + 70_200 }));
+    await sentinel.socket.until(() => sentinel.socket.texts.some((t) => t.type === 'ack' && t.sequence === 19), 'acks after the gap');
     outsider = (await proctorClient(admin, 'outsider@vigil.test', [other.id])).client;
     insider = (await proctorClient(admin, 'insider@vigil.test', [exam.id])).client;
   });
@@ -69,11 +73,18 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
       [0, 1000, true],
       [1000, 2000, true],
       [2000, 2400, true], // ends where the gap starts
-      [60_000, null, true], // the newest: the recording may still grow
+      [60_000, 60_600, true], // the capture clock jumps 9.4 s to the next: the server records a gap
+      [70_000, null, true], // the newest: the recording may still grow
     ]);
     expect(view.segments[1]).toMatchObject({ sequence: 7, decodeTime: 5 * 18000, init: '000000000001-init.mp4', file: expect.stringMatching(/^000000000007-/) });
-    expect(view.inits).toEqual([expect.objectContaining({ file: '000000000001-init.mp4', width: 1280, height: 720, codec: expect.stringMatching(/^avc1\./) })]);
-    expect(view.gaps).toEqual([{ fromMs: T0 + 2400, toMs: T0 + 60_000, reason: 'network', source: 'sentinel', afterSequence: 13 }]);
+    expect(view.inits).toEqual([
+      expect.objectContaining({ file: '000000000001-init.mp4', width: 1280, height: 720, codec: expect.stringMatching(/^avc1\./) }),
+      expect.objectContaining({ file: '000000000017-init.mp4', width: 640, height: 360 }),
+    ]);
+    expect(view.gaps).toEqual([
+      { fromMs: T0 + 2400, toMs: T0 + 60_000, reason: 'network', source: 'sentinel', afterSequence: 13 },
+      { fromMs: T0 + 60_600, toMs: T0 + 70_000, reason: 'unknown', source: 'server', afterSequence: 17 },
+    ]);
   });
 
   it('answers a range with the segments overlapping it, in ISO 8601 or ms since the epoch', async () => {
@@ -142,7 +153,8 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect(text).not.toContain('#EXT-X-ENDLIST');
     expect(text.match(/^#EXTINF:1\.000,$/gm)).toHaveLength(2); // two whole 1 s segments
     expect(text).toContain('#EXTINF:0.400,'); // the third ends before the gap: 2 frames
-    expect(text).not.toContain('000000000014-'); // the newest segment still grows: left out
+    expect(text).toContain('#EXTINF:0.600,'); // after the gap: 3 frames, then the init change
+    expect(text).not.toContain('000000000018-'); // the newest segment still grows: left out
     expect(text).toContain(`#EXT-X-PROGRAM-DATE-TIME:${new Date(T0).toISOString()}`);
     // a range: only the middle segment
     const middle = (await admin.get(`/api/recordings/${streamId}/playlist.m3u8?from=${T0 + 1200}&to=${T0 + 1500}`)).text;
@@ -156,14 +168,43 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     const vod = (await admin.get(`/api/recordings/${streamId}/playlist.m3u8`)).text;
     expect(vod).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect(vod).toContain('#EXT-X-ENDLIST');
-    expect(vod.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(1); // at the gap
+    expect(vod.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(2); // at the gap and at the init change
+    expect(vod).toContain('#EXT-X-MAP:URI="files/000000000017-init.mp4"');
     // async: the server runs in this process, a synchronous child would block it
     const { stdout: out } = await promisify(execFile)(
       'ffprobe',
       ['-v', 'error', '-headers', `Cookie: ${admin.cookie}\r\n`, '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'json', `${server.base}/api/recordings/${streamId}/playlist.m3u8`],
       { encoding: 'utf8', timeout: 20_000 },
     );
-    expect(Number(JSON.parse(out).streams[0].nb_read_packets)).toBe(15); // every fragment, one frame each
+    expect(Number(JSON.parse(out).streams[0].nb_read_packets)).toBe(17); // every fragment, one frame each
+  });
+
+  it('exports a range as one regular MP4 from the join fragment before it; a range across an init change lists the parts', async () => {
+    const probe = async (from: number, to: number) => {
+      const res = await fetch(`${server.base}/api/recordings/${streamId}/export.mp4?from=${from}&to=${to}`, { headers: { cookie: admin.cookie! } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".*\.mp4"$/);
+      const file = path.join(server.dataDir, `export-${from}.mp4`);
+      await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+      const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets,start_time,duration:format=format_name:format_tags', '-of', 'json', file], { encoding: 'utf8', timeout: 20_000 });
+      return JSON.parse(stdout) as { streams: { nb_read_packets: string; start_time: string; duration: string }[]; format: { format_name: string; tags?: { comment?: string; date?: string } } };
+    };
+    const whole = await probe(T0, T0 + 2400);
+    expect(whole.format.format_name).toMatch(/mp4/);
+    expect(Number(whole.streams[0].nb_read_packets)).toBe(12);
+    expect(Number(whole.streams[0].start_time)).toBe(0);
+    expect(Number(whole.streams[0].duration)).toBeCloseTo(2.4, 1);
+    // from 1.2 s: starts at the join fragment at 1.0 s (frame 5), ends at 1.5 s
+    const middle = await probe(T0 + 1200, T0 + 1500);
+    expect(Number(middle.streams[0].nb_read_packets)).toBe(3);
+    expect(middle.format.tags?.comment).toContain(`first frame captured ${new Date(T0 + 1000).toISOString()}`);
+    expect(Number(middle.streams[0].duration)).toBeCloseTo(0.6, 1);
+    const across = await admin.get(`/api/recordings/${streamId}/export.mp4?from=${T0 + 60_000}&to=${T0 + 80_000}`);
+    expect(across.status).toBe(409);
+    expect(across.body).toMatchObject({ code: 'init-change', parts: [expect.objectContaining({ init: '000000000014-init.mp4'.replace('14', '01') }), expect.objectContaining({ init: '000000000017-init.mp4' })] });
+    expect((await admin.get(across.body.parts[1].url)).status).toBe(200);
+    expect((await admin.get(`/api/recordings/${streamId}/export.mp4?from=${T0 + 30_000}&to=${T0 + 40_000}`)).status).toBe(404); // inside the gap
+    expect((await outsider.get(`/api/recordings/${streamId}/export.mp4`)).status).toBe(404);
   });
 
   it('deletes a recording with a reason: files gone, a record with sizes and SHA-256 in the audit log, 410 Gone afterwards', async () => {

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, GoneException, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, GoneException, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
@@ -17,6 +17,8 @@ import { parseTimeRange } from './time-range';
 import { HlsSegment, buildMediaPlaylist } from './hls-playlist';
 import { DeletionRecord, RecordingDeletionService } from './recording-deletion.service';
 import { DeleteRecordingDto } from './delete-recording.dto';
+import { exportMp4, planExport } from './recording-export';
+import { rm } from 'node:fs/promises';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 /** What these routes use of Express's request (`req.fresh`: a conditional GET matches the validators set). */
@@ -158,6 +160,45 @@ export class RecordingsController {
       });
     }
     return buildMediaPlaylist(out, { type: live ? 'EVENT' : 'VOD' });
+  }
+
+  /**
+   * One regular MP4 of the recording between `from` and `to` that any player opens
+   * (ffprobe, Chromium `<video>`, VLC): from the join fragment at or before `from` (an IDR
+   * picture) to `to`, remuxed without re-encoding (mediabunny), timeline from 0, the first
+   * frame's capture time as its creation date. A range that crosses an init change
+   * (resolution or SPS/PPS change) answers **409** `{ code: 'init-change', parts }` with one
+   * export URL per part instead of joining pictures of different sizes into one track.
+   */
+  @Get(':streamId/export.mp4')
+  @ApiOperation({ summary: "One MP4 of a recording between two moments, remuxed (its exam's proctors, admins)" })
+  async exportRange(
+    @CurrentActor() actor: Actor,
+    @Param('streamId') streamId: string,
+    @Query('from') from: string | undefined,
+    @Query('to') to: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { fromMs, toMs } = parseTimeRange(from, to);
+    await this.meta(actor, streamId);
+    const timeline = await this.recordings.store.timeline(streamId);
+    const plan = planExport(timeline.range(fromMs, toMs), timeline.range(0, Number.MAX_SAFE_INTEGER).segments);
+    if (plan.kind === 'empty') throw new NotFoundException(`stream ${streamId} has nothing recorded between ${new Date(fromMs).toISOString()} and ${new Date(Math.min(toMs, 8.64e15)).toISOString()}`);
+    if (plan.kind === 'parts') {
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        code: 'init-change',
+        message: `the range crosses ${plan.parts.length - 1} init change(s) (resolution or encoder settings): export each part on its own`,
+        parts: plan.parts.map((p) => ({ ...p, url: `/api/recordings/${streamId}/export.mp4?from=${p.fromMs}${p.toMs === null ? '' : `&to=${p.toMs}`}` })),
+      });
+    }
+    const file = await exportMp4(this.recordings.store, streamId, plan);
+    const name = `${streamId}-${new Date(plan.startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.mp4`;
+    await new Promise<void>((resolve) => {
+      res.sendFile(file, { headers: { 'Content-Type': 'video/mp4', 'Content-Disposition': `attachment; filename="${name}"` }, dotfiles: 'deny' }, () => resolve());
+    });
+    await rm(file, { force: true });
   }
 
   /**
