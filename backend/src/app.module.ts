@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { VigilConfig } from './config/vigil-config';
 import { RelayModule } from './relay-nest/relay.module';
 import { RetentionService } from './recordings-api/retention.service';
-import { ExamRecordingsController, RecordingsController } from './recordings-api/recordings.controller';
+import { ExamRecordingsController, RecordingsController, SharedRecordingsController } from './recordings-api/recordings.controller';
+import { RecordingShareService } from './recordings-api/recording-share.service';
 import { RecordingDeletionService } from './recordings-api/recording-deletion.service';
 import { StreamsController } from './streams-api/streams.controller';
 import { SentinelGateway } from './gateways/sentinel.gateway';
@@ -49,8 +50,8 @@ export class AppModule {
           { rootPath: path.join(webDir, 'frontend-proctor', 'browser'), exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}'] },
         ),
       ],
-      controllers: [StreamsController, RecordingsController, ExamRecordingsController, HealthController],
-      providers: [SentinelGateway, ProctorGateway, RetentionService, RecordingDeletionService],
+      controllers: [StreamsController, RecordingsController, ExamRecordingsController, SharedRecordingsController, HealthController],
+      providers: [SentinelGateway, ProctorGateway, RetentionService, RecordingDeletionService, RecordingShareService],
     };
   }
 }

@@ -47,6 +47,10 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['GET', '/api/recordings/{streamId}/index', 'proctor'],
   ['GET', '/api/recordings/{streamId}/playlist.m3u8', 'proctor'],
   ['GET', '/api/recordings/{streamId}/export.mp4', 'proctor'],
+  ['POST', '/api/recordings/{streamId}/share', 'proctor'],
+  ['GET', '/api/shared/{token}/recording.mp4', 'public'],
+  ['GET', '/api/shared/{token}/playlist.m3u8', 'public'],
+  ['GET', '/api/shared/{token}/files/{file}', 'public'],
   ['DELETE', '/api/recordings/{streamId}', 'admin'],
   ['DELETE', '/api/exams/{examId}/recordings', 'admin'],
   ['GET', '/api/recordings/{streamId}/recording.mp4', 'proctor'],
@@ -173,9 +177,11 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
   it("answers 404 to a proctor for everything of another exam, guessed stream ids included, as for missing ids", async () => {
     for (const [method, path, who] of ROUTES) {
       if (who !== 'proctor' || !path.includes('{')) continue;
-      const foreign = await proctor.request(method, fill(path, foreignIds()));
+      // a valid body where the route takes one, so the answer is about the id
+      const options = path.endsWith('/share') ? { body: { fromMs: 0, toMs: 1 } } : {};
+      const foreign = await proctor.request(method, fill(path, foreignIds()), options);
       expect(`${method} ${path} ${foreign.status}`).toBe(`${method} ${path} 404`);
-      const missing = await proctor.request(method, fill(path, { ...foreignIds(), examId: 'no-such-exam', seatId: 'no-such-seat', streamId: 'no-such-stream' }));
+      const missing = await proctor.request(method, fill(path, { ...foreignIds(), examId: 'no-such-exam', seatId: 'no-such-seat', streamId: 'no-such-stream' }), options);
       expect(missing.status).toBe(404);
       // the two answers differ only in the id they quote: nothing tells them apart
       expect(foreign.body.error).toBe(missing.body.error);

@@ -1,3 +1,6 @@
+import type { RecordingStore } from '../recording/recording-store';
+import { TICKS_PER_SECOND } from '../relay/media-unit';
+
 /** One media segment of an HLS playlist (a stored segment file: a join fragment and what follows). */
 export interface HlsSegment {
   /** URI of the segment, relative to the playlist. */
@@ -55,4 +58,38 @@ export function buildMediaPlaylist(segments: readonly HlsSegment[], options: Pla
 function quoted(value: string): string {
   if (/["\r\n]/.test(value)) throw new RangeError(`URI ${JSON.stringify(value)} cannot be quoted in a playlist`);
   return value;
+}
+
+/**
+ * The HLS media playlist of a stored recording between `fromMs` and `toMs` (see
+ * {@link buildMediaPlaylist}). Durations come from the decode times of consecutive segments;
+ * a segment followed by a gap, an init change or nothing is scanned for its last fragment.
+ * While `live`, the newest segment (still growing) is left out and the playlist is `EVENT`.
+ * Segment URIs are `files/<file>`, relative to the playlist's own URL.
+ */
+export async function recordingPlaylist(store: RecordingStore, streamId: string, fromMs: number, toMs: number, live: boolean): Promise<string> {
+  const timeline = await store.timeline(streamId);
+  const { segments } = timeline.range(fromMs, toMs);
+  const whole = timeline.range(0, Number.MAX_SAFE_INTEGER);
+  const all = whole.segments;
+  const position = new Map(all.map((s, i) => [s, i]));
+  const newest = all[all.length - 1];
+  const listed = live && newest ? segments.filter((s) => s !== newest) : segments;
+  const gapAfter = (a: number, b: number) => whole.gaps.some((g) => g.afterSequence >= a && g.afterSequence < b);
+  const out: HlsSegment[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    const s = listed[i];
+    const next = all[(position.get(s) ?? all.length) + 1];
+    const contiguous = next !== undefined && next.init === s.init && !gapAfter(s.sequence, next.sequence);
+    const end = contiguous ? next.decodeTime : await store.segmentMediaEnd(streamId, s.file);
+    const previous = i > 0 ? listed[i - 1] : null;
+    out.push({
+      uri: `files/${s.file}`,
+      mapUri: `files/${s.init}`,
+      durationSeconds: Math.max(0, end - s.decodeTime) / TICKS_PER_SECOND,
+      programDateTimeMs: s.startMs,
+      discontinuity: previous !== null && (previous.init !== s.init || gapAfter(previous.sequence, s.sequence)),
+    });
+  }
+  return buildMediaPlaylist(out, { type: live ? 'EVENT' : 'VOD' });
 }

@@ -207,6 +207,36 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect((await outsider.get(`/api/recordings/${streamId}/export.mp4`)).status).toBe(404);
   });
 
+  let shared: { url: string; playlistUrl: string };
+
+  it('makes a signed, short-lived share link that opens without an account, covers only its range, and is audited', async () => {
+    expect((await outsider.post(`/api/recordings/${streamId}/share`, { fromMs: T0, toMs: T0 + 2400 })).status).toBe(404);
+    expect((await insider.post(`/api/recordings/${streamId}/share`, { fromMs: T0 + 5, toMs: T0 })).status).toBe(400);
+    expect((await insider.post(`/api/recordings/${streamId}/share`, { fromMs: T0, toMs: T0 + 2400, minutes: 99_999 })).status).toBe(400);
+    const res = await insider.post(`/api/recordings/${streamId}/share`, { fromMs: T0, toMs: T0 + 2400, minutes: 5 });
+    expect(res.status).toBe(201);
+    shared = res.body;
+    expect(shared.url).toMatch(new RegExp(`^${server.base}/api/shared/s1\\.[^/]+/recording\\.mp4$`));
+    expect(res.body.expiresAtMs).toBeGreaterThan(Date.now() + 4 * 60_000);
+    // no cookie, no key: the token is the credential
+    const mp4 = await fetch(shared.url);
+    expect(mp4.status).toBe(200);
+    expect(mp4.headers.get('content-type')).toBe('video/mp4');
+    const file = path.join(server.dataDir, 'shared.mp4');
+    await writeFile(file, new Uint8Array(await mp4.arrayBuffer()));
+    const probe = async (target: string) =>
+      Number(JSON.parse((await promisify(execFile)('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'json', target], { encoding: 'utf8', timeout: 20_000 })).stdout).streams[0].nb_read_packets);
+    expect(await probe(file)).toBe(12);
+    expect(await probe(shared.playlistUrl)).toBe(12); // HLS through the same token
+    const base = shared.url.replace(/recording\.mp4$/, '');
+    expect((await fetch(`${base}files/000000000017-init.mp4`)).status).toBe(404); // outside the shared range
+    expect((await fetch(`${base}files/000000000001-init.mp4`)).status).toBe(200);
+    const tampered = shared.url.replace(/\.([A-Za-z0-9_-])([A-Za-z0-9_-]*)\/recording/, (_m, c: string, rest: string) => `.${c === 'A' ? 'B' : 'A'}${rest}/recording`);
+    expect((await fetch(tampered)).status).toBe(403);
+    const audit = (await admin.get(`/api/audit?targetId=${streamId}`)).body as { action: string }[];
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['recording.share', 'recording.share.use']));
+  });
+
   it('deletes a recording with a reason: files gone, a record with sizes and SHA-256 in the audit log, 410 Gone afterwards', async () => {
     // (the previous test ended the stream)
     const dir = path.join(server.dataDir, 'streams', streamId);
@@ -226,6 +256,7 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect(gone.body.deletion).toMatchObject({ streamId, reason: 'data subject request 118', sha256: res.body.sha256 });
     expect((await admin.get(`/api/recordings/${streamId}/recording.mp4`)).status).toBe(410);
     expect((await outsider.get(`/api/recordings/${streamId}`)).status).toBe(404); // another exam: still looks missing
+    expect((await fetch(shared.url)).status).toBe(410); // share links die with the recording
     const audit = (await admin.get(`/api/audit?action=recording.delete`)).body;
     expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'recording.delete', targetId: streamId })]));
   });

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, GoneException, Header, HttpException, NotFoundException, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, GoneException, Header, HttpCode, HttpException, Inject, Ip, NotFoundException, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
@@ -14,12 +14,15 @@ import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
 import { RelayService } from '../relay-nest/relay.service';
 import type { TimelineRange } from '../recording/recording-timeline';
 import { parseTimeRange } from './time-range';
-import { HlsSegment, buildMediaPlaylist } from './hls-playlist';
+import { recordingPlaylist } from './hls-playlist';
 import { DeletionRecord, RecordingDeletionService } from './recording-deletion.service';
 import { DeleteRecordingDto } from './delete-recording.dto';
 import { exportMp4, planExport } from './recording-export';
+import { RecordingShareService, type ShareLinkView } from './recording-share.service';
+import { ShareRecordingDto } from './share-recording.dto';
+import { publicBaseUrl, type BaseUrlRequest } from '../seats-api/public-base-url';
+import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { rm } from 'node:fs/promises';
-import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 /** What these routes use of Express's request (`req.fresh`: a conditional GET matches the validators set). */
 interface Request {
@@ -58,7 +61,27 @@ export class RecordingsController {
     private readonly access: ExamAccessService,
     private readonly relay: RelayService,
     private readonly deletion: RecordingDeletionService,
+    private readonly shares: RecordingShareService,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {}
+
+  /**
+   * A signed, short-lived playback link for `[fromMs, toMs]` of this recording that an
+   * external reviewer opens without an account (admin or the exam's proctor). Audited.
+   */
+  @Post(':streamId/share')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'A signed, short-lived playback link for a time range, no account needed to open it (its exam\'s proctors, admins)' })
+  async share(
+    @CurrentActor() actor: Actor,
+    @Param('streamId') streamId: string,
+    @Body() body: ShareRecordingDto,
+    @Req() req: BaseUrlRequest,
+  ): Promise<ShareLinkView> {
+    if (body.toMs < body.fromMs) throw new BadRequestException('toMs must not be before fromMs: swap them');
+    await this.meta(actor, streamId);
+    return this.shares.create(actor, streamId, { fromMs: body.fromMs, toMs: body.toMs }, body.minutes ?? 60, publicBaseUrl(this.config, req));
+  }
 
   /**
    * Deletes a recording (admin, with a reason): its files go, a deletion record (who, when,
@@ -134,32 +157,8 @@ export class RecordingsController {
   ): Promise<string> {
     const { fromMs, toMs } = parseTimeRange(from, to);
     await this.meta(actor, streamId);
-    const timeline = await this.recordings.store.timeline(streamId);
     const stream = this.relay.registry.get(streamId);
-    const live = !!stream && stream.state !== 'ended';
-    const { segments } = timeline.range(fromMs, toMs);
-    const whole = timeline.range(0, Number.MAX_SAFE_INTEGER);
-    const all = whole.segments;
-    const position = new Map(all.map((s, i) => [s, i]));
-    const newest = all[all.length - 1];
-    const listed = live && newest ? segments.filter((s) => s !== newest) : segments;
-    const gapAfter = (a: number, b: number) => whole.gaps.some((g) => g.afterSequence >= a && g.afterSequence < b);
-    const out: HlsSegment[] = [];
-    for (let i = 0; i < listed.length; i++) {
-      const s = listed[i];
-      const next = all[(position.get(s) ?? all.length) + 1];
-      const contiguous = next !== undefined && next.init === s.init && !gapAfter(s.sequence, next.sequence);
-      const end = contiguous ? next.decodeTime : await this.recordings.store.segmentMediaEnd(streamId, s.file);
-      const previous = out.length > 0 ? listed[i - 1] : null;
-      out.push({
-        uri: `files/${s.file}`,
-        mapUri: `files/${s.init}`,
-        durationSeconds: Math.max(0, end - s.decodeTime) / TICKS_PER_SECOND,
-        programDateTimeMs: s.startMs,
-        discontinuity: previous !== null && (previous.init !== s.init || gapAfter(previous.sequence, s.sequence)),
-      });
-    }
-    return buildMediaPlaylist(out, { type: live ? 'EVENT' : 'VOD' });
+    return recordingPlaylist(this.recordings.store, streamId, fromMs, toMs, !!stream && stream.state !== 'ended');
   }
 
   /**
@@ -343,5 +342,68 @@ export class ExamRecordingsController {
       if (record) deleted.push(record);
     }
     return { deleted };
+  }
+}
+
+/**
+ * Share links (`/api/shared/:token/…`): no account, the signed token is the credential. It
+ * covers one stream and one time range until it expires: `recording.mp4` (one MP4 of the
+ * range), `playlist.m3u8` (HLS) and the stored files that playlist names, nothing else.
+ * 403 for a forged token, 410 once expired or when the recording was deleted.
+ */
+@ApiTags('recordings')
+@Controller('api/shared')
+@Access('public')
+export class SharedRecordingsController {
+  constructor(
+    private readonly recordings: RecordingService,
+    private readonly shares: RecordingShareService,
+    private readonly relay: RelayService,
+  ) {}
+
+  @Get(':token/recording.mp4')
+  @ApiOperation({ summary: 'The shared range as one MP4 (share-link token, no account)' })
+  async recording(@Param('token') token: string, @Ip() ip: string, @Res() res: Response): Promise<void> {
+    const claims = await this.claims(token);
+    const timeline = await this.recordings.store.timeline(claims.streamId);
+    const plan = planExport(timeline.range(claims.fromMs, claims.toMs), timeline.range(0, Number.MAX_SAFE_INTEGER).segments);
+    if (plan.kind === 'empty') throw new NotFoundException('nothing was recorded in the shared range');
+    if (plan.kind === 'parts') throw new ConflictException({ statusCode: 409, error: 'Conflict', code: 'init-change', message: 'the shared range crosses a resolution change: open playlist.m3u8 instead', parts: plan.parts });
+    await this.shares.recordUse(claims, 'recording.mp4', ip ?? null);
+    const file = await exportMp4(this.recordings.store, claims.streamId, plan);
+    await new Promise<void>((resolve) => {
+      res.sendFile(file, { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, no-store' }, dotfiles: 'deny' }, () => resolve());
+    });
+    await rm(file, { force: true });
+  }
+
+  @Get(':token/playlist.m3u8')
+  @Header('Content-Type', 'application/vnd.apple.mpegurl')
+  @Header('Cache-Control', 'private, no-cache')
+  @ApiOperation({ summary: 'The shared range as an HLS playlist (share-link token, no account)' })
+  async playlist(@Param('token') token: string, @Ip() ip: string): Promise<string> {
+    const claims = await this.claims(token);
+    await this.shares.recordUse(claims, 'playlist.m3u8', ip ?? null);
+    const stream = this.relay.registry.get(claims.streamId);
+    return recordingPlaylist(this.recordings.store, claims.streamId, claims.fromMs, claims.toMs, !!stream && stream.state !== 'ended');
+  }
+
+  @Get(':token/files/:file')
+  @ApiOperation({ summary: 'A stored file named by the shared playlist (share-link token, no account)' })
+  async file(@Param('token') token: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
+    const claims = await this.claims(token);
+    const range = (await this.recordings.store.timeline(claims.streamId)).range(claims.fromMs, claims.toMs);
+    const allowed = new Set([...range.segments.map((s) => s.file), ...range.segments.map((s) => s.init)]);
+    if (!allowed.has(file)) throw new NotFoundException(`${file.slice(0, 80)} is not part of the shared range`);
+    const path = this.recordings.store.filePath(claims.streamId, file);
+    await new Promise<void>((resolve) => {
+      res.sendFile(path, { headers: { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment', 'Cache-Control': 'private, no-cache' }, dotfiles: 'deny' }, () => resolve());
+    });
+  }
+
+  private async claims(token: string) {
+    const claims = await this.shares.verify(token);
+    if (!(await this.recordings.store.readMeta(claims.streamId).catch(() => null))) throw new GoneException('the shared recording no longer exists');
+    return claims;
   }
 }
