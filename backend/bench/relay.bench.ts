@@ -14,7 +14,7 @@ const BENCH_OPTIONS = testRegistryOptions({ bufferStreamBytes: 64 << 20, bufferT
 function openStream(registry: StreamRegistry, streamId: string) {
   return registry.openStream(
     { streamId, examId: 'e', seatId: 's', encoder: 'webcodecs', userAgent: 'bench', startedAtMs: 0 },
-    { open: async () => ({ write: async () => undefined, close: async () => undefined }), lookup: async () => null },
+    { open: async () => ({ write: async () => undefined, writeGap: async () => undefined, close: async () => undefined }), lookup: async () => null },
   );
 }
 

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, Mp4OutputFormat, Output } from 'mediabunny';
+import { ALL_FORMATS, Conversion, CustomSource, FilePathTarget, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import type { RecordingStore } from '../recording/recording-store';
 import type { TimelineRange, TimelineSegment } from '../recording/recording-timeline';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
@@ -66,27 +64,69 @@ export function planExport(range: TimelineRange, all: readonly TimelineSegment[]
 }
 
 /**
+ * The stored files read as one file (init segment, then the segments), without copying
+ * them: a mediabunny source whose reads are served from the right file at the right offset.
+ */
+async function joinedSource(paths: readonly string[]): Promise<{ source: CustomSource; close(): Promise<void> }> {
+  const files: { handle: FileHandle; start: number; size: number }[] = [];
+  let total = 0;
+  try {
+    for (const p of paths) {
+      const handle = await open(p, 'r');
+      const size = (await handle.stat()).size;
+      files.push({ handle, start: total, size });
+      total += size;
+    }
+  } catch (e) {
+    await Promise.all(files.map((f) => f.handle.close()));
+    throw e;
+  }
+  const read = async (start: number, end: number): Promise<Uint8Array> => {
+    const out = new Uint8Array(end - start);
+    // binary search for the file holding `start`, then read across file ends
+    let lo = 0;
+    let hi = files.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (files[mid].start <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    let done = 0;
+    for (let i = lo; i < files.length && done < out.length; i++) {
+      const f = files[i];
+      const from = start + done - f.start;
+      const length = Math.min(f.size - from, out.length - done);
+      if (length <= 0) continue;
+      const { bytesRead } = await f.handle.read(out, done, length, from);
+      done += bytesRead;
+      if (bytesRead < length) break;
+    }
+    return out;
+  };
+  return {
+    source: new CustomSource({ getSize: () => total, read, prefetchProfile: 'fileSystem', maxCacheSize: 32 << 20 }),
+    close: async () => {
+      await Promise.all(files.map((f) => f.handle.close().catch(() => undefined)));
+    },
+  };
+}
+
+/**
  * Writes one regular (non-fragmented) MP4 of a planned range into a temporary file, remuxed
  * without re-encoding by mediabunny (our libs/fmp4 stays the live path): the stored init
- * segment and segment files are joined into one fMP4, read by mediabunny and copied packet by
- * packet into an MP4 whose timeline starts at 0 at the first (IDR) frame, with the capture
- * time of that frame as its creation date.
+ * segment and segment files are read as one fMP4 (no copy), and mediabunny copies them packet
+ * by packet into an MP4 whose timeline starts at 0 at the first (IDR) frame, with the capture
+ * time of that frame in its tags.
  * @returns the temporary file's path; the caller removes it
  * @throws Error when mediabunny cannot copy the track (the message says why)
  */
 export async function exportMp4(store: RecordingStore, streamId: string, plan: Extract<ExportPlan, { kind: 'one' }>): Promise<string> {
   const dir = path.join(tmpdir(), 'vigil-export');
   await mkdir(dir, { recursive: true });
-  const id = randomUUID();
-  const joined = path.join(dir, `${id}-in.mp4`);
-  const output = path.join(dir, `${id}.mp4`);
+  const output = path.join(dir, `${randomUUID()}.mp4`);
+  const joined = await joinedSource([plan.init, ...plan.segments.map((s) => s.file)].map((f) => store.filePath(streamId, f)));
   try {
-    const out = createWriteStream(joined);
-    for (const file of [plan.init, ...plan.segments.map((s) => s.file)]) {
-      await pipeline(createReadStream(store.filePath(streamId, file)), out, { end: false });
-    }
-    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const input = new Input({ source: new FilePathSource(joined), formats: ALL_FORMATS });
+    const input = new Input({ source: joined.source, formats: ALL_FORMATS });
     const target = new Output({ format: new Mp4OutputFormat({ fastStart: false }), target: new FilePathTarget(output) });
     const conversion = await Conversion.init({
       input,
@@ -99,12 +139,12 @@ export async function exportMp4(store: RecordingStore, streamId: string, plan: E
       throw new Error(`cannot export: ${conversion.discardedTracks.map((d) => d.reason).join(', ') || 'no usable track'}`);
     }
     await conversion.execute();
-    input.dispose?.();
+    input.dispose();
     return output;
   } catch (e) {
     await rm(output, { force: true });
     throw e;
   } finally {
-    await rm(joined, { force: true });
+    await joined.close();
   }
 }
