@@ -6,8 +6,16 @@
  *
  * Server control (`keyframe`, `set-fps`, stream reset) comes back from the sender and is applied
  * here. Every piece except capture, encoder backend and socket is pure and unit-tested.
+ *
+ * Backlog (README "Backlog"): every queued message is written to IndexedDB before it is sent
+ * (`BacklogPersister`) and deleted on ack. On start, an earlier page's unacknowledged messages
+ * for this seat are loaded back into the queue, its stream is resumed, its sequence numbers and
+ * media timeline continue, and a `gap` (`sentinel-restarted`) covers the capture time between
+ * the two pages. Holes in the capture (capture stopped, queue full) become `gap` notices that
+ * travel with the next message. When the server ends the stream (`stop`, or capture refused
+ * after the exam's end) capture stops and the backlog is uploaded over upload-only connections.
  */
-import { FPS_DEFAULT, type KeyframeReason as ServerKeyframeReason } from '@vigil/protocol';
+import { FPS_DEFAULT, FPS_MAX, FPS_MIN, type KeyframeReason as ServerKeyframeReason } from '@vigil/protocol';
 import { ScreenCapture, type CaptureState } from '../capture/screen-capture';
 import type { EncodedVideo, EncoderBackend, EncoderBackendCallbacks, EncoderName, VideoEncoderSettings } from '../encode/encoder-backend';
 import { encoderSettingsFor, sameSettings } from '../encode/encoder-settings';
@@ -15,12 +23,14 @@ import { browserEncoderProbes, selectEncoder } from '../encode/encoder-selection
 import { OpenH264WasmBackend } from '../encode/openh264/openh264-backend';
 import { WebCodecsBackend } from '../encode/webcodecs-backend';
 import { FragmentMuxer } from '../mux/fragment-muxer';
-import { OutboundQueue } from '../sender/outbound-queue';
-import { SentinelSender, type ConnectionState, type HelloFields, type SocketFactory } from '../sender/sentinel-sender';
+import { BacklogPersister } from '../sender/backlog-persister';
+import { BacklogStore, emptySeatRecord, type BacklogStoreLike, type SeatRecord } from '../sender/backlog-store';
+import { OutboundQueue, type CaptureGap, type OutboundMessage } from '../sender/outbound-queue';
+import { CLOSE_GOING_AWAY, SentinelSender, type ConnectionState, type HelloFields, type SocketFactory } from '../sender/sentinel-sender';
 import { FrameClock, type FrameTick, type Scheduler } from '../timing/frame-clock';
 import { workerScheduler } from '../timing/worker-scheduler';
 import { KeyframePolicy } from '../timing/keyframe-policy';
-import { msToTicks, ticksToUs } from '../timing/media-time';
+import { msToTicks, TICKS_PER_MS, ticksToUs } from '../timing/media-time';
 import { RollingAverage } from '../util/rolling-average';
 import type { SentinelConfig } from './config';
 import { overallState, type SentinelPhase, type SentinelStatus } from './status';
@@ -44,12 +54,29 @@ export interface SentinelOptions {
   queueMaxBytes?: number;
   /** Longest gap between keyframes, ms (20000..30000; default from the config). */
   maxKeyframeIntervalMs?: number;
+  /**
+   * Opens the backlog store (default: IndexedDB, `BacklogStore.open()`); null disables it
+   * (memory only, state `unavailable`).
+   */
+  openBacklogStore?: (() => Promise<BacklogStoreLike>) | null;
+  /** Wall clock, ms since the Unix epoch (default `Date.now`). */
+  wallClock?: () => number;
+}
+
+/** A hole in the capture waiting for the next frame, which ends it. */
+interface PendingGap {
+  reason: CaptureGap['reason'];
+  /** Start of the hole, ms since the Unix epoch. */
+  fromMs: number;
 }
 
 interface PendingFrame {
   /** The pipeline asked for an IDR. */
   keyFrame: boolean;
+  /** Frame-clock media time (for the keyframe policy), 90 kHz ticks. */
   mediaTime: number;
+  /** Stream media time (`tfdt`): frame-clock time + the offset that continues an earlier page's timeline. */
+  streamMediaTime: number;
   duration: number;
   captureTimeMs: number;
   submittedAtMs: number;
@@ -93,12 +120,30 @@ export class Sentinel {
   private readonly frameBytes = new RollingAverage(50);
   private queueFullReported = false;
   private stopped = false;
+  private readonly openBacklogStore: (() => Promise<BacklogStoreLike>) | null;
+  private readonly wallClock: () => number;
+  private persister: BacklogPersister | null = null;
+  /** Added to the frame clock's media time: continues an earlier page's timeline (90 kHz ticks). */
+  private mediaOffsetTicks = 0;
+  private pendingGap: PendingGap | null = null;
+  /** Capture time of the end of the last muxed frame, ms since the Unix epoch. */
+  private lastFrameEndMs: number | null = null;
+  private gapCount = 0;
+  private lastGap: CaptureGap | null = null;
+  private restoredMessages = 0;
+  private restoredFrames = 0;
+  private restoredStreamId: string | null = null;
+  private allRecorded = false;
+  private storageUsage: number | null = null;
+  private storageQuota: number | null = null;
 
   constructor(options: SentinelOptions) {
     this.config = options.config;
     this.scheduler = options.scheduler ?? workerScheduler();
     this.onChange = options.onChange ?? (() => undefined);
     this.createBackend = options.createBackend ?? null;
+    this.openBacklogStore = options.openBacklogStore === undefined ? () => BacklogStore.open() : options.openBacklogStore;
+    this.wallClock = options.wallClock ?? Date.now;
     this.queue = new OutboundQueue(options.queueMaxBytes === undefined ? {} : { maxBytes: options.queueMaxBytes });
     this.policy = new KeyframePolicy({ maxIntervalMs: options.maxKeyframeIntervalMs ?? this.config.maxKeyframeIntervalMs });
     this.capture = new ScreenCapture({
@@ -142,24 +187,45 @@ export class Sentinel {
         state: (state) => {
           this.connection = state;
           if (state === 'failed') this.halt('error');
-          if (state === 'ended') this.halt('ended');
+          if (state === 'ended') this.onEnded();
           this.changed();
         },
         welcome: (welcome) => {
-          if (welcome.fps !== this.clock.fps) this.clock.setFps(welcome.fps);
+          this.persister?.noteStream(welcome.streamId);
+          this.persister?.noteAck(this.queue.lastAcked);
+          this.persister?.noteFps(welcome.fps);
+          if (welcome.fps !== this.clock.fps && !this.sender.uploadingOnly) this.clock.setFps(welcome.fps);
           this.changed();
         },
-        streamReset: () => this.onStreamReset(),
+        streamReset: (firstSequence, welcome) => {
+          this.persister?.noteReset(welcome.streamId, firstSequence);
+          this.onStreamReset();
+        },
         keyframe: (reason) => this.onKeyframeRequest(reason),
         setFps: (fps) => {
+          this.persister?.noteFps(fps);
           this.clock.setFps(fps);
           this.changed();
         },
         ended: (_reason, message) => {
           this.endedMessage = message;
           console.info(`[vigil-sentinel] the server ended this stream: ${message}`);
+          this.onCaptureClosed();
         },
-        ack: () => this.changed(),
+        captureClosed: (message) => {
+          this.endedMessage = message;
+          console.info(`[vigil-sentinel] the server closed capture: ${message}; uploading the backlog`);
+          this.onCaptureClosed();
+        },
+        drained: () => {
+          this.allRecorded = true;
+          this.persister?.forget();
+          this.changed();
+        },
+        ack: (sequence) => {
+          this.persister?.noteAck(sequence);
+          this.changed();
+        },
         error: (message) => this.setError(message),
       },
     });
@@ -202,8 +268,24 @@ export class Sentinel {
       reconnects: this.sender.reconnects,
       lastError: this.lastError,
       endedMessage: this.endedMessage,
+      queuedSeconds: Math.round(this.queue.mediaTicks / 9000) / 10,
+      queuedFrames: this.queue.fragmentCount,
+      storage: this.persister?.state ?? 'starting',
+      storageError: this.persister?.lastError ?? null,
+      storageUsageBytes: this.storageUsage,
+      storageQuotaBytes: this.storageQuota,
+      storedSequence: this.persister?.writtenThrough ?? 0,
+      restoredMessages: this.restoredMessages,
+      restoredFrames: this.restoredFrames,
+      restoredStreamId: this.restoredStreamId,
+      gaps: this.gapCount,
+      lastGap: this.lastGap,
+      uploadOnly: this.sender.uploadingOnly,
+      allRecorded: this.allRecorded,
+      lastWelcomeAtMs: this.sender.lastWelcomeAtMs === null ? null : Math.round(performance.timeOrigin + this.sender.lastWelcomeAtMs),
     });
   }
+
 
   /**
    * Checks the encoder, connects, and starts capturing. Resolves once capture runs; rejects
@@ -225,8 +307,120 @@ export class Sentinel {
       selection.encoder === 'openh264-wasm'
         ? (callbacks) => new OpenH264WasmBackend(callbacks)
         : (callbacks) => new WebCodecsBackend(callbacks);
+    const captureEnded = await this.restoreBacklog();
+    if (this.halted()) return;
+    if (captureEnded) {
+      // an earlier page was told the stream is over: only its backlog remains to upload
+      this.phase = 'uploading';
+      this.sender.drain();
+      this.changed();
+      return;
+    }
     this.sender.start();
     await this.shareScreen();
+  }
+
+  /**
+   * Opens the backlog store and takes over what an earlier page of this seat left: its
+   * unacknowledged messages (queued again, sent first), its stream id, its sequence numbers,
+   * and the end of its media timeline (this page's continues after it, with a
+   * `sentinel-restarted` gap for the time in between). Storage problems never stop the page:
+   * the backlog is then kept in memory only and the panel says so.
+   * @returns true when the earlier page's stream was ended by the server (upload only)
+   */
+  private async restoreBacklog(): Promise<boolean> {
+    const now = this.wallClock();
+    let record: SeatRecord = emptySeatRecord(this.config.examId, this.config.seatId, now);
+    let store: BacklogStoreLike | null = null;
+    let unavailableReason: string | undefined;
+    if (this.openBacklogStore === null) {
+      unavailableReason = 'the backlog store is disabled';
+    } else {
+      try {
+        store = await this.openBacklogStore();
+      } catch (error) {
+        unavailableReason = `IndexedDB cannot be opened: ${errorText(error)}`;
+      }
+    }
+    let captureEnded = false;
+    if (store !== null) {
+      try {
+        const restored = await store.load(this.config.examId, this.config.seatId);
+        if (restored !== null && restored.record.captureEnded && restored.messages.length === 0) {
+          await store.forget(restored.record.seat); // an ended, fully recorded stream: start afresh
+        } else if (restored !== null) {
+          record = restored.record;
+          captureEnded = record.captureEnded;
+          this.queue.reset(record.lastAcked + 1);
+          for (const message of restored.messages) this.queue.push(message);
+          this.restoredMessages = restored.messages.length;
+          this.restoredFrames = restored.messages.filter((m) => m.kind === 'fragment').length;
+          if (restored.discarded > 0 || record.highestSequence > this.queue.highestSequence) {
+            this.setError(
+              `the stored backlog has a hole after #${this.queue.highestSequence} (${restored.discarded} stored messages unusable): ` +
+                'the server will start a new stream if it misses them',
+            );
+          }
+          if (record.streamId !== null) {
+            this.sender.resumeStream(record.streamId);
+            this.restoredStreamId = record.streamId;
+          }
+          // capture at the stream's rate while offline, until a welcome says otherwise
+          if (record.fps !== undefined && record.fps >= FPS_MIN && record.fps <= FPS_MAX) this.clock.setFps(record.fps);
+          if (record.mediaEndTicks !== null && record.captureEndMs !== null) {
+            const elapsedMs = Math.max(0, now - record.captureEndMs);
+            this.mediaOffsetTicks = record.mediaEndTicks + msToTicks(elapsedMs);
+            this.pendingGap = { reason: 'sentinel-restarted', fromMs: record.captureEndMs };
+            this.lastFrameEndMs = record.captureEndMs;
+          }
+          console.info(
+            `[vigil-sentinel] took over ${restored.messages.length} unacknowledged messages of stream ${record.streamId ?? '(not named yet)'} from an earlier page`,
+          );
+        }
+      } catch (error) {
+        this.setError(`cannot read the stored backlog: ${errorText(error)}`);
+      }
+    }
+    this.persister = new BacklogPersister({
+      store,
+      queue: this.queue,
+      scheduler: this.scheduler,
+      record,
+      onSendable: () => this.sender.pump(),
+      onChange: () => {
+        const storageError = this.persister?.lastError;
+        if (storageError) console.warn(`[vigil-sentinel] backlog storage: ${this.persister?.state}: ${storageError}`);
+        void this.refreshEstimate();
+        this.changed();
+      },
+      ...(unavailableReason !== undefined ? { unavailableReason } : {}),
+      wallClock: this.wallClock,
+    });
+    if (unavailableReason !== undefined) console.warn(`[vigil-sentinel] ${unavailableReason}: the backlog is kept in memory only`);
+    void this.requestPersistence();
+    return captureEnded;
+  }
+
+  /** Asks the browser not to evict this origin's storage (W3C Storage §4.6), and reads the estimate. */
+  private async requestPersistence(): Promise<void> {
+    try {
+      await navigator.storage?.persist?.();
+    } catch {
+      // best effort
+    }
+    await this.refreshEstimate();
+  }
+
+  private async refreshEstimate(): Promise<void> {
+    try {
+      const estimate = await navigator.storage?.estimate?.();
+      if (estimate === undefined) return;
+      this.storageUsage = estimate.usage ?? null;
+      this.storageQuota = estimate.quota ?? null;
+      this.changed();
+    } catch {
+      // unknown
+    }
   }
 
   /** Starts (or restarts) screen capture; call from a user gesture if `start()` could not. */
@@ -253,7 +447,11 @@ export class Sentinel {
     this.changed();
   }
 
-  /** Stops everything. Idempotent. */
+  /**
+   * The page goes away (`pagehide`): stops capturing and uploading, closes with 1001 (the
+   * server keeps the stream resumable) and leaves the backlog in IndexedDB for the next page.
+   * Every queued message was written there before it was sent. Idempotent.
+   */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -261,9 +459,15 @@ export class Sentinel {
     this.capture.stop();
     this.backend?.close();
     this.backend = null;
-    this.sender.stop();
+    this.sender.stop(CLOSE_GOING_AWAY);
+    this.persister?.close();
     this.phase = 'stopped';
     this.changed();
+  }
+
+  /** Resolves once the backlog store has nothing left to write (tests). */
+  async backlogIdle(): Promise<void> {
+    await this.persister?.idle();
   }
 
   private async onTick(tick: FrameTick): Promise<void> {
@@ -275,8 +479,10 @@ export class Sentinel {
       if (!this.queueFullReported) {
         this.queueFullReported = true;
         this.setError(
-          `Upload queue full (${Math.round(this.queue.bytes / 1048576)} MiB unacknowledged): recording paused until the server catches up.`,
+          `Upload queue full (${Math.round(this.queue.bytes / 1048576)} MiB unacknowledged): recording paused until the server catches up; ` +
+            'the pause is marked in the recording as a gap (storage-failed).',
         );
+        this.noteGap('storage-failed');
       }
       return this.skip();
     }
@@ -308,7 +514,8 @@ export class Sentinel {
 
     const ctx = { mediaTime: tick.mediaTime, duration: tick.duration, fps: tick.fps, width: settings.width, height: settings.height };
     const keyFrame = this.policy.decide(ctx) !== null;
-    const timestamp = ticksToUs(tick.mediaTime);
+    const streamMediaTime = tick.mediaTime + this.mediaOffsetTicks;
+    const timestamp = ticksToUs(streamMediaTime);
     const copy = new VideoFrame(latest, { timestamp });
     try {
       backend.encode(copy, keyFrame);
@@ -322,6 +529,7 @@ export class Sentinel {
     this.pending.set(timestamp, {
       keyFrame,
       mediaTime: tick.mediaTime,
+      streamMediaTime,
       duration: tick.duration,
       captureTimeMs: performance.timeOrigin + tick.clockTimeMs,
       submittedAtMs: this.scheduler.now(),
@@ -360,7 +568,7 @@ export class Sentinel {
     }
     let result;
     try {
-      result = this.muxer.mux(chunk, meta, this.queue.nextSequence);
+      result = this.muxer.mux(chunk, { mediaTime: meta.streamMediaTime, duration: meta.duration, captureTimeMs: meta.captureTimeMs }, this.queue.nextSequence);
     } catch (error) {
       this.setError(`muxing failed: ${errorText(error)}`);
       this.policy.request('restart', this.nowMediaTime());
@@ -369,9 +577,38 @@ export class Sentinel {
     if (result.dropped !== undefined) {
       this.policy.request('restart', this.nowMediaTime());
     }
-    for (const message of result.messages) this.queue.push(message);
+    const captureEndMs = meta.captureTimeMs + meta.duration / TICKS_PER_MS;
+    const gaps = result.messages.length > 0 ? this.takeGap(meta.captureTimeMs) : [];
+    result.messages.forEach((message, i) => {
+      const timed: OutboundMessage =
+        message.kind === 'fragment'
+          ? { ...message, durationTicks: meta.duration, mediaEndTicks: meta.streamMediaTime + meta.duration, captureEndMs }
+          : message;
+      this.queue.push(i === 0 && gaps.length > 0 ? { ...timed, gaps } : timed);
+    });
+    if (result.messages.length > 0) this.lastFrameEndMs = captureEndMs;
+    this.persister?.notePushed();
     this.sender.pump();
     this.changed();
+  }
+
+  /** Remembers that the capture has a hole from the last frame on; the next frame ends it. */
+  private noteGap(reason: CaptureGap['reason']): void {
+    if (this.pendingGap !== null || this.lastFrameEndMs === null) return;
+    this.pendingGap = { reason, fromMs: this.lastFrameEndMs };
+  }
+
+  /** The pending hole, ended by a frame captured at `captureTimeMs` (epoch ms), as a `gap` notice. */
+  private takeGap(captureTimeMs: number): CaptureGap[] {
+    const pending = this.pendingGap;
+    if (pending === null) return [];
+    this.pendingGap = null;
+    const toMs = Math.max(0, Math.round(captureTimeMs));
+    const gap: CaptureGap = { fromMs: Math.min(Math.max(0, Math.round(pending.fromMs)), toMs), toMs, reason: pending.reason };
+    this.gapCount++;
+    this.lastGap = gap;
+    console.info(`[vigil-sentinel] gap ${gap.reason}: ${gap.toMs - gap.fromMs} ms without frames`);
+    return [gap];
   }
 
   private onEncoderError(error: Error, backend: EncoderBackend): void {
@@ -401,8 +638,33 @@ export class Sentinel {
     this.dropEncoder();
     this.muxer.reset();
     this.policy.reset();
+    this.mediaOffsetTicks = 0;
+    this.pendingGap = null;
+    this.lastFrameEndMs = null;
     if (this.clock.running) this.clock.start();
     this.changed();
+  }
+
+  /**
+   * The server ended the stream (`stop`) or refused further capture (exam over): stop
+   * capturing now; the sender uploads what is queued (phase `uploading`) and then ends.
+   */
+  private onCaptureClosed(): void {
+    this.persister?.noteCaptureEnded();
+    this.phase = this.queue.depth > 0 ? 'uploading' : 'ended';
+    this.clock.stop();
+    this.capture.stop();
+    this.dropEncoder();
+    this.changed();
+  }
+
+  /** The sender reached `ended`: the stream is over, with or without a backlog left. */
+  private onEnded(): void {
+    this.halt('ended');
+    if (this.queue.depth === 0 && !this.allRecorded) {
+      this.allRecorded = true;
+      this.persister?.forget();
+    }
   }
 
   /**
@@ -420,11 +682,13 @@ export class Sentinel {
 
   /** True once stopped, ended by the server, or halted by a fatal error (re-read after every await). */
   private halted(): boolean {
-    return this.stopped || this.phase === 'error' || this.phase === 'ended';
+    return this.stopped || this.phase === 'error' || this.phase === 'ended' || this.phase === 'uploading';
   }
 
   private onCaptureEnded(message: string): void {
+    if (this.halted()) return; // we stopped the capture ourselves
     this.phase = 'waiting-for-share';
+    this.noteGap('capture-stopped');
     this.setError(message);
   }
 

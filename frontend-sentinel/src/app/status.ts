@@ -1,10 +1,15 @@
 /** The Sentinel's status snapshot: shown in the panel, exposed as `window.__vigilSentinel`. */
 import type { CaptureState } from '../capture/screen-capture';
 import type { EncoderName } from '../encode/encoder-backend';
+import type { BacklogStorageState } from '../sender/backlog-persister';
+import type { CaptureGap } from '../sender/outbound-queue';
 import type { ConnectionState } from '../sender/sentinel-sender';
 
-/** Overall phase of the page. */
-export type SentinelPhase = 'starting' | 'waiting-for-share' | 'running' | 'error' | 'stopped' | 'ended';
+/**
+ * Overall phase of the page. `uploading`: capture has stopped for good (the server's `stop`,
+ * or the exam is over) and the queued backlog is being uploaded.
+ */
+export type SentinelPhase = 'starting' | 'waiting-for-share' | 'running' | 'uploading' | 'error' | 'stopped' | 'ended';
 
 /**
  * One-word overall state: `streaming` = capturing and connected (welcome received);
@@ -16,6 +21,7 @@ export type SentinelState =
   | 'connecting'
   | 'streaming'
   | 'reconnecting'
+  | 'uploading'
   | 'error'
   | 'stopped'
   | 'ended';
@@ -81,12 +87,45 @@ export interface SentinelStatus {
   readonly lastError: string | null;
   /** The server's words when it ended the stream (`stop`): shown to the student; null until then. */
   readonly endedMessage: string | null;
+  /** Media duration of the unacknowledged fragments, seconds (one decimal). */
+  readonly queuedSeconds: number;
+  /** Unacknowledged fragments (frames) in the queue. */
+  readonly queuedFrames: number;
+  /**
+   * Whether the backlog survives a reload: `starting` (store not open yet), `ok` (IndexedDB),
+   * `quota-exceeded`, `failed` (writes fail: memory only, retried), `unavailable` (no IndexedDB).
+   */
+  readonly storage: BacklogStorageState | 'starting';
+  /** Why the backlog is not stored, or null. */
+  readonly storageError: string | null;
+  /** Origin storage use and quota (`navigator.storage.estimate()`), bytes; null when unknown. */
+  readonly storageUsageBytes: number | null;
+  readonly storageQuotaBytes: number | null;
+  /** Highest sequence number written to IndexedDB (or acknowledged). */
+  readonly storedSequence: number;
+  /** Messages an earlier page left unacknowledged that this page took over (0 when none). */
+  readonly restoredMessages: number;
+  /** Of those, fragments (frames). */
+  readonly restoredFrames: number;
+  /** The stream an earlier page of this seat left, resumed by this page; null when none. */
+  readonly restoredStreamId: string | null;
+  /** `gap` notices attached to the stream by this page, and the last one. */
+  readonly gaps: number;
+  readonly lastGap: CaptureGap | null;
+  /** True while only the backlog is uploaded (capture stopped for good). */
+  readonly uploadOnly: boolean;
+  /** True once the stream is over and every message was acknowledged ("all recorded"). */
+  readonly allRecorded: boolean;
+  /** When the last `welcome` arrived, ms since the Unix epoch; null before the first. */
+  readonly lastWelcomeAtMs: number | null;
 }
 
 /** The overall state for a phase and a connection state. */
 export function overallState(phase: SentinelPhase, connection: ConnectionState): SentinelState {
   if (phase !== 'running') return phase;
   switch (connection) {
+    case 'uploading':
+      return 'uploading';
     case 'connected':
       return 'streaming';
     case 'reconnecting':

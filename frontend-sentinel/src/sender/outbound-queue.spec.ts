@@ -133,3 +133,60 @@ describe('OutboundQueue', () => {
     expect(() => q.reset(0)).toThrow(TypeError);
   });
 });
+
+describe('OutboundQueue: send gate, media duration, gaps (backlog)', () => {
+  it('holds back messages beyond the send gate', () => {
+    const q = new OutboundQueue();
+    expect(q.sendableThrough).toBe(Number.MAX_SAFE_INTEGER);
+    q.allowSendThrough(1);
+    for (let s = 1; s <= 3; s++) q.push(msg(s));
+    expect(drain(q)).toEqual([1]);
+    expect(q.unsentCount).toBe(2);
+    q.allowSendThrough(3);
+    expect(drain(q)).toEqual([2, 3]);
+    expect(() => q.allowSendThrough(-1)).toThrow(TypeError);
+    expect(() => q.allowSendThrough(1.5)).toThrow(TypeError);
+  });
+
+  it('sums the media duration of unacknowledged fragments (queued seconds)', () => {
+    const q = new OutboundQueue();
+    q.push(msg(1, 10, 'init'));
+    q.push({ ...msg(2), durationTicks: 90000 });
+    q.push({ ...msg(3), durationTicks: 18000 });
+    expect(q.mediaTicks).toBe(108000);
+    expect(q.fragmentCount).toBe(2);
+    q.ack(2);
+    expect(q.mediaTicks).toBe(18000);
+    expect(q.fragmentCount).toBe(1);
+    q.reset(10);
+    expect(q.mediaTicks).toBe(0);
+    expect(q.fragmentCount).toBe(0);
+  });
+
+  it('finds unacknowledged messages by sequence number', () => {
+    const q = new OutboundQueue({ firstSequence: 5 });
+    for (let s = 5; s <= 8; s++) q.push(msg(s));
+    q.ack(6);
+    expect(q.get(6)).toBeUndefined();
+    expect(q.get(7)?.sequence).toBe(7);
+    expect(q.get(9)).toBeUndefined();
+    expect(q.slice(1).map((m) => m.sequence)).toEqual([7, 8]);
+    expect(q.slice(8).map((m) => m.sequence)).toEqual([8]);
+    expect(q.slice(7, 1).map((m) => m.sequence)).toEqual([7]);
+    expect(q.slice(9)).toEqual([]);
+  });
+
+  it('checks timing and gap fields and refuses bad ones without changing the queue', () => {
+    const q = new OutboundQueue();
+    expect(() => q.push({ ...msg(1), durationTicks: -1 })).toThrow('message.durationTicks must be an integer in [0, 4294967295], got -1');
+    expect(() => q.push({ ...msg(1), captureEndMs: Number.NaN })).toThrow(TypeError);
+    expect(() => q.push({ ...msg(1), gaps: [{ fromMs: 5, toMs: 4, reason: 'network' }] })).toThrow('message.gaps[0].toMs must be a finite number in [5, 8640000000000000], got 4');
+    expect(() => q.push({ ...msg(1), gaps: [{ fromMs: 1, toMs: 4, reason: 'lunch' as never }] })).toThrow(
+      'message.gaps[0].reason must be one of network, capture-stopped, sentinel-restarted, storage-failed, unknown, got "lunch"',
+    );
+    expect(() => q.push({ ...msg(1), gaps: 'x' as never })).toThrow('message.gaps must be an array, got "x"');
+    expect(q).toMatchObject({ depth: 0, nextSequence: 1 });
+    q.push({ ...msg(1), gaps: [{ fromMs: 1, toMs: 4, reason: 'capture-stopped' }] });
+    expect(q.depth).toBe(1);
+  });
+});

@@ -94,6 +94,8 @@ function setup(over: Partial<SentinelSenderOptions> = {}) {
       ack: (n) => events.push(`ack:${n}`),
       welcome: (w, resumed) => events.push(`welcome:${w.streamId}:${resumed}`),
       streamReset: (first) => resets.push(first),
+      captureClosed: (m) => events.push(`capture-closed:${m}`),
+      drained: () => events.push('drained'),
       error: (m, fatal, code) => errors.push([m, fatal, code]),
     },
     ...over,
@@ -410,5 +412,218 @@ describe('SentinelSender', () => {
     expect(() => new SentinelSender(opts({ statusIntervalMs: 0 }))).toThrow('options.statusIntervalMs must be an integer >= 100, got 0');
     expect(() => new SentinelSender(opts({ maxBufferedBytes: 10 }))).toThrow(TypeError);
     expect(() => new SentinelSender(opts({ backoff: { jitter: 3 } }))).toThrow(TypeError);
+  });
+
+  describe('backlog: gaps, resuming an earlier page, upload-only drain', () => {
+    it('sends the gap notices a message carries right before it, and again when it is resent', () => {
+      const { sender, queue, last, welcome, scheduler } = setup();
+      sender.start();
+      last().open();
+      welcome();
+      queue.push(media(1));
+      queue.push({ ...media(2), gaps: [{ fromMs: 1000, toMs: 4000, reason: 'capture-stopped' }] });
+      sender.pump();
+      const kinds = last().sent.map((d) => (typeof d === 'string' ? (JSON.parse(d) as { type: string }).type : 'media'));
+      expect(kinds).toEqual(['hello', 'status', 'media', 'gap', 'media']);
+      expect(last().texts().find((m) => m.type === 'gap')).toEqual({ type: 'gap', fromMs: 1000, toMs: 4000, reason: 'capture-stopped' });
+      last().serverClose();
+      scheduler.advance(500);
+      last().open();
+      welcome(1); // the server has 1; 2 and its gap come again
+      expect(last().texts().filter((m) => m.type === 'gap')).toHaveLength(1);
+      expect(last().sequences()).toEqual([2]);
+    });
+
+    it('holds back messages beyond the send gate until the backlog store releases them', () => {
+      const { sender, queue, last, welcome } = setup();
+      queue.allowSendThrough(0);
+      sender.start();
+      last().open();
+      welcome();
+      queue.push(media(1));
+      queue.push(media(2));
+      sender.pump();
+      expect(last().sequences()).toEqual([]);
+      queue.allowSendThrough(1);
+      sender.pump();
+      expect(last().sequences()).toEqual([1]);
+    });
+
+    it("resumes an earlier page's stream from the first hello and continues its sequence numbers", () => {
+      const { sender, queue, last, welcome, resets, events } = setup();
+      queue.reset(41); // the earlier page had 1..40 acknowledged
+      for (let s = 41; s <= 43; s++) queue.push(media(s));
+      sender.resumeStream('st-old');
+      sender.start();
+      last().open();
+      expect(last().texts()[0]).toMatchObject({ type: 'hello', streamId: 'st-old' });
+      expect(last().texts()[0]).not.toHaveProperty('uploadOnly');
+      welcome(41, 'st-old');
+      expect(resets).toEqual([]);
+      expect(events).toContain('welcome:st-old:true');
+      expect(last().sequences()).toEqual([42, 43]);
+    });
+
+    it("starts over when the server no longer knows the earlier page's stream (first welcome names another)", () => {
+      const { sender, queue, last, welcome, resets } = setup();
+      queue.reset(41);
+      queue.push(media(41));
+      sender.resumeStream('st-old');
+      sender.start();
+      last().open();
+      welcome(0, 'st-new');
+      expect(resets).toEqual([1]);
+      expect(queue).toMatchObject({ depth: 0, nextSequence: 1 });
+      expect(last().sequences()).toEqual([]);
+    });
+
+    it('refuses resumeStream after start and with a bad id', () => {
+      const { sender } = setup();
+      expect(() => sender.resumeStream('no spaces')).toThrow(TypeError);
+      sender.start();
+      expect(() => sender.resumeStream('st-1')).toThrow('resumeStream() must come before start(); the sender is connecting');
+    });
+
+    it('after stop with a backlog: reconnects upload-only, resends it, and ends once all is acknowledged', () => {
+      const { sender, queue, sockets, last, welcome, scheduler, events } = setup();
+      sender.start();
+      last().open();
+      welcome();
+      for (let s = 1; s <= 4; s++) queue.push(media(s));
+      sender.pump();
+      last().receive({ type: 'ack', sequence: 2 });
+      last().receive({ type: 'stop', reason: 'exam-over', message: 'The exam window has closed.' });
+      expect(events).toContain('ended:exam-over:The exam window has closed.');
+      expect(sender.state).toBe('uploading');
+      expect(sender.uploadingOnly).toBe(true);
+      expect(sockets[0]!.closedWith).toEqual([1000, 'stream ended by the server']);
+      scheduler.advance(500);
+      expect(sockets).toHaveLength(2);
+      last().open();
+      expect(last().texts()[0]).toMatchObject({ type: 'hello', streamId: 'st-1', uploadOnly: true });
+      welcome(2);
+      expect(sender.state).toBe('uploading');
+      expect(last().sequences()).toEqual([3, 4]);
+      last().receive({ type: 'ack', sequence: 3 });
+      expect(sender.state).toBe('uploading');
+      last().receive({ type: 'ack', sequence: 4 });
+      expect(sender.state).toBe('ended');
+      expect(events.slice(-2)).toEqual(['state:ended', 'drained']);
+      expect(last().closedWith).toEqual([1000, 'backlog uploaded']);
+      scheduler.advance(60_000);
+      expect(sockets).toHaveLength(2);
+    });
+
+    it('a capture hello refused with not-allowed (exam over) while a backlog waits: capture closes, upload-only follows', () => {
+      const { sender, queue, sockets, last, welcome, scheduler, events } = setup();
+      sender.start();
+      last().open();
+      welcome();
+      queue.push(media(1));
+      queue.push(media(2));
+      sender.pump();
+      last().serverClose(); // outage; meanwhile the exam ends
+      scheduler.advance(500);
+      last().open();
+      last().receive({ type: 'error', code: 'not-allowed', message: 'the exam is over: capture is closed; reconnect with hello.uploadOnly', fatal: true });
+      expect(events.some((e) => e.startsWith('capture-closed:the exam is over'))).toBe(true);
+      last().serverClose(1008);
+      expect(sender.state).toBe('uploading');
+      scheduler.advance(1000);
+      expect(sockets).toHaveLength(3);
+      last().open();
+      expect(last().texts()[0]).toMatchObject({ type: 'hello', streamId: 'st-1', uploadOnly: true });
+      welcome(0);
+      expect(last().sequences()).toEqual([1, 2]);
+      last().receive({ type: 'ack', sequence: 2 });
+      expect(sender.state).toBe('ended');
+    });
+
+    it('a capture hello refused with auth-failed (seat token expired at the exam end) while a backlog waits: one upload-only try', () => {
+      const { sender, queue, sockets, last, welcome, scheduler, events, errors } = setup();
+      sender.start();
+      last().open();
+      welcome();
+      queue.push(media(1));
+      sender.pump();
+      last().serverClose();
+      scheduler.advance(500);
+      last().open();
+      last().receive({ type: 'error', code: 'auth-failed', message: 'this seat token expired when the exam window ended', fatal: true });
+      expect(events.some((e) => e.startsWith('capture-closed:'))).toBe(true);
+      last().serverClose(1008);
+      scheduler.advance(1000);
+      expect(sockets).toHaveLength(3);
+      last().open();
+      expect(last().texts()[0]).toMatchObject({ type: 'hello', streamId: 'st-1', uploadOnly: true });
+      last().receive({ type: 'error', code: 'auth-failed', message: 'the upload grace period is over', fatal: true });
+      expect(sender.state).toBe('failed');
+      expect(errors.at(-1)).toEqual([expect.stringContaining('(1 queued messages could not be uploaded)'), true, 'auth-failed']);
+    });
+
+    it('auth-failed with nothing queued is final at once (no upload-only try)', () => {
+      const { sender, last, events } = setup();
+      sender.start();
+      last().open();
+      last().receive({ type: 'error', code: 'auth-failed', message: 'revoked', fatal: true });
+      expect(sender.state).toBe('failed');
+      expect(events.some((e) => e.startsWith('capture-closed:'))).toBe(false);
+    });
+
+    it('an upload-only hello refused is final: state failed, the count of messages left in the error', () => {
+      const { sender, queue, last, welcome, sockets, scheduler, errors } = setup();
+      sender.start();
+      last().open();
+      welcome();
+      queue.push(media(1));
+      last().receive({ type: 'stop', reason: 'admin', message: 'Ended by an administrator.' });
+      scheduler.advance(500);
+      last().open();
+      last().receive({ type: 'error', code: 'not-allowed', message: 'the upload grace period is over', fatal: true });
+      expect(sender.state).toBe('failed');
+      expect(errors.at(-1)).toEqual([expect.stringContaining('(1 queued messages could not be uploaded)'), true, 'not-allowed']);
+      scheduler.advance(60_000);
+      expect(sockets).toHaveLength(2);
+    });
+
+    it('drain() with an empty queue ends at once; with a welcomed socket it drains on it', () => {
+      const a = setup();
+      a.sender.start();
+      a.last().open();
+      a.welcome();
+      a.sender.drain();
+      expect(a.sender.state).toBe('ended');
+      expect(a.events.at(-1)).toBe('drained');
+
+      const b = setup();
+      b.sender.start();
+      b.last().open();
+      b.welcome();
+      b.queue.push(media(1));
+      b.sender.pump();
+      b.sender.drain();
+      expect(b.sender.state).toBe('uploading');
+      expect(b.sockets).toHaveLength(1);
+      b.last().receive({ type: 'ack', sequence: 1 });
+      expect(b.sender.state).toBe('ended');
+    });
+
+    it('stop(1001) closes as "going away" (the page unloads; the stream stays resumable)', () => {
+      const { sender, last } = setup();
+      sender.start();
+      last().open();
+      sender.stop(1001);
+      expect(last().closedWith).toEqual([1001, 'page going away']);
+    });
+
+    it('reports when the last welcome arrived', () => {
+      const { sender, last, welcome, scheduler } = setup();
+      expect(sender.lastWelcomeAtMs).toBeNull();
+      sender.start();
+      scheduler.advance(120);
+      last().open();
+      welcome();
+      expect(sender.lastWelcomeAtMs).toBe(120);
+    });
   });
 });

@@ -11,11 +11,19 @@
  * - Reconnects with exponential backoff and jitter (0.5 s .. 10 s) after any close, except
  *   after a fatal `auth-required` / `auth-failed` error, a local configuration error, or the
  *   server's `stop` (it ended the stream for good: state `ended`).
+ * - Sends the `gap` notices a queued message carries right before that message.
+ * - Upload-only drain (state `uploading`): after the server's `stop`, after a capture `hello`
+ *   refused with `not-allowed` or `auth-failed` while a backlog waits (the exam is over, its
+ *   seat token expired), or when `drain()` is called, capture has
+ *   stopped but the queue still holds unacknowledged messages: the sender connects with
+ *   `hello {uploadOnly: true, streamId}`, resends them, and once every one is acknowledged
+ *   closes with 1000 (state `ended`, `drained` event). A refusal in this mode is final (`failed`).
  *
  * The socket is injected (`createSocket`) so tests drive it without a network.
  */
 import {
   encodeControl,
+  ID_PATTERN,
   parseServerToSentinel,
   PROTOCOL_VERSION,
   STATUS_INTERVAL_MS,
@@ -57,8 +65,9 @@ export type ConnectionState =
   | 'connecting' // socket opening or waiting for welcome (first time)
   | 'connected' // welcome received, streaming
   | 'reconnecting' // waiting for the next attempt, or retrying
+  | 'uploading' // capture has stopped; uploading the queued backlog over upload-only connections
   | 'stopped' // stop() was called
-  | 'ended' // the server ended the stream (`stop`): no more attempts
+  | 'ended' // the stream is over (server `stop`, or the backlog is uploaded): no more attempts
   | 'failed'; // refused for good (authentication, bad configuration): no more attempts
 
 /** Fields of `hello` that come from the page. */
@@ -83,8 +92,19 @@ export interface SenderEvents {
   keyframe?(reason: KeyframeReason): void;
   /** The server set the frame rate (fps). */
   setFps?(fps: number, reason: SetFpsReason): void;
-  /** The server ended the stream for good (`stop`); the state becomes `ended` right after. */
+  /**
+   * The server ended the stream for good (`stop`). The state becomes `ended` right after, or
+   * `uploading` while queued messages remain (then `drained` or a fatal `error` follows).
+   */
   ended?(reason: StopReason, message: string): void;
+  /**
+   * The server refused to continue capture (`not-allowed` on a capture `hello`, e.g. the exam
+   * is over) while messages are queued: the pipeline must stop capturing; the sender uploads
+   * the backlog with upload-only connections (state `uploading`).
+   */
+  captureClosed?(message: string): void;
+  /** Every queued message is acknowledged in upload-only mode; the state becomes `ended`. */
+  drained?(): void;
   /** Cumulative acknowledgement received (after the queue dropped the messages). */
   ack?(sequence: number): void;
   /** Something went wrong (text for the user); `fatal` when the sender gave up. */
@@ -120,6 +140,8 @@ export interface SentinelSenderOptions {
   silenceTimeoutMs?: number;
   /** Reconnect delays (default 0.5 s .. 10 s). */
   backoff?: BackoffOptions;
+  /** Stream to resume from the first `hello` on (an earlier page's stream, from the backlog store). */
+  resumeStreamId?: string;
   /** Uniform random numbers in [0, 1) for jitter (default `Math.random`). */
   random?: () => number;
 }
@@ -127,11 +149,13 @@ export interface SentinelSenderOptions {
 const OPEN = 1;
 /** States after which the sender never reconnects. */
 const FINAL_STATES: ReadonlySet<ConnectionState> = new Set(['stopped', 'failed', 'ended']);
+/** Close code for a page that goes away (RFC 6455 §7.4.1): the stream may resume. */
+export const CLOSE_GOING_AWAY = 1001;
 const POLL_MS = 25;
 
 /** WebSocket client with reliable, resumable upload; see the module comment. */
 export class SentinelSender {
-  private readonly opts: Required<Omit<SentinelSenderOptions, 'events' | 'backoff' | 'random'>>;
+  private readonly opts: Required<Omit<SentinelSenderOptions, 'events' | 'backoff' | 'random' | 'resumeStreamId'>>;
   private readonly events: SenderEvents;
   private readonly backoff: Backoff;
   private socket: SocketLike | null = null;
@@ -148,6 +172,8 @@ export class SentinelSender {
   private pumpTimer: unknown = null;
   private watchdogTimer: unknown = null;
   private lastErrorText: string | null = null;
+  private uploadOnly = false;
+  private welcomeAtMs: number | null = null;
 
   constructor(options: SentinelSenderOptions) {
     assertObject('options', options);
@@ -178,6 +204,27 @@ export class SentinelSender {
     };
     this.events = options.events ?? {};
     this.backoff = new Backoff(options.backoff ?? {}, options.random ?? Math.random);
+    if (options.resumeStreamId !== undefined) {
+      if (typeof options.resumeStreamId !== 'string' || !ID_PATTERN.test(options.resumeStreamId)) {
+        throw new TypeError(`options.resumeStreamId must be a stream id (1..128 of A-Z a-z 0-9 . _ : -), got ${JSON.stringify(options.resumeStreamId)}`);
+      }
+      this.resumeStreamId = options.resumeStreamId;
+    }
+  }
+
+  /** True in upload-only mode (capture has stopped; the backlog is being uploaded). */
+  get uploadingOnly(): boolean {
+    return this.uploadOnly;
+  }
+
+  /** True while a welcomed socket is open. */
+  get connected(): boolean {
+    return this.welcomed;
+  }
+
+  /** `scheduler.now()` of the last accepted `welcome` (ms), or null. */
+  get lastWelcomeAtMs(): number | null {
+    return this.welcomeAtMs;
   }
 
   /** Current connection state. */
@@ -205,18 +252,56 @@ export class SentinelSender {
     return this.lastErrorText;
   }
 
+  /**
+   * Resumes this stream from the first `hello` on (an earlier page's stream, found in the
+   * backlog store). Only before `start()`.
+   * @throws TypeError on an invalid id; Error once started
+   */
+  resumeStream(streamId: string): void {
+    if (typeof streamId !== 'string' || !ID_PATTERN.test(streamId)) {
+      throw new TypeError(`streamId must be a stream id (1..128 of A-Z a-z 0-9 . _ : -), got ${JSON.stringify(streamId)}`);
+    }
+    if (this.currentState !== 'idle') throw new Error(`resumeStream() must come before start(); the sender is ${this.currentState}`);
+    this.resumeStreamId = streamId;
+  }
+
   /** Starts connecting. Idempotent while running. */
   start(): void {
     if (this.currentState !== 'idle') return;
     this.connect();
   }
 
-  /** Closes the socket and stops reconnecting. Idempotent. */
-  stop(): void {
+  /**
+   * Closes the socket and stops reconnecting. Idempotent. The queue is left as it is (the
+   * backlog store keeps it for the next page).
+   * @param code WebSocket close code: 1000 (default) or {@link CLOSE_GOING_AWAY} (page unload: the stream may resume)
+   */
+  stop(code = 1000): void {
     if (this.currentState === 'stopped') return;
     this.clearTimers();
-    this.abandonSocket(1000, 'sentinel stopped');
+    this.abandonSocket(code, code === CLOSE_GOING_AWAY ? 'page going away' : 'sentinel stopped');
     this.setState('stopped');
+  }
+
+  /**
+   * Capture has stopped for good: upload what is queued, then end (state `ended`, `drained`).
+   * With nothing queued it ends at once. Keeps a welcomed capture connection (the server takes
+   * the backlog on it); otherwise connects with `hello {uploadOnly: true, streamId}`. No-op in
+   * a final state.
+   */
+  drain(): void {
+    if (FINAL_STATES.has(this.currentState)) return;
+    this.uploadOnly = true;
+    if (this.opts.queue.depth === 0) {
+      this.finishDrain();
+      return;
+    }
+    this.setState('uploading');
+    if (this.welcomed) {
+      this.pump();
+      return;
+    }
+    if (this.socket === null && this.reconnectTimer === null) this.connect();
   }
 
   /** Sends whatever the queue holds that this socket has not had yet (call after pushing). */
@@ -234,6 +319,9 @@ export class SentinelSender {
         }
         return;
       }
+      if (msg.gaps !== undefined) {
+        for (const gap of msg.gaps) socket.send(encodeControl({ type: 'gap', fromMs: gap.fromMs, toMs: gap.toMs, reason: gap.reason }));
+      }
       socket.send(msg.data);
       queue.markSent();
       this.sentBytes += msg.data.byteLength;
@@ -243,7 +331,7 @@ export class SentinelSender {
   private connect(): void {
     this.clearTimers();
     this.welcomed = false;
-    this.setState(this.everWelcomed || this.reconnectCount > 0 ? 'reconnecting' : 'connecting');
+    this.setState(this.uploadOnly ? 'uploading' : this.everWelcomed || this.reconnectCount > 0 ? 'reconnecting' : 'connecting');
     let socket: SocketLike;
     try {
       socket = this.opts.createSocket(this.opts.url);
@@ -274,6 +362,7 @@ export class SentinelSender {
       protocol: PROTOCOL_VERSION,
       ...this.opts.hello,
       ...(this.resumeStreamId !== null ? { streamId: this.resumeStreamId } : {}),
+      ...(this.uploadOnly && this.resumeStreamId !== null ? { uploadOnly: true } : {}),
     };
     let text: string;
     try {
@@ -313,6 +402,7 @@ export class SentinelSender {
           return;
         }
         this.emit(() => this.events.ack?.(message.sequence));
+        if (this.uploadOnly && this.opts.queue.depth === 0) this.finishDrain();
         break;
       case 'keyframe':
         this.emit(() => this.events.keyframe?.(message.reason));
@@ -329,12 +419,30 @@ export class SentinelSender {
     }
   }
 
-  /** The server ended the stream for good: close normally and never reconnect. */
+  /**
+   * The server ended the stream for good: close normally; upload what is still queued with
+   * upload-only connections (the server decides whether it takes it), else end.
+   */
   private onStop(message: StopMessage): void {
     this.clearTimers();
     this.abandonSocket(1000, 'stream ended by the server');
+    const wasUploading = this.uploadOnly;
     this.emit(() => this.events.ended?.(message.reason, message.message));
+    if (wasUploading || this.opts.queue.depth === 0 || this.resumeStreamId === null) {
+      this.setState('ended');
+      return;
+    }
+    this.uploadOnly = true;
+    this.backoff.reset();
+    this.scheduleReconnect();
+  }
+
+  /** Every queued message is acknowledged in upload-only mode: close normally and end. */
+  private finishDrain(): void {
+    this.clearTimers();
+    this.abandonSocket(1000, 'backlog uploaded');
     this.setState('ended');
+    this.emit(() => this.events.drained?.());
   }
 
   private onWelcome(welcome: WelcomeMessage): void {
@@ -344,7 +452,8 @@ export class SentinelSender {
     }
     const queue = this.opts.queue;
     const requested = this.resumeStreamId;
-    const newStream = this.everWelcomed && welcome.streamId !== requested;
+    // A stream we asked to resume (this page's or an earlier page's) and got another one.
+    const newStream = (this.everWelcomed || requested !== null) && welcome.streamId !== requested;
     const impossible = welcome.lastAckedSequence > queue.highestSequence;
     let resumed = requested !== null && welcome.streamId === requested;
     if (newStream || impossible) {
@@ -368,26 +477,40 @@ export class SentinelSender {
     this.resumeStreamId = welcome.streamId;
     this.welcomed = true;
     this.everWelcomed = true;
+    this.welcomeAtMs = this.opts.scheduler.now();
     this.backoff.reset();
     if (this.connectTimer !== null) {
       this.opts.scheduler.clearTimeout(this.connectTimer);
       this.connectTimer = null;
     }
-    this.setState('connected');
+    this.setState(this.uploadOnly ? 'uploading' : 'connected');
     this.emit(() => this.events.welcome?.(welcome, resumed));
     this.sendStatus();
     this.scheduleStatus();
     this.scheduleWatchdog();
+    if (this.uploadOnly && queue.depth === 0) {
+      this.finishDrain();
+      return;
+    }
     this.pump();
   }
 
   private onServerError(message: ErrorMessage): void {
     const text = `server error ${message.code}: ${message.message}`;
-    if (message.code === 'auth-failed' || message.code === 'auth-required') {
-      if (message.fatal) {
-        this.fail(text, message.code);
-        return;
-      }
+    const refused = message.fatal && (message.code === 'auth-failed' || message.code === 'not-allowed');
+    if (refused && !this.uploadOnly && this.resumeStreamId !== null && this.opts.queue.depth > 0) {
+      // Capture refused while a backlog waits (the exam is over, its seat token expired):
+      // stop capturing and try once more as an upload-only connection, which the server
+      // accepts for a grace period after the exam's end.
+      this.uploadOnly = true;
+      this.reportError(text, false, message.code);
+      this.emit(() => this.events.captureClosed?.(message.message));
+      return; // the server closes the socket; onClose reconnects in upload-only mode
+    }
+    if (message.fatal && (message.code === 'auth-failed' || message.code === 'auth-required' || (message.code === 'not-allowed' && this.uploadOnly))) {
+      // refused for good; in upload-only mode even the backlog upload (grace period over, seat revoked)
+      this.fail(this.uploadOnly ? `${text} (${this.opts.queue.depth} queued messages could not be uploaded)` : text, message.code);
+      return;
     }
     if (message.code === 'unknown-stream' || message.code === 'sequence-gap') {
       // Our stream cannot be continued: the next hello opens a new one.
@@ -415,7 +538,7 @@ export class SentinelSender {
   private scheduleReconnect(): void {
     this.clearTimers();
     this.welcomed = false;
-    this.setState('reconnecting');
+    this.setState(this.uploadOnly ? 'uploading' : 'reconnecting');
     const delay = this.backoff.next();
     this.reconnectTimer = this.opts.scheduler.setTimeout(() => {
       this.reconnectTimer = null;

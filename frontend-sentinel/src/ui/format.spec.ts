@@ -1,4 +1,4 @@
-import { formatBitrate, formatBytes, formatFps } from './format';
+import { formatBitrate, formatBytes, formatDuration, formatFps } from './format';
 
 describe('status formatting', () => {
   it('formats bytes', () => {
@@ -23,5 +23,16 @@ describe('status formatting', () => {
     expect(() => formatBytes(-1)).toThrow('bytes must be a finite number >= 0, got -1');
     expect(() => formatBitrate(NaN)).toThrow(TypeError);
     expect(() => formatFps(Infinity)).toThrow(TypeError);
+  });
+});
+
+describe('formatDuration', () => {
+  it('formats seconds, minutes and hours', () => {
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(42.4)).toBe('42 s');
+    expect(formatDuration(125)).toBe('2 min 05 s');
+    expect(formatDuration(3720)).toBe('1 h 02 min');
+    expect(() => formatDuration(-1)).toThrow('seconds must be a finite number >= 0, got -1');
+    expect(() => formatDuration(Number.NaN)).toThrow(TypeError);
   });
 });

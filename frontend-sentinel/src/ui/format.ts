@@ -30,3 +30,16 @@ export function formatFps(fps: number): string {
   }
   return `${Number(fps.toFixed(2))} fps`;
 }
+
+/** A duration in seconds as "42 s", "3 min 05 s" or "1 h 02 min" (non-negative, rounded to the second). */
+export function formatDuration(seconds: number): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new TypeError(`seconds must be a finite number >= 0, got ${String(seconds)}`);
+  }
+  const total = Math.round(seconds);
+  if (total < 60) return `${total} s`;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min ${String(sec).padStart(2, '0')} s`;
+}
