@@ -157,6 +157,8 @@ export class LiveStream {
   private mediaEndMs: number | null = null;
   /** Capture time up to which a Sentinel `gap` already explains a hole, ms. */
   private gapCoveredUntilMs = 0;
+  /** Gaps already recorded (`from/to/reason`), newest 1024. */
+  private readonly recordedGaps = new Set<string>();
   /** `tfdt` of the newest fragment, 90 kHz ticks; -1 after an init segment or when none. */
   lastDecodeTime = -1;
   /** The Sentinel's latest `status` report, with reception time. */
@@ -429,6 +431,11 @@ export class LiveStream {
    */
   recordGap(gap: { fromMs: number; toMs: number; reason: GapReason }): void {
     if (this.stateValue === 'ended') return;
+    // a Sentinel resends a gap with the unacknowledged message it precedes: record it once
+    const key = `${gap.fromMs}/${gap.toMs}/${gap.reason}`;
+    if (this.recordedGaps.has(key)) return;
+    this.recordedGaps.add(key);
+    if (this.recordedGaps.size > 1024) this.recordedGaps.delete(this.recordedGaps.values().next().value as string);
     this.gapCoveredUntilMs = Math.max(this.gapCoveredUntilMs, gap.toMs);
     this.disk.next({ kind: 'gap', gap: { afterSequence: this.lastQueuedSequence, ...gap, source: 'sentinel' } });
   }

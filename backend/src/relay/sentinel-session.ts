@@ -169,7 +169,12 @@ export class SentinelSession {
     const stream = this.stream;
     if (!stream) return;
     stream.detachSentinel(this.control);
-    if (!stream.hasSentinel && stream.state !== 'ended') this.registry.scheduleEnd(stream.streamId);
+    if (!stream.hasSentinel && stream.state !== 'ended') {
+      // an upload-only stream has no capture to wait for: it ends (its queued writes finish
+      // first); a later upload-only connection reopens it from its recording
+      if (stream.uploadOnly) void this.registry.endStream(stream.streamId);
+      else this.registry.scheduleEnd(stream.streamId);
+    }
     this.report(() => this.events.disconnected?.(stream));
   }
 

@@ -117,6 +117,12 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     const index = (await readFile(path.join(dataDir, 'streams', welcome.streamId, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(index.map((e) => e.type)).toEqual(['init', 'segment', 'gap', 'segment']);
     expect(index[2]).toEqual({ type: 'gap', sequence: 4, fromMs: 1_764_000_000_700, toMs: 1_764_000_009_000, reason: 'sentinel-restarted', source: 'sentinel' });
+    // resent with its message after a reconnect: recorded once
+    await session.handleText(JSON.stringify({ type: 'gap', fromMs: 1_764_000_000_700, toMs: 1_764_000_009_000, reason: 'sentinel-restarted' }));
+    session.handleBinary(wire(fragmentMessage(8, 6, { captureTimeMs: 1_764_000_009_100 })));
+    await until(acked(texts, 8));
+    const again = (await readFile(path.join(dataDir, 'streams', welcome.streamId, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.filter((e) => e.type === 'gap')).toHaveLength(1);
   });
 
   it('records a jump of the capture clock that no Sentinel gap explains as a gap of unknown reason', async () => {
@@ -158,9 +164,13 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     await new SentinelSession(capture.link, registry, writers, Date.now, {}, overAuthorizer).handleText(hello({ streamId: first.welcome.streamId }));
     expect(capture.texts).toEqual([expect.objectContaining({ type: 'error', code: 'not-allowed', message: expect.stringMatching(/uploadOnly/) })]);
     const upload = sentinelLink();
-    await new SentinelSession(upload.link, registry, writers, Date.now, {}, overAuthorizer).handleText(hello({ streamId: first.welcome.streamId, uploadOnly: true }));
+    const uploader = new SentinelSession(upload.link, registry, writers, Date.now, {}, overAuthorizer);
+    await uploader.handleText(hello({ streamId: first.welcome.streamId, uploadOnly: true }));
     expect(upload.texts[0]).toMatchObject({ type: 'welcome', streamId: first.welcome.streamId, lastAckedSequence: 4 });
     expect(registry.get(first.welcome.streamId)?.uploadOnly).toBe(true);
+    // the backlog is uploaded, the Sentinel closes: the upload-only stream ends at once
+    uploader.handleClose();
+    await until(() => registry.get(first.welcome.streamId) === undefined);
     const noStream = sentinelLink();
     await new SentinelSession(noStream.link, registry, writers).handleText(hello({ uploadOnly: true }));
     expect(noStream.texts[0]).toMatchObject({ type: 'error', code: 'bad-message', message: expect.stringMatching(/needs hello.streamId/) });
