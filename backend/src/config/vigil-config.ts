@@ -38,6 +38,8 @@ export interface VigilConfig {
   maxStreamsPerSeat: number;
   /** Bytes one stream may queue for the disk while writes fail; past it the Sentinel resends later from its backlog. `VIGIL_PENDING_WRITE_BYTES`, default 64 MiB. */
   pendingWriteBytes: number;
+  /** After an exam's end, how long a Sentinel may still upload its backlog (`hello.uploadOnly`), hours. `VIGIL_UPLOAD_GRACE_HOURS`, default 24, 0..720. */
+  uploadGraceHours: number;
   /** How often expired recordings are deleted, minutes. `VIGIL_RETENTION_SWEEP_MINUTES`, default 60, 1..1440. */
   retentionSweepMinutes: number;
   /** How often live streams are checked against their exam's end, seconds; streams of an exam that is over get `stop`. `VIGIL_EXAM_END_CHECK_SECONDS`, default 10, 1..300. */
@@ -87,6 +89,7 @@ const schema = z.object({
   VIGIL_MAX_STREAMS_PER_EXAM: intInRange(1, 5000, 1000),
   VIGIL_MAX_STREAMS_PER_SEAT: intInRange(1, 100, 3),
   VIGIL_PENDING_WRITE_BYTES: intInRange(1 * MiB, 4096 * MiB, 64 * MiB),
+  VIGIL_UPLOAD_GRACE_HOURS: z.coerce.number().min(0).max(720).default(24),
   VIGIL_RETENTION_SWEEP_MINUTES: intInRange(1, 1440, 60),
   VIGIL_EXAM_END_CHECK_SECONDS: intInRange(1, 300, 10),
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
@@ -140,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     maxStreamsPerExam: e.VIGIL_MAX_STREAMS_PER_EXAM,
     maxStreamsPerSeat: e.VIGIL_MAX_STREAMS_PER_SEAT,
     pendingWriteBytes: e.VIGIL_PENDING_WRITE_BYTES,
+    uploadGraceHours: e.VIGIL_UPLOAD_GRACE_HOURS,
     retentionSweepMinutes: e.VIGIL_RETENTION_SWEEP_MINUTES,
     examEndCheckSeconds: e.VIGIL_EXAM_END_CHECK_SECONDS,
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,

@@ -5,6 +5,7 @@ import { StreamRecordsService } from '../stream-records/stream-records.service';
 import type { SentinelAuthorizer } from '../relay/sentinel-session';
 import type { SeatRow } from '../db/database.types';
 import { SeatTokenError, seatTokenKey, signSeatToken, verifySeatToken } from './seat-token';
+import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
 /** Nest token of the server secret (string). */
 export const SERVER_SECRET = Symbol('SERVER_SECRET');
@@ -21,6 +22,7 @@ export class SeatTokenService {
     @Inject(SERVER_SECRET) secret: string,
     private readonly database: DatabaseService,
     private readonly streamRecords: StreamRecordsService,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
     this.key = seatTokenKey(secret);
   }
@@ -38,8 +40,10 @@ export class SeatTokenService {
 
   /**
    * The relay's {@link SentinelAuthorizer}: the hello's token must be this seat's current
-   * token, and the exam window must not be over. Hands the exam's default frame rate to
-   * the stream about to start.
+   * token, and the exam window must not be over. After the exam's end, for
+   * `VIGIL_UPLOAD_GRACE_HOURS`, a hello with `uploadOnly` and a `streamId` is still let in as
+   * upload-only (the Sentinel's backlog; the session refuses new capture). Hands the exam's
+   * default frame rate to the stream about to start.
    * @throws ProtocolError `auth-required` (no token) or `auth-failed` (anything wrong with it), fatal
    */
   readonly authorize: SentinelAuthorizer = async (hello: HelloMessage) => {
@@ -61,7 +65,16 @@ export class SeatTokenService {
     const exam = seat ? await this.database.db.selectFrom('exams').selectAll().where('id', '=', seat.examId).executeTakeFirst() : undefined;
     if (!seat || !exam || seat.examId !== claims.examId) throw failed('this seat or its exam no longer exists: ask the exam admin');
     if (seat.tokenVersion !== claims.version) throw failed('this seat token was revoked: ask the exam admin for the seat\'s new kiosk URL');
-    if (Date.now() >= exam.endsAt) throw failed(`this seat token expired when the exam window ended (${new Date(exam.endsAt).toISOString()})`);
+    const now = Date.now();
+    if (now >= exam.endsAt) {
+      const graceEnd = exam.endsAt + this.config.uploadGraceHours * 3_600_000;
+      if (hello.uploadOnly && hello.streamId && now < graceEnd) return { examId: seat.examId, seatId: seat.id, uploadOnly: true };
+      throw failed(
+        hello.uploadOnly
+          ? `the exam window ended ${new Date(exam.endsAt).toISOString()} and its upload grace of ${this.config.uploadGraceHours} h is over: queued frames can no longer be uploaded`
+          : `this seat token expired when the exam window ended (${new Date(exam.endsAt).toISOString()})`,
+      );
+    }
     this.streamRecords.setInitialFps(seat.examId, seat.id, exam.defaultFps);
     return { examId: seat.examId, seatId: seat.id };
   };
