@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFragment, readBoxes } from '@vigil/fmp4';
 import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
-import { startServer, type RunningServer } from '../support/server';
+import { freePort, startServer, type RunningServer } from '../support/server';
 import { probeFrames } from '../support/ffprobe';
 import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie, type ApiSession } from '../support/auth';
 import { COLOUR_PAGE_HTML } from '../live/colour-page';
@@ -152,13 +152,17 @@ interface IndexLine {
 }
 
 test.beforeAll(async () => {
-  // the disconnected stream must wait for the Sentinel longer than the outage
+  // the disconnected stream must wait for the Sentinel longer than the outage; the page is
+  // served by the server but its WebSocket goes through the proxy (another Host), so the
+  // server's own origin is named as the public URL for the Origin check of /ws/sentinel
+  const port = await freePort();
   server = await startServer({
     ...adminEnv(),
+    VIGIL_PUBLIC_URL: `http://127.0.0.1:${port}`,
     VIGIL_STREAM_END_AFTER_MS: String(OUTAGE_MS + 300_000),
     VIGIL_JOIN_MAX_AGE_SECONDS: '3',
     VIGIL_EXAM_END_CHECK_SECONDS: '2',
-  });
+  }, { port });
   admin = await loginAdmin(server);
   proxy = await TcpProxy.start(Number(new URL(server.baseUrl).port));
   captureBrowser = await chromium.launch({

@@ -40,6 +40,18 @@ export interface VigilConfig {
   pendingWriteBytes: number;
   /** After an exam's end, how long a Sentinel may still upload its backlog (`hello.uploadOnly`), hours. `VIGIL_UPLOAD_GRACE_HOURS`, default 24, 0..720. */
   uploadGraceHours: number;
+  /** Most open Sentinel WebSockets (authenticated or not). `VIGIL_MAX_SENTINEL_CONNECTIONS`, default 5000. */
+  maxSentinelConnections: number;
+  /** Most open proctor WebSockets. `VIGIL_MAX_PROCTOR_CONNECTIONS`, default 1000. */
+  maxProctorConnections: number;
+  /** Most open proctor WebSockets of one user or API key. `VIGIL_MAX_PROCTOR_CONNECTIONS_PER_USER`, default 20. */
+  maxProctorConnectionsPerUser: number;
+  /** A Sentinel WebSocket must send `hello` this soon after opening, ms. `VIGIL_HELLO_TIMEOUT_MS`, default 10000. */
+  helloTimeoutMs: number;
+  /** How often the server pings every WebSocket, ms. `VIGIL_PING_INTERVAL_MS`, default 10000. */
+  pingIntervalMs: number;
+  /** A WebSocket silent (no Pong, no message) this long is closed as half-open, ms. `VIGIL_PONG_TIMEOUT_MS`, default 20000. */
+  pongTimeoutMs: number;
   /** How often expired recordings are deleted, minutes. `VIGIL_RETENTION_SWEEP_MINUTES`, default 60, 1..1440. */
   retentionSweepMinutes: number;
   /** How often live streams are checked against their exam's end, seconds; streams of an exam that is over get `stop`. `VIGIL_EXAM_END_CHECK_SECONDS`, default 10, 1..300. */
@@ -90,6 +102,12 @@ const schema = z.object({
   VIGIL_MAX_STREAMS_PER_SEAT: intInRange(1, 100, 3),
   VIGIL_PENDING_WRITE_BYTES: intInRange(1 * MiB, 4096 * MiB, 64 * MiB),
   VIGIL_UPLOAD_GRACE_HOURS: z.coerce.number().min(0).max(720).default(24),
+  VIGIL_MAX_SENTINEL_CONNECTIONS: intInRange(1, 100_000, 5000),
+  VIGIL_MAX_PROCTOR_CONNECTIONS: intInRange(1, 100_000, 1000),
+  VIGIL_MAX_PROCTOR_CONNECTIONS_PER_USER: intInRange(1, 1000, 20),
+  VIGIL_HELLO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+  VIGIL_PING_INTERVAL_MS: intInRange(100, 120_000, 10_000),
+  VIGIL_PONG_TIMEOUT_MS: intInRange(200, 300_000, 20_000),
   VIGIL_RETENTION_SWEEP_MINUTES: intInRange(1, 1440, 60),
   VIGIL_EXAM_END_CHECK_SECONDS: intInRange(1, 300, 10),
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
@@ -144,6 +162,12 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     maxStreamsPerSeat: e.VIGIL_MAX_STREAMS_PER_SEAT,
     pendingWriteBytes: e.VIGIL_PENDING_WRITE_BYTES,
     uploadGraceHours: e.VIGIL_UPLOAD_GRACE_HOURS,
+    maxSentinelConnections: e.VIGIL_MAX_SENTINEL_CONNECTIONS,
+    maxProctorConnections: e.VIGIL_MAX_PROCTOR_CONNECTIONS,
+    maxProctorConnectionsPerUser: e.VIGIL_MAX_PROCTOR_CONNECTIONS_PER_USER,
+    helloTimeoutMs: e.VIGIL_HELLO_TIMEOUT_MS,
+    pingIntervalMs: e.VIGIL_PING_INTERVAL_MS,
+    pongTimeoutMs: e.VIGIL_PONG_TIMEOUT_MS,
     retentionSweepMinutes: e.VIGIL_RETENTION_SWEEP_MINUTES,
     examEndCheckSeconds: e.VIGIL_EXAM_END_CHECK_SECONDS,
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,

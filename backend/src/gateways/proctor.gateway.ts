@@ -12,6 +12,7 @@ import { isAllowedOrigin } from '../auth/origin';
 import type { Principal } from '../auth/principal';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { rawDataToBytes, wsSend, wsSendReplay } from './ws-link';
+import { ConnectionCounter, startHeartbeat } from './connection-guard';
 
 /** How often open proctor connections re-check their session and exams, ms. */
 export const PROCTOR_RECHECK_INTERVAL_MS = 30_000;
@@ -47,6 +48,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly connections = new Set<Connection>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly accessChanges: Subscription;
+  private readonly counter: ConnectionCounter;
 
   constructor(
     private readonly relay: RelayService,
@@ -54,6 +56,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
     private readonly examAccess: ExamAccessService,
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
+    this.counter = new ConnectionCounter(config.maxProctorConnections, config.maxProctorConnectionsPerUser);
     this.timer = setInterval(() => void this.recheckAll(() => true), PROCTOR_RECHECK_INTERVAL_MS);
     this.timer.unref?.();
     this.accessChanges = this.examAccess.changed$.subscribe((userId) => void this.recheckAll((c) => c.principal.userId === userId));
@@ -77,13 +80,19 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
       else if (pending.length < MAX_PENDING_MESSAGES) pending.push({ data, isBinary });
       else fail('bad-message', 'wait for the streams list before sending more');
     });
+    let place: string | null | undefined; // the counter key once a place is held
     const onClose = () => {
+      if (closed) return;
       closed = true;
       session?.handleClose();
       if (connection) this.connections.delete(connection);
+      if (place !== undefined) this.counter.release(place);
     };
     socket.on('close', onClose);
     socket.on('error', onClose);
+    startHeartbeat(socket, { intervalMs: this.config.pingIntervalMs, timeoutMs: this.config.pongTimeoutMs }, (silentMs) =>
+      this.logger.warn(`proctor connection${connection ? ` of ${connection.principal.email}` : ''} silent for ${silentMs} ms (no Pong): closed as half-open`),
+    );
 
     void this.authenticate(request)
       .then(async (result) => {
@@ -93,6 +102,19 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
           fail(result.refusal.code, result.refusal.message);
           return;
         }
+        const key = result.principal.userId;
+        const full = this.counter.tryAcquire(key);
+        if (full !== null) {
+          const message =
+            full === 'total'
+              ? `this server holds its limit of ${this.counter.maxTotal} proctor connections: reconnect later`
+              : `you have ${this.counter.maxPerKey} proctor connections open (the limit): close other portal tabs`;
+          this.logger.warn(`proctor connection refused (${full} cap): ${result.principal.email}`);
+          wsSend(socket, encodeControl({ type: 'error', code: 'server-busy', message, fatal: true }));
+          socket.close(1013, closeReason('server-busy'));
+          return;
+        }
+        place = key;
         const access = new LiveAccess(await this.examAccess.scope(result.principal));
         if (closed) return;
         connection = { principal: result.principal, access, fail };
@@ -109,6 +131,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
           this.relay.config.viewerMaxBufferedBytes,
           Date.now,
           access,
+          (why) => this.logger.error(`proctor connection of ${result.principal.email} closed: ${why}`),
         );
         session = current;
         for (const m of pending.splice(0)) dispatch(current, m.data, m.isBinary);

@@ -160,6 +160,15 @@ export class SentinelSession {
     }
   }
 
+  /**
+   * The connection has been open `timeoutMs` without a welcomed hello: refuse it
+   * (`auth-required`, fatal). Called by the gateway's timer; a no-op once streaming.
+   */
+  expireHello(timeoutMs: number): void {
+    if (this.stream || this.closed) return;
+    this.fail(new ProtocolError('auth-required', `no hello within ${timeoutMs / 1000} s of opening the connection: send hello first`, { fatal: true }));
+  }
+
   /** The socket closed. Idempotent. */
   handleClose(): void {
     if (this.closed) return;

@@ -81,10 +81,10 @@ export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
  * How often the server sends a WebSocket Ping (RFC 6455 §5.5.2), in ms.
  * Browsers answer with a Pong by themselves; clients need no application-level heartbeat.
  */
-export const PING_INTERVAL_MS = 15_000;
+export const PING_INTERVAL_MS = 10_000;
 
 /** A connection whose Pong (RFC 6455 §5.5.3) has not arrived this long after a Ping is closed, in ms. */
-export const PONG_TIMEOUT_MS = 30_000;
+export const PONG_TIMEOUT_MS = 20_000;
 
 /** A Sentinel connection that has not sent a valid `hello` this long after opening is closed, in ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
