@@ -7,6 +7,9 @@
  * - `unsupported`: valid ISO BMFF that this library does not handle (e.g. several tracks).
  * - `invalid-field`: a field has a value the structure forbids (e.g. trun sizes != mdat payload).
  * - `trailing-bytes`: bytes follow the last box of a fragment.
+ * - `limit-exceeded`: a count or size is over one of the bounds in `limits.ts`
+ *   (e.g. more than MAX_SAMPLES_PER_FRAGMENT samples); checked before any work
+ *   that grows with it.
  */
 export type Fmp4ErrorReason =
   | 'truncated'
@@ -14,7 +17,8 @@ export type Fmp4ErrorReason =
   | 'missing-box'
   | 'unsupported'
   | 'invalid-field'
-  | 'trailing-bytes';
+  | 'trailing-bytes'
+  | 'limit-exceeded';
 
 /**
  * Error thrown by every parser (and by the AVC helpers) for malformed bytes.
@@ -64,6 +68,19 @@ export class Fmp4Error extends Error {
   /** `field` of `boxPath` holds a forbidden value; `detail` names value and rule. */
   static invalidField(boxPath: string, offset: number, field: string, detail: string): Fmp4Error {
     return new Fmp4Error('invalid-field', `${where(boxPath, offset)}: invalid ${field}: ${detail}`, boxPath, offset);
+  }
+
+  /**
+   * `what` at `offset` of `boxPath` is `value`, over `limitName` (`limit`);
+   * e.g. limitExceeded('moof/traf/trun', 60, 'sample_count', 8388532, 'MAX_SAMPLES_PER_FRAGMENT', 64).
+   */
+  static limitExceeded(boxPath: string, offset: number, what: string, value: number | string, limitName: string, limit: number): Fmp4Error {
+    return new Fmp4Error(
+      'limit-exceeded',
+      `${where(boxPath, offset)}: ${what} ${value} is over the limit ${limitName} = ${limit}`,
+      boxPath,
+      offset,
+    );
   }
 
   /** `count` bytes follow the end of the structure at `offset`. */

@@ -11,6 +11,13 @@ export {
   PRFT_FLAGS_CAPTURED,
 } from './constants';
 export { Fmp4Error, type Fmp4ErrorReason } from './errors';
+export {
+  MAX_SAMPLES_PER_FRAGMENT,
+  MAX_CHILD_BOXES,
+  MAX_BOX_DEPTH,
+  MAX_AVCC_PARAMETER_SETS,
+  MAX_DIMENSION,
+} from './limits';
 
 export { writeInitSegment, type InitSegmentOptions } from './writer/init-segment';
 export { writeFragment, type FragmentOptions, FRAGMENT_OVERHEAD_BYTES } from './writer/fragment';

@@ -1,4 +1,5 @@
 import { Fmp4Error } from '../errors';
+import { MAX_AVCC_PARAMETER_SETS } from '../limits';
 import { NAL_TYPE_PPS, NAL_TYPE_SPS, nalUnitType } from './nal';
 
 /**
@@ -24,11 +25,12 @@ export interface AvcDecoderConfig {
  * Parses and validates an AVCDecoderConfigurationRecord (ISO/IEC 14496-15
  * §5.3.3.1.1): configurationVersion 1, lengthSizeMinusOne in {0, 1, 3}, at
  * least one SPS and one PPS, every length inside the record. Bytes after the
- * PPS array (the High-profile chroma/bit-depth extension) are allowed.
+ * PPS array (the High-profile chroma/bit-depth extension) are allowed. At
+ * most MAX_AVCC_PARAMETER_SETS (4) SPS and 4 PPS (limits.ts).
  *
  * @param boxPath / @param offset where the record sits, for error messages
  *        (defaults: 'avcC', offset 0 of the record).
- * @throws Fmp4Error 'truncated' | 'invalid-field'
+ * @throws Fmp4Error 'truncated' | 'invalid-field' | 'limit-exceeded'
  */
 export function parseAvcC(avcC: Uint8Array, boxPath = 'avcC', offset = 0): AvcDecoderConfig {
   const need = (at: number, n: number): void => {
@@ -44,6 +46,9 @@ export function parseAvcC(avcC: Uint8Array, boxPath = 'avcC', offset = 0): AvcDe
   }
   let pos = 6; // after numOfSequenceParameterSets
   const readArray = (count: number, kind: string, nalType: number): Uint8Array[] => {
+    if (count > MAX_AVCC_PARAMETER_SETS) {
+      throw Fmp4Error.limitExceeded(boxPath, offset + pos - 1, `numOf${kind}s`, count, 'MAX_AVCC_PARAMETER_SETS', MAX_AVCC_PARAMETER_SETS);
+    }
     const out: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
       need(pos, 2);

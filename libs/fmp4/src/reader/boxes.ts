@@ -1,4 +1,5 @@
 import { Fmp4Error } from '../errors';
+import { MAX_BOX_DEPTH, MAX_CHILD_BOXES } from '../limits';
 
 /**
  * Location of one box inside a Uint8Array (ISO/IEC 14496-12 §4.2). All
@@ -71,20 +72,31 @@ export function readBoxHeader(data: Uint8Array, offset: number, end: number, par
 
 /**
  * Iterates over the sibling boxes in `data[start, end)`, in order. Each step
- * advances by the box size (>= 8 bytes), so the walk always terminates; a
- * box that does not fit throws instead of being yielded.
+ * advances by the box size (>= 8 bytes), so the walk always terminates and
+ * costs at most (end - start) / 8 steps; a box that does not fit throws
+ * instead of being yielded.
  *
- * @throws RangeError for a bad range; Fmp4Error from {@link readBoxHeader}
+ * @param maxBoxes refuse the walk when it reaches a box past this many
+ *        (default: no bound, for walking whole recording files; the parsers
+ *        pass {@link MAX_CHILD_BOXES})
+ * @throws RangeError for a bad range; Fmp4Error from {@link readBoxHeader};
+ *         Fmp4Error 'limit-exceeded' for box number maxBoxes + 1
  */
 export function* readBoxes(
   data: Uint8Array,
   start = 0,
   end = data.length,
   parentPath = '',
+  maxBoxes = Infinity,
 ): Generator<BoxHeader, void, undefined> {
   checkRange(data, start, end);
   let offset = start;
+  let count = 0;
   while (offset < end) {
+    if (++count > maxBoxes) {
+      const limitName = maxBoxes === MAX_CHILD_BOXES ? 'MAX_CHILD_BOXES' : 'maxBoxes';
+      throw Fmp4Error.limitExceeded(parentPath, offset, 'box count', count, limitName, maxBoxes);
+    }
     const box = readBoxHeader(data, offset, end, parentPath);
     yield box;
     offset = box.end;
@@ -100,25 +112,30 @@ export function childrenStart(box: BoxHeader): number {
 }
 
 /**
- * Iterates over the child boxes of container `box` (see {@link childrenStart}).
+ * Iterates over the child boxes of container `box` (see {@link childrenStart}),
+ * at most `maxBoxes` of them ({@link MAX_CHILD_BOXES} by default).
  * @throws Fmp4Error 'truncated' if the container's fixed fields do not fit,
- *         and as {@link readBoxes}.
+ *         'limit-exceeded' past `maxBoxes` children, and as {@link readBoxes}.
  */
-export function childBoxes(data: Uint8Array, box: BoxHeader): Generator<BoxHeader, void, undefined> {
+export function childBoxes(data: Uint8Array, box: BoxHeader, maxBoxes = MAX_CHILD_BOXES): Generator<BoxHeader, void, undefined> {
   const from = childrenStart(box);
   if (from > box.end) {
     throw Fmp4Error.truncated(box.path, box.contentStart, from - box.contentStart, box.end - box.contentStart);
   }
-  return readBoxes(data, from, box.end, box.path);
+  return readBoxes(data, from, box.end, box.path, maxBoxes);
 }
 
 /**
  * Finds the first box matching `path` (e.g. ['moof', 'traf', 'tfhd']) by
  * descending one level per element, starting from the boxes in
- * `data[start, end)`. Returns null when a level has no such box.
+ * `data[start, end)`. Returns null when a level has no such box. The first
+ * level is walked without a bound (it may be a whole file); every deeper
+ * level at most {@link MAX_CHILD_BOXES} boxes.
  *
- * @throws Fmp4Error for malformed boxes met on the way (see {@link readBoxes});
- *         'truncated' if a container's fixed fields do not fit.
+ * @throws RangeError when `path` is longer than {@link MAX_BOX_DEPTH} (16) levels;
+ *         Fmp4Error for malformed boxes met on the way (see {@link readBoxes});
+ *         'truncated' if a container's fixed fields do not fit; 'limit-exceeded'
+ *         for a container with more than MAX_CHILD_BOXES children.
  */
 export function findBox(
   data: Uint8Array,
@@ -126,6 +143,9 @@ export function findBox(
   start = 0,
   end = data.length,
 ): BoxHeader | null {
+  if (path.length > MAX_BOX_DEPTH) {
+    throw new RangeError(`findBox: path has ${path.length} levels, more than MAX_BOX_DEPTH (${MAX_BOX_DEPTH})`);
+  }
   let found: BoxHeader | null = null;
   for (const type of path) {
     const level: Iterable<BoxHeader> = found === null ? readBoxes(data, start, end) : childBoxes(data, found);

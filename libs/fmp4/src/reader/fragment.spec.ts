@@ -218,7 +218,9 @@ describe('parseFragment: malformed input', () => {
 
   it('rejects sample_count 0 and counts whose table does not fit', () => {
     expectFmp4Error(() => parseFragment(patchU32(data, trunAt + 12, 0)), 'invalid-field', /invalid sample_count: is 0/);
-    expectFmp4Error(() => parseFragment(patchU32(data, trunAt + 12, 0xffffffff)), 'truncated', /'moof\/traf\/trun' at offset 120: need 51539607540 bytes, only 12 available/);
+    expectFmp4Error(() => parseFragment(patchU32(data, trunAt + 12, 2)), 'truncated', /'moof\/traf\/trun' at offset 120: need 24 bytes, only 12 available/);
+    // Over MAX_SAMPLES_PER_FRAGMENT (64): refused by the bound before the table is even sized (limits.spec.ts).
+    expectFmp4Error(() => parseFragment(patchU32(data, trunAt + 12, 0xffffffff)), 'limit-exceeded', /sample_count 4294967295 is over the limit MAX_SAMPLES_PER_FRAGMENT = 64/);
   });
 
   it('rejects a trun without durations/sizes/flags when tfhd has no defaults', () => {

@@ -13,6 +13,7 @@ import {
   TRUN_SAMPLE_SIZE_PRESENT,
 } from '../constants';
 import { Fmp4Error } from '../errors';
+import { MAX_SAMPLES_PER_FRAGMENT } from '../limits';
 import { ntpToUnixMs } from '../time/ntp';
 import { type BoxHeader, childBoxes, readBoxHeader } from './boxes';
 import { FieldReader, viewOf } from './field-reader';
@@ -55,11 +56,15 @@ export interface FragmentInfo {
  * defaults (the trex of the init segment is not consulted). The trun
  * data_offset (relative to the moof: default-base-is-moof, or the implicit
  * base of the first traf) must point at the mdat payload and the sample sizes
- * must add up to exactly the payload length.
+ * must add up to exactly the payload length. At most
+ * {@link MAX_SAMPLES_PER_FRAGMENT} samples (Vigil: one frame per fragment),
+ * at most MAX_CHILD_BOXES boxes per container, checked before any
+ * per-sample work, so the cost does not grow with what the input declares.
  *
  * @throws Fmp4Error — 'truncated', 'bad-box-size', 'missing-box', 'unsupported'
  *         (base_data_offset, several trafs/truns, 64-bit times > 2^53-1),
- *         'invalid-field', 'trailing-bytes'; the message names box path and offset.
+ *         'invalid-field', 'trailing-bytes', 'limit-exceeded'; the message names
+ *         box path and offset.
  */
 export function parseFragment(data: Uint8Array): FragmentInfo {
   if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
@@ -144,10 +149,18 @@ export function parseFragment(data: Uint8Array): FragmentInfo {
   const hasFlags = (trFlags & TRUN_SAMPLE_FLAGS_PRESENT) !== 0;
   const hasCto = (trFlags & TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT) !== 0;
   const bytesPerSample = 4 * (Number(hasDuration) + Number(hasSize) + Number(hasFlags) + Number(hasCto));
-  // Check the table fits before allocating for it; bound zero-byte rows by the input size.
+  // Bounds before any per-sample work: a fragment is one frame (limits.ts), and the table must fit.
+  if (sampleCount > MAX_SAMPLES_PER_FRAGMENT) {
+    throw Fmp4Error.limitExceeded(trun.path, countAt, 'sample_count', sampleCount, 'MAX_SAMPLES_PER_FRAGMENT', MAX_SAMPLES_PER_FRAGMENT);
+  }
   tr.need(sampleCount * bytesPerSample);
-  if (sampleCount > data.length) {
-    throw Fmp4Error.invalidField(trun.path, countAt, 'sample_count', `${sampleCount} exceeds the fragment size`);
+  if (moof.start + dataOffset !== mdat.contentStart) {
+    throw Fmp4Error.invalidField(
+      trun.path,
+      dataOffsetAt,
+      'data_offset',
+      `${dataOffset} points at offset ${moof.start + dataOffset}, but the mdat payload starts at ${mdat.contentStart}`,
+    );
   }
   const missing = (field: string, dflt: string): Fmp4Error =>
     Fmp4Error.invalidField(trun.path, trun.start, field, `absent from trun and tfhd has no ${dflt}`);
@@ -172,14 +185,6 @@ export function parseFragment(data: Uint8Array): FragmentInfo {
   }
 
   const payloadLength = mdat.end - mdat.contentStart;
-  if (moof.start + dataOffset !== mdat.contentStart) {
-    throw Fmp4Error.invalidField(
-      trun.path,
-      dataOffsetAt,
-      'data_offset',
-      `${dataOffset} points at offset ${moof.start + dataOffset}, but the mdat payload starts at ${mdat.contentStart}`,
-    );
-  }
   if (totalSize !== payloadLength) {
     throw Fmp4Error.invalidField(
       trun.path,

@@ -1,5 +1,6 @@
 import { codecStringFromConfig, parseAvcC } from '../avc/avcc';
 import { Fmp4Error } from '../errors';
+import { MAX_CHILD_BOXES, MAX_DIMENSION } from '../limits';
 import { type BoxHeader, childBoxes, readBoxes } from './boxes';
 import { FieldReader, viewOf } from './field-reader';
 
@@ -26,17 +27,21 @@ export interface InitSegmentInfo {
  * `moov` with exactly one `trak` whose handler is 'vide' and whose single
  * sample entry is `avc1` + a valid `avcC` with 4-byte NAL lengths, and
  * `mvex/trex` for that track. Other top-level boxes (free, skip, udta…) are
- * skipped, media boxes (moof, mdat) are rejected.
+ * skipped, media boxes (moof, mdat) are rejected. Bounds (limits.ts): at most
+ * MAX_CHILD_BOXES boxes at the top level and in each container walked,
+ * width and height 1..MAX_DIMENSION (4096) pixels, at most
+ * MAX_AVCC_PARAMETER_SETS SPS and PPS.
  *
  * @throws Fmp4Error with reason 'truncated' | 'bad-box-size' | 'missing-box' |
- *         'unsupported' | 'invalid-field'; the message names box path and offset.
+ *         'unsupported' | 'invalid-field' | 'limit-exceeded'; the message names
+ *         box path and offset.
  */
 export function parseInitSegment(data: Uint8Array): InitSegmentInfo {
   if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
   const view = viewOf(data);
   let ftyp: BoxHeader | null = null;
   let moov: BoxHeader | null = null;
-  for (const box of readBoxes(data)) {
+  for (const box of readBoxes(data, 0, data.length, '', MAX_CHILD_BOXES)) {
     if (ftyp === null && box.type !== 'ftyp') throw Fmp4Error.missingBox('', 'ftyp', box.start);
     if (box.type === 'ftyp' || box.type === 'moov') {
       if ((box.type === 'ftyp' ? ftyp : moov) !== null) {
@@ -109,6 +114,11 @@ export function parseInitSegment(data: Uint8Array): InitSegmentInfo {
   const height = avc1.u16();
   if (width === 0 || height === 0) {
     throw Fmp4Error.invalidField(entry.path, entry.contentStart + 24, 'width/height', `${width}x${height}`);
+  }
+  // The server relays the size to proctors; the Sentinel downscales to fit 1920x1080.
+  if (width > MAX_DIMENSION || height > MAX_DIMENSION) {
+    const size = `${width}x${height} pixels`;
+    throw Fmp4Error.limitExceeded(entry.path, entry.contentStart + 24, 'picture size', size, 'MAX_DIMENSION', MAX_DIMENSION);
   }
   const avcCBox = requireChild(data, entry, 'avcC');
   const avcC = data.subarray(avcCBox.contentStart, avcCBox.end);
