@@ -1,17 +1,15 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, statfs, writeFile } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { parseFragment, readBoxes } from '@vigil/fmp4';
 import { parseServerToProctor, type StreamSummary } from '@vigil/protocol';
 import { startServer, RunningServer } from '../support/server';
 import { adminEnv, apiKeySession, createExam, createSeat, loginAdmin } from '../support/auth';
 import { encodeTestVideo } from '../player/h264-source';
 import { NodeSentinel, waitFor } from '../support/node-sentinel';
-import { probeFrames } from '../support/ffprobe';
+import { recordingOnDisk } from '../support/recording-on-disk';
 
 /**
  * A real full file system (issue 8, finding 2): the recordings folder is a 3 MiB tmpfs. While
@@ -109,26 +107,8 @@ test('a full disk: no ack, storage-failed, live relay goes on; after space is fr
   sentinel.stop();
   proctor.close();
 
-  const dir = path.join(streamsDir, sentinel.streamId!);
-  const files = (await readdir(dir)).filter((f) => /\.(m4s|mp4)$/.test(f)).sort();
-  const sequences: number[] = [];
-  const chunks: Buffer[] = [];
-  for (const file of files) {
-    const data = await readFile(path.join(dir, file));
-    chunks.push(data);
-    if (file.endsWith('-init.mp4')) {
-      sequences.push(Number(file.slice(0, 12)));
-      continue;
-    }
-    let start = 0;
-    for (const box of readBoxes(new Uint8Array(data))) {
-      if (box.type !== 'mdat') continue;
-      sequences.push(parseFragment(new Uint8Array(data).subarray(start, box.end)).sequenceNumber);
-      start = box.end;
-    }
-  }
-  expect(sequences).toEqual(Array.from({ length: lastProduced }, (_, i) => i + 1)); // no hole, no duplicate
-  const whole = path.join(dataDir, 'whole.mp4');
-  await writeFile(whole, Buffer.concat(chunks));
-  expect(probeFrames(whole).frames.length).toBe(lastProduced - 1);
+  // on disk: init 1 then every fragment 2..lastProduced, once, in order; ffprobe decodes them all
+  const onDisk = await recordingOnDisk(path.join(streamsDir, sentinel.streamId!), path.join(dataDir, 'whole.mp4'));
+  expect(onDisk.sequences).toEqual(Array.from({ length: lastProduced }, (_, i) => i + 1));
+  expect(onDisk.decodedFrames).toBe(lastProduced - 1);
 });

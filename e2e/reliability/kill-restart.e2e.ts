@@ -7,7 +7,7 @@ import { freePort, startServer, RunningServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin } from '../support/auth';
 import { encodeTestVideo } from '../player/h264-source';
 import { NodeSentinel, waitFor } from '../support/node-sentinel';
-import { probeFrames } from '../support/ffprobe';
+import { recordingOnDisk } from '../support/recording-on-disk';
 
 /**
  * kill -9 while a Sentinel streams (issue 8, finding 4). The server runs as its own process
@@ -103,31 +103,10 @@ test(`SIGKILL ${ROUNDS} times while a Sentinel streams: every acknowledged fragm
   expect(sentinel.errors).toEqual([]); // no sequence-gap, no stream reset
   sentinel.stop();
 
-  // on disk: init 1 then every fragment 2..lastProduced, once, in order
-  const dir = path.join(dataDir, 'streams', streamId);
-  const files = (await readdir(dir)).filter((f) => /\.(m4s|mp4)$/.test(f)).sort();
-  const sequences: number[] = [];
-  const chunks: Buffer[] = [];
-  for (const file of files) {
-    const data = await readFile(path.join(dir, file));
-    chunks.push(data);
-    if (file.endsWith('-init.mp4')) {
-      sequences.push(Number(file.slice(0, 12)));
-      continue;
-    }
-    let start = 0;
-    for (const box of readBoxes(new Uint8Array(data))) {
-      if (box.type !== 'mdat') continue;
-      const end = box.end;
-      sequences.push(parseFragment(new Uint8Array(data).subarray(start, end)).sequenceNumber);
-      start = end;
-    }
-  }
-  expect(sequences).toEqual(Array.from({ length: lastProduced }, (_, i) => i + 1));
-  const whole = path.join(dataDir, 'whole.mp4');
-  await writeFile(whole, Buffer.concat(chunks));
-  const probed = probeFrames(whole);
-  expect(probed.frames.length).toBe(lastProduced - 1);
+  // on disk: init 1 then every fragment 2..lastProduced, once, in order; ffprobe decodes them all
+  const onDisk = await recordingOnDisk(path.join(dataDir, 'streams', streamId), path.join(dataDir, 'whole.mp4'));
+  expect(onDisk.sequences).toEqual(Array.from({ length: lastProduced }, (_, i) => i + 1));
+  expect(onDisk.decodedFrames).toBe(lastProduced - 1);
 
   const sorted = [...resumeMs].sort((a, b) => a - b);
   const outage = [...killToResumeMs].sort((a, b) => a - b);
