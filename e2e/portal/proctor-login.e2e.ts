@@ -405,7 +405,7 @@ test('an admin sets an exam\'s and a stream\'s frame rate and ends the stream in
   await expect(page.locator('mat-snack-bar-container', { hasText: 'Recording ended' })).toBeVisible(); // an older snack bar may still be leaving
   await expect(page.getByTestId('player-state')).toHaveText('ended');
   await expect.poll(sentinelStatus).toMatchObject({ state: 'ended', connection: 'ended', capture: 'idle', endedMessage: expect.stringMatching(/exam staff ended/) });
-  await expect(sentinelB.getByRole('alert')).toContainText('The exam staff ended this screen recording');
+  await expect(sentinelB.locator('#sentinel-alert')).toContainText('The exam staff ended this screen recording');
   await expect(sentinelB.getByRole('status')).toContainText('Screen recording has ended');
   await expect(sentinelB.getByRole('heading')).toHaveText('Vigil Sentinel: screen recording has ended');
   await sentinelB.screenshot({ path: path.join(TMP, 'sentinel-ended.png') });

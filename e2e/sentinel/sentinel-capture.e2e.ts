@@ -275,10 +275,10 @@ test('explains what is wrong instead of starting: forced WebAssembly encoder on 
   await page.goto(`${server.baseUrl}/sentinel/?exam=exam-e2e&seat=seat-2&token=t&encoder=wasm`);
   await expect.poll(async () => (await status(page)).state).toBe('error');
   expect((await status(page)).lastError).toContain('WebAssembly encoder (&encoder=wasm) is not available');
-  await expect(page.getByRole('alert')).toContainText('not available in this build');
+  await expect(page.locator('#sentinel-alert')).toContainText('not available in this build');
 
   await page.goto(`${server.baseUrl}/sentinel/?seat=seat-2`);
   await expect.poll(async () => (await status(page)).state).toBe('error');
-  await expect(page.getByRole('alert')).toContainText('exam must be 1 to 128 characters');
+  await expect(page.locator('#sentinel-alert')).toContainText('exam must be 1 to 128 characters');
   await context.close();
 });
