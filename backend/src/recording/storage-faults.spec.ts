@@ -10,7 +10,7 @@ import { repairRecording } from './recording-repair';
 import { StreamRegistry, StreamWriterFactory } from '../relay/stream-registry';
 import { SentinelLink, SentinelSession } from '../relay/sentinel-session';
 import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
-import { testRegistryOptions } from '../testing/registry-options';
+import { storeWriters, testRegistryOptions } from '../testing/registry-options';
 
 /**
  * Storage faults injected through the {@link RecordingFs} seam, under the real relay core
@@ -78,13 +78,7 @@ describe('recording under storage faults', () => {
     fs = new FaultyFs();
     const store = new RecordingStore(dataDir, true, fs);
     registry = new StreamRegistry(testRegistryOptions({ writeRetryDelayMs: () => 20, pendingWriteBytes: 64 << 20 }));
-    writers = {
-      open: async (identity) => {
-        const rec = await store.open({ ...identity, createdAtMs: identity.startedAtMs });
-        return { write: (u) => rec.write(u), writeGap: (g) => rec.writeGap(g), close: () => rec.close(), resume: rec.resume };
-      },
-      lookup: (streamId) => store.readMeta(streamId),
-    };
+    writers = storeWriters(store);
   });
 
   afterEach(async () => {

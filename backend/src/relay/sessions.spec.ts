@@ -8,7 +8,7 @@ import { SentinelLink, SentinelSession } from './sentinel-session';
 import { ProctorLink, ProctorSession } from './proctor-session';
 import { RecordingStore } from '../recording/recording-store';
 import { TEST_AVCC, fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
-import { testRegistryOptions } from '../testing/registry-options';
+import { storeWriters, testRegistryOptions } from '../testing/registry-options';
 import { stopNotice } from './stop-notice';
 
 /** Real relay core + real files in a temp folder; only the sockets are replaced by recorders. */
@@ -21,13 +21,7 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-sessions-'));
     registry = new StreamRegistry(testRegistryOptions());
     const store = new RecordingStore(dataDir, false);
-    writers = {
-      open: async (identity) => {
-        const rec = await store.open({ ...identity, createdAtMs: identity.startedAtMs });
-        return { write: (u) => rec.write(u), writeGap: (g) => rec.writeGap(g), close: () => rec.close(), resume: rec.resume };
-      },
-      lookup: (streamId) => store.readMeta(streamId),
-    };
+    writers = storeWriters(store);
   });
 
   afterEach(async () => {
