@@ -45,6 +45,26 @@ describe('ConnectionLimits', () => {
     expect(limits.count('exam', 'e1')).toBe(2); // released once only
   });
 
+  it('a connection taking another over (a resume) does not count it, and frees its places only when admitted', () => {
+    const limits = new ConnectionLimits<Scope>(100, { exam: 2, seat: 1 });
+    const old = place(limits);
+    expect(old.claim([['exam', 'e1'], ['seat', 'e1/s1']])).toBeNull();
+    const fresh = place(limits);
+    expect(fresh.claim([['exam', 'e1'], ['seat', 'e1/s1']])).toEqual({ cap: 'seat', key: 'e1/s1', limit: 1 });
+    expect(old.held).toHaveLength(2); // a refusal changes nothing
+    expect(fresh.claim([['exam', 'e1'], ['seat', 'e1/s1']], old)).toBeNull();
+    expect(old.held).toEqual([]); // given back: it is about to be closed
+    expect([limits.count('exam', 'e1'), limits.count('seat', 'e1/s1')]).toEqual([1, 1]);
+    const other = place(limits);
+    expect(other.claim([['exam', 'e1'], ['seat', 'e1/s2']])).toBeNull(); // exam e1 now full (2)
+    const third = place(limits);
+    expect(third.claim([['exam', 'e1'], ['seat', 'e1/s3']])).toEqual({ cap: 'exam', key: 'e1', limit: 2 });
+    // a credit for another seat's connection still frees its exam place (a takeover is only ever of the same seat: the gateway checks)
+    expect(third.claim([['exam', 'e1'], ['seat', 'e1/s3']], other)).toBeNull();
+    expect(other.held).toEqual([]);
+    expect(limits.count('exam', 'e1')).toBe(2);
+  });
+
   it('refuses bad caps, unknown scopes and claims after release with a RangeError', () => {
     expect(() => new ConnectionLimits<Scope>(0, { exam: 1, seat: 1 })).toThrow(/cap total must be an integer >= 1, got 0/);
     expect(() => new ConnectionLimits<Scope>(1, { exam: 1.5, seat: 1 })).toThrow(/cap exam must be an integer >= 1, got 1.5/);

@@ -66,13 +66,17 @@ export class ConnectionLimits<S extends string> {
     return new ConnectionPlace<S>(this);
   }
 
-  /** @internal by {@link ConnectionPlace}: all or nothing. */
-  tryClaim(claims: readonly (readonly [S, string])[]): CapRefusal<S> | null {
+  /**
+   * @internal by {@link ConnectionPlace}: all or nothing; `credit` are claims about to be
+   * given back (a connection being taken over), not counted against the caps.
+   */
+  tryClaim(claims: readonly (readonly [S, string])[], credit: readonly (readonly [S, string])[] = []): CapRefusal<S> | null {
     for (const [scope, key] of claims) {
       const map = this.counts.get(scope);
       if (!map) throw new RangeError(`unknown connection scope ${scope}`);
       const extra = claims.filter(([s, k]) => s === scope && k === key).length;
-      if ((map.get(key) ?? 0) + extra > this.perScope[scope]) return { cap: scope, key, limit: this.perScope[scope] };
+      const freed = credit.filter(([s, k]) => s === scope && k === key).length;
+      if ((map.get(key) ?? 0) - freed + extra > this.perScope[scope]) return { cap: scope, key, limit: this.perScope[scope] };
     }
     for (const [scope, key] of claims) {
       const map = this.counts.get(scope)!;
@@ -116,15 +120,20 @@ export class ConnectionPlace<S extends string> {
   /**
    * Claims places in scopes, all or nothing: e.g. `[['exam', examId], ['seat', seatKey]]`.
    * Claims already held by this place are kept and not counted twice.
-   * @returns null when claimed; otherwise the first full cap (nothing is claimed then)
+   * @param replacing a connection this one takes over (a resume of the same stream): its
+   *   claims do not count against the caps, and it gives them back once this claim succeeds
+   * @returns null when claimed; otherwise the first full cap (nothing changes then)
    * @throws RangeError after {@link release}, or for a scope the limits do not know
    */
-  claim(claims: readonly (readonly [S, string])[]): CapRefusal<S> | null {
+  claim(claims: readonly (readonly [S, string])[], replacing?: ConnectionPlace<S>): CapRefusal<S> | null {
     if (this.released) throw new RangeError('connection place already released');
     const fresh = claims.filter(([s, k]) => !this.claims.some(([hs, hk]) => hs === s && hk === k));
-    const refusal = this.limits.tryClaim(fresh);
-    if (refusal === null) this.claims.push(...fresh);
-    return refusal;
+    const credit = replacing && replacing !== this ? replacing.held : [];
+    const refusal = this.limits.tryClaim(fresh, credit);
+    if (refusal !== null) return refusal;
+    this.claims.push(...fresh);
+    if (credit.length > 0) replacing!.releaseScopes();
+    return null;
   }
 
   /** Gives back the scope claims and keeps the place in total (the socket still exists). Idempotent. */

@@ -140,11 +140,14 @@ export class SentinelGateway implements OnGatewayConnection {
       // a resume takes its stream over from an older connection (half-open, say): that one is
       // about to be closed, so it does not count against this seat
       const older = hello.streamId === undefined ? undefined : this.streamPlaces.get(hello.streamId);
-      if (older && older !== place && older.held.some(([scope, k]) => scope === 'seat' && k === key)) older.releaseScopes();
-      const refusal = place.claim([
-        ['exam', seat.examId],
-        ['seat', key],
-      ]);
+      const replacing = older?.held.some(([scope, k]) => scope === 'seat' && k === key) ? older : undefined;
+      const refusal = place.claim(
+        [
+          ['exam', seat.examId],
+          ['seat', key],
+        ],
+        replacing,
+      );
       if (refusal !== null) {
         this.logger.warn(`sentinel of exam ${seat.examId} seat ${seat.seatId} refused: ${refusal.cap} cap ${refusal.limit}`);
         throw this.capError(refusal);
