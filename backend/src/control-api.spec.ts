@@ -83,6 +83,9 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['GET', '/api/audit', 'admin'],
 ];
 
+/** The OpenAPI page, its assets and documents: outside the OpenAPI document, refused like a proctor route. */
+const DOCS_PATHS = ['/api/docs', '/api/docs/', '/api/docs/swagger-ui-init.js', '/api/docs/swagger-ui-bundle.js', '/api/docs-json', '/api/docs-yaml'];
+
 /** Fills `{param}` placeholders. */
 function fill(path: string, ids: Record<string, string>): string {
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -140,10 +143,10 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
   const ownIds = () => ({ examId: examA.id, seatId: seatA.id, streamId: streamA, userId: proctorId, keyId, file: initFile });
 
   it('serves OpenAPI at /api/docs, and the route table above covers exactly its routes', async () => {
-    const html = await new TestClient(server).get('/api/docs');
+    const html = await proctor.get('/api/docs');
     expect(html.status).toBe(200);
     expect(html.text).toMatch(/swagger/i);
-    const doc = await new TestClient(server).get('/api/docs-json');
+    const doc = await admin.get('/api/docs-json');
     const served = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
@@ -161,6 +164,25 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
         const res = await client.request(method, fill(path, foreignIds()), { body: {} });
         expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 401`);
         expect(res.body.message).toMatch(/log in first/);
+      }
+    }
+  });
+
+  it('refuses the API docs without a login (VIGIL_API_DOCS=login, the default): 401, also with a forged cookie or key', async () => {
+    const anonymous = new TestClient(server);
+    const forgedCookie = new TestClient(server);
+    forgedCookie.cookie = 'vigil_session=' + 'A'.repeat(43);
+    const forgedKey = new TestClient(server, 'vgk_' + 'A'.repeat(43));
+    const apiKey = new TestClient(server, (await admin.post('/api/api-keys', { name: 'docs' })).body.key);
+    for (const path of DOCS_PATHS) {
+      for (const client of [anonymous, forgedCookie, forgedKey]) {
+        const res = await client.get(path);
+        expect(`GET ${path} ${res.status}`).toBe(`GET ${path} 401`);
+        expect(res.body.message).toMatch(/log in first/);
+      }
+      for (const client of [proctor, admin, apiKey]) {
+        const res = await client.get(path);
+        expect(`GET ${path} ${res.status}`).toBe(`GET ${path} 200`);
       }
     }
   });
@@ -267,7 +289,8 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     const created = await admin.post(`/api/exams/${exam.id}/seats`, { studentId: 's1', displayName: 'Ada' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ studentId: 's1', displayName: 'Ada', status: 'never-connected' });
-    expect(created.body.kioskUrl).toBe(`${server.base}/sentinel/?exam=${exam.id}&seat=${created.body.id}&token=${encodeURIComponent(created.body.token)}`);
+    // the token rides in the fragment: never in a request line, a server log or a Referer
+    expect(created.body.kioskUrl).toBe(`${server.base}/sentinel/?exam=${exam.id}&seat=${created.body.id}#token=${encodeURIComponent(created.body.token)}`);
     const seatId = created.body.id as string;
     expect((await admin.post(`/api/exams/${exam.id}/seats`, { studentId: 's1', displayName: 'Again' })).status).toBe(409);
     expect((await admin.post(`/api/exams/${exam.id}/seats`, { studentId: '', displayName: 'x' })).body.message).toEqual(
@@ -301,7 +324,7 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     const lines = csv.text.trim().split('\n');
     expect(lines[0]).toBe('studentId,displayName,seatId,kioskUrl');
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatch(/^s3,"Grace, Hopper",[0-9a-f-]{36},http:\/\/127\.0\.0\.1:\d+\/sentinel\/\?exam=/);
+    expect(lines[3]).toMatch(/^s3,"Grace, Hopper",[0-9a-f-]{36},http:\/\/127\.0\.0\.1:\d+\/sentinel\/\?exam=[^,#]+&seat=[0-9a-f-]{36}#token=v1\.[A-Za-z0-9_.-]+$/);
 
     // kiosk URL, then revocation: a new token, the old one refused by the Sentinel gateway
     const url = (await admin.get(`/api/exams/${exam.id}/seats/${seatId}/kiosk-url`)).body;

@@ -10,11 +10,17 @@ import { AppModule } from './app.module';
 import { VigilConfig, loadConfig } from './config/vigil-config';
 import { CLI_COMMANDS, cliFailure, runCli } from './cli';
 import { SESSION_COOKIE } from './auth/session-cookie';
+import { AuthService } from './auth/auth.service';
+import { pageKindOf, portalIndex, securityHeaders } from './config/security-headers';
 
 /**
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
  * and migrates the database first. The WebSocket adapter's own JSON routing is switched
- * off: gateways read raw frames. OpenAPI at `/api/docs` (JSON: `/api/docs-json`).
+ * off: gateways read raw frames. Security headers on every response (helmet, a CSP per
+ * kind of page: `config/security-headers.ts`); the portal's index.html carries the
+ * response's CSP nonce. OpenAPI at `/api/docs` (JSON: `/api/docs-json`) as
+ * `VIGIL_API_DOCS` says: `on`, `off` (404), `login` (401/403 unless a logged-in user or
+ * an admin API key asks).
  */
 export async function createApp(config: VigilConfig, options: { quiet?: boolean } = {}) {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -23,6 +29,10 @@ export async function createApp(config: VigilConfig, options: { quiet?: boolean 
   if (config.trustProxy !== null) {
     app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   }
+  const webDir = path.resolve(config.webDir);
+  app.use(securityHeaders(config, path.join(webDir, 'frontend-sentinel', 'index.html')));
+  app.use(portalIndex(path.join(webDir, 'frontend-proctor', 'browser', 'index.html')));
+  if (config.apiDocs === 'login') app.use(apiDocsLogin(app.get(AuthService)));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
@@ -37,9 +47,40 @@ export async function createApp(config: VigilConfig, options: { quiet?: boolean 
   const document = () =>
     // bundling renames classes (StreamsController2): operation ids use the source names
     SwaggerModule.createDocument(app, openApi, { operationIdFactory: (controller, method) => `${controller.replace(/\d+$/, '')}_${method}` });
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  if (config.apiDocs !== 'off') SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   app.enableShutdownHooks();
   return app;
+}
+
+interface DocsRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+interface DocsResponse {
+  status(code: number): { json(body: unknown): unknown };
+}
+
+/**
+ * Express middleware for `VIGIL_API_DOCS=login`: `/api/docs…` (the page, its assets, the
+ * JSON and YAML documents) only for a logged-in proctor or admin, or an admin API key; 401
+ * (nobody) or 403 (a one-time password not yet changed) with the control API's messages.
+ */
+function apiDocsLogin(auth: AuthService): (req: DocsRequest, res: DocsResponse, next: (err?: unknown) => void) => void {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  return (req, res, next) => {
+    if (pageKindOf(req.path) !== 'docs') return next();
+    auth
+      .resolve({ cookie: first(req.headers['cookie']), authorization: first(req.headers['authorization']) })
+      .then((principal) => {
+        if (!principal) {
+          res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: 'log in first (POST /api/auth/login), or send Authorization: Bearer <admin API key>; the API docs need a login (VIGIL_API_DOCS=login)' });
+        } else if (principal.mustChangePassword) {
+          res.status(403).json({ statusCode: 403, error: 'Forbidden', message: 'change your one-time password first: POST /api/auth/password {currentPassword, newPassword}' });
+        } else {
+          next();
+        }
+      }, next);
+  };
 }
 
 async function main(): Promise<void> {
@@ -81,7 +122,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  logger.log(`Vigil is up. Proctor portal: ${base}/   API: ${base}/api/docs   Kiosk URLs: GET /api/exams/EXAM/seats/kiosk-urls.csv`);
+  const docs = config.apiDocs === 'off' ? 'off (VIGIL_API_DOCS)' : `${base}/api/docs${config.apiDocs === 'login' ? ' (after login)' : ''}`;
+  logger.log(`Vigil is up. Proctor portal: ${base}/   API: ${docs}   Kiosk URLs: GET /api/exams/EXAM/seats/kiosk-urls.csv`);
   logger.log(`Recordings in ${path.resolve(config.dataDir)}`);
 }
 

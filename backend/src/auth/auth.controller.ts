@@ -4,7 +4,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { DatabaseService } from '../db/database.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { userView } from '../users-api/users.dto';
-import { AuthService } from './auth.service';
+import { AuthService, TooManyLoginsException } from './auth.service';
 import { ChangePasswordDto, LoginDto, LoginView, MeView } from './auth.dto';
 import { Access, AllowPasswordChangePending, CurrentActor } from './decorators';
 import type { Actor } from './principal';
@@ -35,10 +35,17 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @ApiOperation({ summary: 'Log in with e-mail and password; sets the httpOnly session cookie (anyone, rate-limited)' })
   @ApiUnauthorizedResponse({ description: 'email or password is wrong' })
-  @ApiTooManyRequestsResponse({ description: 'too many attempts from this address' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'too many attempts from this address (VIGIL_LOGIN_RATE_LIMIT per minute; the client address is the one VIGIL_TRUST_PROXY vouches for), ' +
+      'or too many failed logins for this account (VIGIL_LOGIN_ACCOUNT_LIMIT per VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES, known or unknown e-mail alike); Retry-After says when to try again',
+  })
   async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse): Promise<LoginView> {
     const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
-    const { user, session } = await this.auth.login(body.email, body.password, req.ip ?? null, userAgent);
+    const { user, session } = await this.auth.login(body.email, body.password, req.ip ?? null, userAgent).catch((e: unknown) => {
+      if (e instanceof TooManyLoginsException) res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      throw e;
+    });
     const maxAge = Math.floor((session.expiresAtMs - Date.now()) / 1000);
     res.setHeader('Set-Cookie', sessionCookie(session.token, maxAge, this.secure(req)));
     return { user: userView(user, await this.examIds(user.id)), mustChangePassword: user.mustChangePassword === 1, expiresAtMs: session.expiresAtMs };

@@ -7,6 +7,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { ExamAccessService } from './exam-access.service';
 import { SessionService } from './session.service';
+import { LoginLimiter } from './login-limiter';
 
 /**
  * Authentication (sessions, API keys, logins) and authorisation (the global
@@ -17,11 +18,22 @@ import { SessionService } from './session.service';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [VIGIL_CONFIG],
-      useFactory: (config: VigilConfig) => ({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }] }),
+      // named 'default' so the 429 carries a plain Retry-After header (other names get a suffix)
+      useFactory: (config: VigilConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.loginRateLimit }] }),
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, SessionService, ExamAccessService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    SessionService,
+    ExamAccessService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    {
+      provide: LoginLimiter,
+      inject: [VIGIL_CONFIG],
+      useFactory: (config: VigilConfig) => new LoginLimiter(config.loginAccountLimit, config.loginAccountWindowMinutes * 60_000),
+    },
+  ],
   exports: [AuthService, SessionService, ExamAccessService],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { DatabaseService } from '../db/database.service';
 import { AuditService } from '../audit/audit.service';
 import type { UserRow } from '../db/database.types';
@@ -8,6 +8,20 @@ import { ExamAccessService } from './exam-access.service';
 import { readSessionCookie } from './session-cookie';
 import { API_KEY_PATTERN } from './api-key-format';
 import { DUMMY_PASSWORD_HASH, hashPassword, sha256Hex, verifyPassword } from './secrets';
+import { LoginLimiter } from './login-limiter';
+
+/**
+ * 429 for an account with too many failed logins in the window ({@link LoginLimiter}); the
+ * controller turns `retryAfterSeconds` into a `Retry-After` header (RFC 9110 §10.2.3).
+ */
+export class TooManyLoginsException extends HttpException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      { statusCode: 429, error: 'Too Many Requests', message: `too many failed logins for this account: try again in ${retryAfterSeconds} s` },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
 
 /** What a login returns to the controller. */
 export interface LoginResult {
@@ -36,15 +50,23 @@ export class AuthService {
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
     private readonly access: ExamAccessService,
+    private readonly limiter: LoginLimiter,
   ) {}
 
   /**
    * Checks e-mail and password and opens a session. Every failure (unknown e-mail, wrong
-   * password, disabled user) gets the same answer and takes the same time.
+   * password, disabled user) gets the same answer and takes the same time. An account (the
+   * e-mail as typed, known or not) with `VIGIL_LOGIN_ACCOUNT_LIMIT` failures in the last
+   * `VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES` is refused before its password is checked.
    * @throws UnauthorizedException `email or password is wrong`
+   * @throws TooManyLoginsException (429) while the account is over its failed-login limit
    */
   async login(email: string, password: string, ip: string | null, userAgent: string | null): Promise<LoginResult> {
     const normalized = email.trim().toLowerCase();
+    const retryAfter = this.limiter.retryAfterSeconds(normalized, Date.now());
+    if (retryAfter > 0) throw new TooManyLoginsException(retryAfter);
+    // counted as failed until it succeeds: parallel guesses cannot overtake the limit
+    this.limiter.fail(normalized, Date.now());
     const user = await this.database.db.selectFrom('users').selectAll().where('email', '=', normalized).executeTakeFirst();
     const ok = await verifyPassword(user?.passwordHash ?? DUMMY_PASSWORD_HASH, password);
     if (!user || !ok || user.disabledAt !== null) {
@@ -54,6 +76,7 @@ export class AuthService {
       });
       throw new UnauthorizedException('email or password is wrong');
     }
+    this.limiter.succeed(normalized);
     const session = await this.sessions.create(user.id, ip, userAgent);
     await this.audit.record({ principal: this.principalOf(user, 'session', session.id), ip }, 'auth.login', { type: 'user', id: user.id });
     return { user, session };

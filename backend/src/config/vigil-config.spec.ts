@@ -29,3 +29,29 @@ describe('configuration: database, secrets, sessions, origins', () => {
     );
   });
 });
+
+describe('configuration: web hardening (issue 8 finding 8)', () => {
+  it('defaults: 10 failed logins per account per 15 min, seat tokens open 30 min early, /api/docs behind login', () => {
+    expect(loadConfig({})).toMatchObject({ loginAccountLimit: 10, loginAccountWindowMinutes: 15, seatEarlyMinutes: 30, apiDocs: 'login' });
+  });
+
+  it('reads the variables', () => {
+    expect(
+      loadConfig({
+        VIGIL_LOGIN_ACCOUNT_LIMIT: '3', VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES: '60', VIGIL_SEAT_EARLY_MINUTES: '0', VIGIL_API_DOCS: 'off',
+        VIGIL_TRUST_PROXY: '10.0.0.0/8, loopback, ::1',
+      }),
+    ).toMatchObject({ loginAccountLimit: 3, loginAccountWindowMinutes: 60, seatEarlyMinutes: 0, apiDocs: 'off', trustProxy: '10.0.0.0/8, loopback, ::1' });
+    expect(loadConfig({ VIGIL_API_DOCS: 'on', VIGIL_TRUST_PROXY: '1' })).toMatchObject({ apiDocs: 'on', trustProxy: '1' });
+  });
+
+  it('names bad values, and refuses a trust-all proxy setting', () => {
+    expect(() => loadConfig({ VIGIL_API_DOCS: 'yes' })).toThrow(/VIGIL_API_DOCS: must be on, off or login/);
+    expect(() => loadConfig({ VIGIL_SEAT_EARLY_MINUTES: '-1' })).toThrow(/VIGIL_SEAT_EARLY_MINUTES/);
+    expect(() => loadConfig({ VIGIL_LOGIN_ACCOUNT_LIMIT: '0' })).toThrow(/VIGIL_LOGIN_ACCOUNT_LIMIT/);
+    expect(() => loadConfig({ VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES: 'soon' })).toThrow(/VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES/);
+    for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example.org', '1.2.3.4/8/8']) {
+      expect(() => loadConfig({ VIGIL_TRUST_PROXY: bad })).toThrow(/VIGIL_TRUST_PROXY: must be a hop count[\s\S]*"true" would let every client/);
+    }
+  });
+});

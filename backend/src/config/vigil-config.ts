@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -72,12 +73,25 @@ export interface VigilConfig {
   sessionIdleMinutes: number;
   /** Login attempts allowed per client address per minute. `VIGIL_LOGIN_RATE_LIMIT`, default 10. */
   loginRateLimit: number;
+  /** Failed logins allowed per account (e-mail, known or not) per {@link loginAccountWindowMinutes}; then 429 until the window frees. `VIGIL_LOGIN_ACCOUNT_LIMIT`, default 10. */
+  loginAccountLimit: number;
+  /** The window of {@link loginAccountLimit}, minutes. `VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES`, default 15. */
+  loginAccountWindowMinutes: number;
+  /** A seat token opens this many minutes before its exam's start (a hello earlier is refused with `auth-failed`). `VIGIL_SEAT_EARLY_MINUTES`, default 30, 0..1440. */
+  seatEarlyMinutes: number;
+  /** Who may read the OpenAPI page `/api/docs` and `/api/docs-json`: `on` (anyone), `off` (404), `login` (a logged-in proctor or admin, or an admin API key). `VIGIL_API_DOCS`, default `login`. */
+  apiDocs: 'on' | 'off' | 'login';
   /** Public base URL (`https://proctor.example.org`), used in kiosk URLs and as an allowed `Origin`. `VIGIL_PUBLIC_URL`, default none (the request's own). */
   publicUrl: string | null;
   /** Further origins allowed to open `/ws/proctor` with a session cookie. `VIGIL_ALLOWED_ORIGINS`, comma-separated, default none. */
   allowedOrigins: string[];
   /** Express `trust proxy` setting, for client addresses and HTTPS detection behind a proxy. `VIGIL_TRUST_PROXY`, default off; e.g. `loopback` or a hop count. */
   trustProxy: string | null;
+  // --- connection caps per Sentinel owner (gateways/connection-limits.ts; issue 8 finding 6) ---
+  /** Most open Sentinel WebSockets of one exam (after `hello`). `VIGIL_MAX_SENTINEL_CONNECTIONS_PER_EXAM`, default 1000. */
+  maxSentinelConnectionsPerExam: number;
+  /** Most open Sentinel WebSockets of one seat (after `hello`; a resume that takes over its own stream does not count the old one). `VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT`, default 4. */
+  maxSentinelConnectionsPerSeat: number;
 }
 
 const MiB = 1024 * 1024;
@@ -121,6 +135,10 @@ const schema = z.object({
   VIGIL_SESSION_TTL_MINUTES: intInRange(5, 7 * 24 * 60, 720),
   VIGIL_SESSION_IDLE_MINUTES: intInRange(5, 7 * 24 * 60, 120),
   VIGIL_LOGIN_RATE_LIMIT: intInRange(1, 10_000, 10),
+  VIGIL_LOGIN_ACCOUNT_LIMIT: intInRange(1, 10_000, 10),
+  VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES: intInRange(1, 24 * 60, 15),
+  VIGIL_SEAT_EARLY_MINUTES: intInRange(0, 24 * 60, 30),
+  VIGIL_API_DOCS: z.enum(['on', 'off', 'login'], { error: 'must be on, off or login' }).default('login'),
   VIGIL_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proctor.example.org' })
     .transform((u) => u.replace(/\/+$/, ''))
@@ -130,8 +148,31 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o.length > 0))
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be comma-separated http(s) origins' }))),
-  VIGIL_TRUST_PROXY: z.string().min(1).optional(),
+  VIGIL_TRUST_PROXY: z
+    .string()
+    .min(1)
+    .refine(isTrustProxy, {
+      error:
+        'must be a hop count (1 = one proxy in front) or comma-separated proxy addresses/CIDRs or loopback, linklocal, uniquelocal ' +
+        '("true" would let every client choose its own address, and so dodge the per-address login limit)',
+    })
+    .optional(),
+  // --- connection caps per Sentinel owner (gateways/connection-limits.ts; issue 8 finding 6) ---
+  VIGIL_MAX_SENTINEL_CONNECTIONS_PER_EXAM: intInRange(1, 100_000, 1000),
+  VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT: intInRange(1, 100, 4),
 });
+
+/** Express `trust proxy` values Vigil accepts: a hop count, or addresses, CIDRs and proxy-addr's names (never "trust all"). */
+function isTrustProxy(value: string): boolean {
+  if (/^\d{1,2}$/.test(value)) return true;
+  return value.split(',').every((part) => {
+    const p = part.trim();
+    if (p === 'loopback' || p === 'linklocal' || p === 'uniquelocal') return true;
+    const [address, prefix, ...rest] = p.split('/');
+    if (rest.length > 0 || isIP(address) === 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128));
+  });
+}
 
 /**
  * Parses the configuration from an environment map (usually `process.env`).
@@ -178,9 +219,15 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     sessionTtlMinutes: e.VIGIL_SESSION_TTL_MINUTES,
     sessionIdleMinutes: e.VIGIL_SESSION_IDLE_MINUTES,
     loginRateLimit: e.VIGIL_LOGIN_RATE_LIMIT,
+    loginAccountLimit: e.VIGIL_LOGIN_ACCOUNT_LIMIT,
+    loginAccountWindowMinutes: e.VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES,
+    seatEarlyMinutes: e.VIGIL_SEAT_EARLY_MINUTES,
+    apiDocs: e.VIGIL_API_DOCS,
     publicUrl: e.VIGIL_PUBLIC_URL ?? null,
     allowedOrigins: e.VIGIL_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
     trustProxy: e.VIGIL_TRUST_PROXY ?? null,
+    maxSentinelConnectionsPerExam: e.VIGIL_MAX_SENTINEL_CONNECTIONS_PER_EXAM,
+    maxSentinelConnectionsPerSeat: e.VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT,
   };
 }
 

@@ -2,9 +2,9 @@ import type { WebSocket } from 'ws';
 
 /**
  * Connection hygiene for the WebSocket gateways: WebSocket Ping/Pong heartbeats (RFC 6455
- * §5.5.2, §5.5.3) that find half-open connections, and connection caps. Browsers answer a
- * Ping with a Pong by themselves, so clients need no application-level heartbeat; the
- * Sentinel's own silence watchdog covers the other direction.
+ * §5.5.2, §5.5.3) that find half-open connections. Browsers answer a Ping with a Pong by
+ * themselves, so clients need no application-level heartbeat; the Sentinel's own silence
+ * watchdog covers the other direction. The caps are in `connection-limits.ts`.
  */
 
 /** Heartbeat timing, ms. */
@@ -40,46 +40,4 @@ export function startHeartbeat(socket: WebSocket, options: HeartbeatOptions, onD
   }, options.intervalMs);
   timer.unref?.();
   socket.once('close', () => clearInterval(timer));
-}
-
-/**
- * Counts open connections against caps (pure): one cap in total and one per key (a seat, a
- * user). {@link tryAcquire} before any work for the connection, {@link release} once, when
- * it closes.
- */
-export class ConnectionCounter {
-  private total = 0;
-  private readonly perKey = new Map<string, number>();
-
-  constructor(
-    /** Most connections in total. */
-    readonly maxTotal: number,
-    /** Most connections per key. */
-    readonly maxPerKey: number,
-  ) {}
-
-  get open(): number {
-    return this.total;
-  }
-
-  /**
-   * Takes a place for a connection.
-   * @returns null when taken; otherwise which cap is full (`total` or `key`)
-   */
-  tryAcquire(key: string | null): 'total' | 'key' | null {
-    if (this.total >= this.maxTotal) return 'total';
-    if (key !== null && (this.perKey.get(key) ?? 0) >= this.maxPerKey) return 'key';
-    this.total++;
-    if (key !== null) this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
-    return null;
-  }
-
-  /** Gives a place back. */
-  release(key: string | null): void {
-    this.total = Math.max(0, this.total - 1);
-    if (key === null) return;
-    const n = (this.perKey.get(key) ?? 0) - 1;
-    if (n > 0) this.perKey.set(key, n);
-    else this.perKey.delete(key);
-  }
 }

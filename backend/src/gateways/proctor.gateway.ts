@@ -3,7 +3,7 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { Subscription } from 'rxjs';
-import { MAX_TEXT_MESSAGE_BYTES, PROCTOR_WS_PATH, closeReason, encodeControl, type ErrorCode } from '@vigil/protocol';
+import { MAX_TEXT_MESSAGE_BYTES, PROCTOR_WS_PATH, closeCodeForError, closeReason, encodeControl, type ErrorCode } from '@vigil/protocol';
 import { ProctorSession, type ProctorAccess } from '../relay/proctor-session';
 import { RelayService } from '../relay-nest/relay.service';
 import { AuthService } from '../auth/auth.service';
@@ -11,8 +11,9 @@ import { ExamAccessService, type ExamScope } from '../auth/exam-access.service';
 import { isAllowedOrigin } from '../auth/origin';
 import type { Principal } from '../auth/principal';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
-import { rawDataToBytes, wsSend, wsSendReplay } from './ws-link';
-import { ConnectionCounter, startHeartbeat } from './connection-guard';
+import { rawDataToBytes, wsClose, wsSend, wsSendReplay } from './ws-link';
+import { startHeartbeat } from './connection-guard';
+import { ConnectionLimits, ConnectionPlace } from './connection-limits';
 
 /** How often open proctor connections re-check their session and exams, ms. */
 export const PROCTOR_RECHECK_INTERVAL_MS = 30_000;
@@ -41,6 +42,13 @@ interface Connection {
  * socket gets `error auth-required` (fatal) and close 1008; a foreign Origin gets
  * `not-allowed`. The session only sees the caller's exams; connections re-check every
  * 30 s and at once when a user's access shrinks.
+ *
+ * Connection hygiene (issue 8 finding 6): a connection takes a place under
+ * `VIGIL_MAX_PROCTOR_CONNECTIONS` as it opens (`server-busy`, close 1013) and one under
+ * `VIGIL_MAX_PROCTOR_CONNECTIONS_PER_USER` once authenticated (`not-allowed`, 1008: close
+ * other portal tabs); WebSocket Pings find half-open connections within
+ * `VIGIL_PONG_TIMEOUT_MS` + `VIGIL_PING_INTERVAL_MS`; a slow socket is handled by its
+ * {@link ProctorSession} (lists held back, viewers skip, closed when stalled).
  */
 @WebSocketGateway({ path: PROCTOR_WS_PATH, maxPayload: MAX_TEXT_MESSAGE_BYTES })
 export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
@@ -48,7 +56,9 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly connections = new Set<Connection>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly accessChanges: Subscription;
-  private readonly counter: ConnectionCounter;
+  private readonly limits: ConnectionLimits<'user'>;
+  /** Every open proctor socket (for {@link bufferedAmounts}). */
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(
     private readonly relay: RelayService,
@@ -56,13 +66,32 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
     private readonly examAccess: ExamAccessService,
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
-    this.counter = new ConnectionCounter(config.maxProctorConnections, config.maxProctorConnectionsPerUser);
+    this.limits = new ConnectionLimits<'user'>(config.maxProctorConnections, { user: config.maxProctorConnectionsPerUser });
     this.timer = setInterval(() => void this.recheckAll(() => true), PROCTOR_RECHECK_INTERVAL_MS);
     this.timer.unref?.();
     this.accessChanges = this.examAccess.changed$.subscribe((userId) => void this.recheckAll((c) => c.principal.userId === userId));
   }
 
+  /** Open proctor connections (for health and tests). */
+  get openConnections(): number {
+    return this.limits.openCount;
+  }
+
+  /** Bytes unsent in each open proctor socket (for health and tests). */
+  bufferedAmounts(): number[] {
+    return [...this.sockets].map((s) => s.bufferedAmount);
+  }
+
   handleConnection(socket: WebSocket, request?: IncomingMessage): void {
+    const opened = this.limits.open();
+    if (!ConnectionPlace.is(opened)) {
+      this.logger.warn(`proctor connection refused: ${opened.limit} open already`);
+      wsSend(socket, encodeControl({ type: 'error', code: 'server-busy', message: `this server holds its limit of ${opened.limit} proctor connections: reconnect later`, fatal: true }));
+      wsClose(socket, closeCodeForError('server-busy'), closeReason('server-busy'));
+      return;
+    }
+    const place = opened;
+    this.sockets.add(socket);
     let session: ProctorSession | null = null;
     let closed = false;
     let connection: Connection | null = null;
@@ -73,20 +102,20 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
     };
     const fail = (code: ErrorCode, message: string) => {
       wsSend(socket, encodeControl({ type: 'error', code, message, fatal: true }));
-      socket.close(1008, closeReason(code));
+      wsClose(socket, closeCodeForError(code), closeReason(code));
     };
     socket.on('message', (data, isBinary) => {
       if (session) dispatch(session, data, isBinary);
       else if (pending.length < MAX_PENDING_MESSAGES) pending.push({ data, isBinary });
       else fail('bad-message', 'wait for the streams list before sending more');
     });
-    let place: string | null | undefined; // the counter key once a place is held
     const onClose = () => {
       if (closed) return;
       closed = true;
+      this.sockets.delete(socket);
       session?.handleClose();
       if (connection) this.connections.delete(connection);
-      if (place !== undefined) this.counter.release(place);
+      place.release();
     };
     socket.on('close', onClose);
     socket.on('error', onClose);
@@ -102,19 +131,12 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
           fail(result.refusal.code, result.refusal.message);
           return;
         }
-        const key = result.principal.userId;
-        const full = this.counter.tryAcquire(key);
+        const full = place.claim([['user', result.principal.userId]]);
         if (full !== null) {
-          const message =
-            full === 'total'
-              ? `this server holds its limit of ${this.counter.maxTotal} proctor connections: reconnect later`
-              : `you have ${this.counter.maxPerKey} proctor connections open (the limit): close other portal tabs`;
-          this.logger.warn(`proctor connection refused (${full} cap): ${result.principal.email}`);
-          wsSend(socket, encodeControl({ type: 'error', code: 'server-busy', message, fatal: true }));
-          socket.close(1013, closeReason('server-busy'));
+          this.logger.warn(`proctor connection refused (user cap ${full.limit}): ${result.principal.email}`);
+          fail('not-allowed', `you have ${full.limit} proctor connections open (the limit): close other portal tabs`);
           return;
         }
-        place = key;
         const access = new LiveAccess(await this.examAccess.scope(result.principal));
         if (closed) return;
         connection = { principal: result.principal, access, fail };
@@ -125,13 +147,20 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
             sendBinary: (data) => wsSend(socket, data),
             sendReplay: (unit) => wsSendReplay(socket, unit.message),
             bufferedAmount: () => socket.bufferedAmount,
-            close: (code, reason) => socket.close(code, reason),
+            close: (code, reason) => wsClose(socket, code, reason),
           },
           this.relay.registry,
           this.relay.config.viewerMaxBufferedBytes,
           Date.now,
           access,
-          (why) => this.logger.error(`proctor connection of ${result.principal.email} closed: ${why}`),
+          {
+            fault: (why) => this.logger.error(`proctor connection of ${result.principal.email} closed (internal): ${why}`),
+            listTruncated: (shown, total) =>
+              this.logger.warn(`stream list of ${result.principal.email} cut to ${shown} of ${total} streams (live and newest first)`),
+            badSummaries: (ids, why) => this.logger.error(`streams ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''} left out of a stream list: ${why}`),
+            tooSlow: (bytes, forMs) =>
+              this.logger.warn(`proctor connection of ${result.principal.email} closed as too slow: ${bytes} bytes unsent for ${forMs} ms`),
+          },
         );
         session = current;
         for (const m of pending.splice(0)) dispatch(current, m.data, m.isBinary);
@@ -140,7 +169,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
         this.logger.error(`proctor authentication failed: ${e instanceof Error ? e.message : e}`);
         if (!closed) {
           wsSend(socket, encodeControl({ type: 'error', code: 'internal', message: 'authentication failed on the server; reconnect', fatal: true }));
-          socket.close(1011, 'internal');
+          wsClose(socket, 1011, 'internal');
         }
       });
   }

@@ -25,3 +25,24 @@ export function wsSendReplay(socket: WebSocket, message: Uint8Array): void {
   socket.send(encodeMediaHeader({ ...header, flags: header.flags | MediaFlags.Replay }), { binary: true, fin: false });
   socket.send(message.subarray(MEDIA_HEADER_BYTES), { binary: true, fin: true });
 }
+
+/** How long a server-initiated close waits for the peer's close frame before the socket is destroyed, ms. */
+export const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Starts the closing handshake (RFC 6455 §7.1.2) and destroys the socket if the peer has not
+ * answered within `graceMs` (a half-open or unread peer would otherwise hold the socket and
+ * its send buffer for `ws`'s own 30 s). Never throws; a closed socket is left alone.
+ */
+export function wsClose(socket: WebSocket, code: number, reason: string, graceMs = CLOSE_GRACE_MS): void {
+  if (socket.readyState === 3 /* CLOSED */) return;
+  try {
+    socket.close(code, reason);
+  } catch {
+    socket.terminate();
+    return;
+  }
+  const timer = setTimeout(() => socket.terminate(), graceMs);
+  timer.unref?.();
+  socket.once('close', () => clearTimeout(timer));
+}

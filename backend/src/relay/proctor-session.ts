@@ -1,7 +1,15 @@
-import { Subscription, auditTime, interval, merge } from 'rxjs';
-import { MAX_STREAMS_PER_LIST, ProtocolError, WsCloseCode, encodeControl, parseProctorMessage } from '@vigil/protocol';
+import { Observable, Subscription, auditTime, interval } from 'rxjs';
+import {
+  ERROR_MESSAGE_MAX_LENGTH,
+  MAX_STREAMS_PER_LIST,
+  ProtocolError,
+  WsCloseCode,
+  encodeControl,
+  parseProctorMessage,
+  streamSummarySchema,
+  type StreamSummary,
+} from '@vigil/protocol';
 import { LiveStream } from './live-stream';
-import { StreamRegistry } from './stream-registry';
 import { Viewer, ViewerLink } from './viewer';
 
 /** The socket of one Proctor, as the session needs it. */
@@ -9,6 +17,14 @@ export interface ProctorLink extends ViewerLink {
   sendText(text: string): void;
   /** Closes the socket with a WebSocket close code (RFC 6455 §7.4). */
   close(code: number, reason: string): void;
+}
+
+/** What the session needs of the stream registry ({@link StreamRegistry} is one). */
+export interface StreamDirectory {
+  get(streamId: string): LiveStream | undefined;
+  list(): LiveStream[];
+  /** Emits whenever any stream's summary may have changed. */
+  readonly changed$: Observable<void>;
 }
 
 /**
@@ -22,57 +38,119 @@ export interface ProctorAccess {
 /** Development access: every exam. */
 export const ALLOW_ALL_EXAMS: ProctorAccess = { canWatch: () => true };
 
+/**
+ * Events a session reports for logging (no I/O in the session itself). A listener that
+ * throws is ignored.
+ */
+export interface ProctorSessionEvents {
+  /** The session broke on its own side (a message that could not be encoded or sent, a throwing callback): the connection was closed with `internal` (1011). */
+  fault?(why: string): void;
+  /** The stream list held `total` streams for this Proctor and only the first `shown` were sent. Reported on the first cut and then at most once a minute. */
+  listTruncated?(shown: number, total: number): void;
+  /** Streams left out of a list because their summary is invalid (the rest of the list went out). */
+  badSummaries?(streamIds: string[], why: string): void;
+  /** The socket stayed above the hard cap for `forMs`: the connection was closed with `server-busy` (1013). */
+  tooSlow?(bufferedBytes: number, forMs: number): void;
+}
+
+/** Tunables of a session; the defaults are the server's. */
+export interface ProctorSessionOptions {
+  /** Most streams in one list (default {@link MAX_STREAMS_PER_LIST}, the protocol's cap). */
+  maxStreamsPerList: number;
+  /** Bytes unsent in the socket above which a Proctor counts as stalled (default 4 x `viewerMaxBufferedBytes`). */
+  slowCloseBytes: number;
+  /** How long a Proctor may stay stalled before it is closed, ms (default {@link SLOW_CLOSE_MS}). */
+  slowCloseMs: number;
+  /** How often a held-back list is retried and the stall checked, ms (default {@link STREAM_LIST_RETRY_MS}). */
+  checkIntervalMs: number;
+}
+
 /** How often a Proctor gets the stream list at most, ms. */
 export const STREAM_LIST_INTERVAL_MS = 500;
 
-/** A stream list held back by a full socket is sent again this often, ms. */
+/** A stream list held back by a full socket is sent again (and a stall checked) this often, ms. */
 export const STREAM_LIST_RETRY_MS = 2_000;
+
+/** A Proctor whose socket stays above the hard cap this long is closed as too slow, ms. */
+export const SLOW_CLOSE_MS = 30_000;
+
+/** A truncated list is reported again at most this often, ms. */
+const TRUNCATION_REPORT_MS = 60_000;
+
+/** Rank of a state in a truncated list: what a proctor needs most first. */
+const STATE_RANK: Record<StreamSummary['state'], number> = { live: 0, disconnected: 1, ended: 2 };
 
 /**
  * One Proctor connection (pure protocol logic; the socket is behind {@link ProctorLink}).
  * Pushes the stream list on connect and on change (at most every 500 ms), handles
  * subscribe / unsubscribe, and owns one {@link Viewer} per subscribed stream.
  *
- * Isolation and bounds: no callback of the session throws; a message that cannot be encoded
- * or sent ends this connection only (close 1011, reported through `onFault`). The list holds
- * at most {@link MAX_STREAMS_PER_LIST} streams (live first, newest first). While the socket
- * holds more than `viewerMaxBufferedBytes` unsent, lists are held back (the newest goes out
- * once it drains) and viewers skip to the next join fragment, so a slow proctor never grows
- * server memory past about that bound.
+ * Isolation (issue 8 finding 1): no method or callback of the session throws, whatever the
+ * registry, a stream or a listener does. A stream whose summary is invalid (say a width
+ * above 4096) is left out of the list and reported; a message that still cannot be encoded
+ * or sent, or a callback that throws, ends this connection only: `error internal` (when it
+ * can still be sent), close 1011, `events.fault`.
+ *
+ * Bounds: the list holds at most `maxStreamsPerList` streams (live, then disconnected, then
+ * ended; newest first within each), reported through `events.listTruncated`. While the
+ * socket holds more than `viewerMaxBufferedBytes` unsent, lists are held back (the newest
+ * goes out once it drains) and viewers skip to the next join fragment, so a slow proctor
+ * never grows server memory past about that bound. A socket that stays above
+ * `slowCloseBytes` for `slowCloseMs` is closed with `server-busy` ("too slow").
  */
 export class ProctorSession {
   private readonly viewers = new Map<number, { viewer: Viewer; stream: LiveStream; ended: Subscription }>();
-  private readonly listSubscription: Subscription;
+  private readonly rx = new Subscription();
+  private readonly options: ProctorSessionOptions;
   private closed = false;
+  /** A list was held back by a full socket. */
+  private listHeldBack = false;
+  /** Since when the socket is above the hard cap (ms), or null. */
+  private stalledSince: number | null = null;
+  /** When a truncated list was last reported (ms), or null. */
+  private truncationReportedAt: number | null = null;
 
   constructor(
     private readonly link: ProctorLink,
-    private readonly registry: StreamRegistry,
+    private readonly registry: StreamDirectory,
     private readonly viewerMaxBufferedBytes: number,
     private readonly clock: () => number = Date.now,
     private readonly access: ProctorAccess = ALLOW_ALL_EXAMS,
-    /** Told when the session broke on its own side (logged by the gateway). */
-    private readonly onFault: (why: string) => void = () => undefined,
+    private readonly events: ProctorSessionEvents = {},
+    options: Partial<ProctorSessionOptions> = {},
   ) {
-    this.sendList();
-    this.listSubscription = merge(registry.changed$.pipe(auditTime(STREAM_LIST_INTERVAL_MS)), interval(STREAM_LIST_RETRY_MS)).subscribe({
-      next: (tick) => {
-        if (tick === undefined || this.listHeldBack) this.sendList();
-      },
-      error: (e: unknown) => this.abort(`stream list: ${e instanceof Error ? e.message : String(e)}`),
+    this.options = {
+      maxStreamsPerList: MAX_STREAMS_PER_LIST,
+      slowCloseBytes: 4 * viewerMaxBufferedBytes,
+      slowCloseMs: SLOW_CLOSE_MS,
+      checkIntervalMs: STREAM_LIST_RETRY_MS,
+      ...options,
+    };
+    this.guard('stream list', () => this.sendList());
+    this.guard('stream list', () => {
+      this.rx.add(
+        registry.changed$.pipe(auditTime(STREAM_LIST_INTERVAL_MS)).subscribe({
+          next: () => this.guard('stream list', () => this.sendList()),
+          error: (e: unknown) => this.abort(`stream list: ${describe(e)}`),
+        }),
+      );
+      this.rx.add(interval(this.options.checkIntervalMs).subscribe(() => this.guard('socket check', () => this.check())));
     });
   }
-
-  /** A list was held back by a full socket. */
-  private listHeldBack = false;
 
   /** Subscribed channels and their viewers (for tests and status). */
   get subscriptions(): ReadonlyMap<number, { viewer: Viewer; stream: LiveStream }> {
     return this.viewers;
   }
 
+  /** Whether the session has ended (socket closed, or closed by the session). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Handles one text frame. Never throws. */
   handleText(text: string): void {
+    if (this.closed) return;
     try {
       const message = parseProctorMessage(text);
       if (message.type === 'subscribe') this.subscribe(message.streamId);
@@ -82,17 +160,52 @@ export class ProctorSession {
     }
   }
 
-  /** Proctors send no media. */
+  /** Proctors send no media. Never throws. */
   handleBinary(): void {
     this.fail(new ProtocolError('bad-message', 'proctors send text control messages only', { fatal: true }));
   }
 
-  /** The socket closed: every viewer is removed. Idempotent. */
+  /** The socket closed: every viewer is removed. Idempotent; never throws. */
   handleClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.listSubscription.unsubscribe();
-    for (const channel of [...this.viewers.keys()]) this.unsubscribe(channel, null);
+    this.rx.unsubscribe();
+    for (const channel of [...this.viewers.keys()]) {
+      try {
+        this.unsubscribe(channel, null);
+      } catch {
+        // a stream that fails to let go of its viewer must not keep the others
+        this.viewers.delete(channel);
+      }
+    }
+  }
+
+  /**
+   * Periodic: sends a held-back list once the socket drained, and closes a Proctor whose
+   * socket stayed above `slowCloseBytes` for `slowCloseMs` (`server-busy`, 1013).
+   */
+  private check(): void {
+    if (this.closed) return;
+    const buffered = this.link.bufferedAmount();
+    const now = this.clock();
+    if (buffered > this.options.slowCloseBytes) {
+      this.stalledSince ??= now;
+      const forMs = now - this.stalledSince;
+      if (forMs >= this.options.slowCloseMs) {
+        this.report(() => this.events.tooSlow?.(buffered, forMs));
+        this.fail(
+          new ProtocolError(
+            'server-busy',
+            `too slow: ${buffered} bytes waited unsent for ${Math.round(forMs / 1000)} s; reconnect, and watch fewer streams on this connection`,
+            { fatal: true },
+          ),
+        );
+        return;
+      }
+    } else {
+      this.stalledSince = null;
+    }
+    if (this.listHeldBack) this.sendList();
   }
 
   private subscribe(streamId: string): void {
@@ -112,14 +225,16 @@ export class ProctorSession {
       width: init?.width ?? 0,
       height: init?.height ?? 0,
     });
-    const viewer = new Viewer(streamId, stream.channel, this.link, this.viewerMaxBufferedBytes, () =>
-      this.unsubscribe(stream.channel, 'too-slow'),
+    if (this.closed) return; // could not be sent
+    const channel = stream.channel;
+    const viewer = new Viewer(streamId, channel, this.link, this.viewerMaxBufferedBytes, () =>
+      this.guard('too-slow viewer', () => this.unsubscribe(channel, 'too-slow')),
     );
     const ended = stream.changed$.subscribe({
-      complete: () => this.unsubscribe(stream.channel, 'stream-ended'),
-      error: () => this.unsubscribe(stream.channel, 'error'),
+      complete: () => this.guard('stream end', () => this.unsubscribe(channel, 'stream-ended')),
+      error: () => this.guard('stream error', () => this.unsubscribe(channel, 'error')),
     });
-    this.viewers.set(stream.channel, { viewer, stream, ended });
+    this.viewers.set(channel, { viewer, stream, ended });
     stream.addViewer(viewer, this.clock());
   }
 
@@ -135,22 +250,44 @@ export class ProctorSession {
     if (reason) this.send({ type: 'unsubscribed', channel, reason });
   }
 
+  /**
+   * Sends the stream list, unless the socket is full (then the newest goes out once it
+   * drains). At most `maxStreamsPerList` streams; streams whose summary is invalid are left
+   * out and reported.
+   */
   private sendList(): void {
     if (this.closed) return;
     if (this.link.bufferedAmount() > this.viewerMaxBufferedBytes) {
-      this.listHeldBack = true; // the newest goes out once the socket drains
+      this.listHeldBack = true;
       return;
     }
     this.listHeldBack = false;
     const now = this.clock();
     let streams = this.registry.list().filter((s) => this.access.canWatch(s.identity.examId));
-    if (streams.length > MAX_STREAMS_PER_LIST) {
-      // live first, then the newest: what a proctor needs most
+    const total = streams.length;
+    if (total > this.options.maxStreamsPerList) {
       streams = streams
-        .sort((a, b) => Number(b.state === 'live') - Number(a.state === 'live') || b.identity.startedAtMs - a.identity.startedAtMs)
-        .slice(0, MAX_STREAMS_PER_LIST);
+        .map((s) => ({ s, rank: STATE_RANK[s.state] ?? 3 }))
+        .sort((a, b) => a.rank - b.rank || b.s.identity.startedAtMs - a.s.identity.startedAtMs)
+        .slice(0, this.options.maxStreamsPerList)
+        .map((x) => x.s);
+      if (this.truncationReportedAt === null || now - this.truncationReportedAt >= TRUNCATION_REPORT_MS) {
+        this.truncationReportedAt = now;
+        this.report(() => this.events.listTruncated?.(streams.length, total));
+      }
     }
-    this.send({ type: 'streams', streams: streams.map((s) => s.summary(now)) });
+    const summaries = streams.map((s) => s.summary(now));
+    let text: string;
+    try {
+      text = encodeControl({ type: 'streams', streams: summaries });
+    } catch (e) {
+      // one bad summary (a bug elsewhere) must not take every stream off this proctor's list
+      const bad = summaries.filter((s) => !streamSummarySchema.safeParse(s).success);
+      if (bad.length === 0) throw e;
+      this.report(() => this.events.badSummaries?.(bad.map((s) => String(s.streamId)), describe(e)));
+      text = encodeControl({ type: 'streams', streams: summaries.filter((s) => !bad.includes(s)) });
+    }
+    this.link.sendText(text);
   }
 
   /** Sends a control message; one that cannot be encoded or sent ends this connection only. */
@@ -159,37 +296,66 @@ export class ProctorSession {
     try {
       this.link.sendText(encodeControl(message));
     } catch (e) {
-      this.abort(`could not send ${message.type}: ${e instanceof Error ? e.message : String(e)}`);
+      this.abort(`could not send ${message.type}: ${describe(e)}`);
     }
   }
 
-  /** Last resort: the session itself broke. Close with 1011 (RFC 6455 §7.4.1 internal error). */
+  /** Runs a callback of the session; whatever it throws ends this connection only. */
+  private guard(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (e) {
+      this.abort(`${what}: ${describe(e)}`);
+    }
+  }
+
+  /**
+   * Last resort: the session itself broke. `error internal` (if it can still be sent), then
+   * close 1011 (RFC 6455 §7.4.1 internal error). Never throws.
+   */
   private abort(why: string): void {
     if (this.closed) return;
+    this.report(() => this.events.fault?.(why));
     try {
-      this.onFault(why);
+      this.link.sendText(
+        encodeControl({ type: 'error', code: 'internal', message: 'the server failed on this connection (logged); reconnect', fatal: true }),
+      );
     } catch {
-      // logging must not break the close
+      // the socket itself may be what broke
     }
-    try {
-      this.link.close(WsCloseCode.InternalError, 'internal');
-    } catch {
-      // gone already
-    }
+    this.closeLink(WsCloseCode.InternalError, 'internal');
     this.handleClose();
   }
 
   private fail(e: unknown): void {
     if (this.closed) return;
-    const error = e instanceof ProtocolError ? e : new ProtocolError('internal', e instanceof Error ? e.message : String(e), { fatal: true });
-    this.send({ type: 'error', code: error.code, message: error.message, fatal: error.fatal });
+    const error = e instanceof ProtocolError ? e : new ProtocolError('internal', describe(e), { fatal: true });
+    const message = error.message.length > ERROR_MESSAGE_MAX_LENGTH ? error.message.slice(0, ERROR_MESSAGE_MAX_LENGTH - 1) + '…' : error.message;
+    this.send({ type: 'error', code: error.code, message, fatal: error.fatal });
     if (error.fatal && !this.closed) {
-      try {
-        this.link.close(error.closeCode, error.code);
-      } catch {
-        // gone already
-      }
+      this.closeLink(error.closeCode, error.code);
       this.handleClose();
     }
   }
+
+  private closeLink(code: number, reason: string): void {
+    try {
+      this.link.close(code, reason);
+    } catch {
+      // gone already
+    }
+  }
+
+  /** Calls an event listener; one that throws must not break the session. */
+  private report(call: () => void): void {
+    try {
+      call();
+    } catch {
+      // listeners log; a failing log line is not the proctor's fault
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

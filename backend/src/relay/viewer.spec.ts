@@ -69,7 +69,24 @@ describe('Viewer', () => {
     expect(tooSlow).toBe(1);
     v.handleUnit(fragments[10]);
     expect(tooSlow).toBe(1);
-    expect(l.sent).toEqual([init.message, fragments[0].message]);
+    expect(l.sent).toEqual([init.message]); // the socket was full from the start: no replay either
+  });
+
+  it('does not queue the buffered segment on a socket that is already full; starts at the next join once it drains', () => {
+    let buffered = 50_000;
+    const l = link(() => buffered);
+    const v = new Viewer('s', 1, l, 10_000);
+    v.start(init, fragments.slice(10, 15)); // a join fragment and 4 more: ~5 messages held back
+    expect(l.sent).toEqual([init.message]);
+    expect(v.state).toBe('awaiting-join');
+    expect(v.skippedFragments).toBe(5);
+    for (const f of fragments.slice(15, 20)) v.handleUnit(f); // live, not joins: still waiting
+    expect(l.sent).toHaveLength(1);
+    buffered = 0;
+    for (const f of fragments.slice(20, 23)) v.handleUnit(f); // 20 is a join fragment
+    expect(v.state).toBe('live');
+    expect(l.sent).toEqual([init.message, fragments[20].message, fragments[21].message, fragments[22].message]);
+    expect(l.replayed).toBe(1); // only the init segment was a replay
   });
 
   it('sends a new init segment and waits for a join fragment after it', () => {

@@ -52,12 +52,20 @@ export class Viewer {
 
   /**
    * Starts the viewer at a join point: init segment, then the segment's fragments, all
-   * flagged REPLAY. Without one it waits for the next live join fragment.
+   * flagged REPLAY. Without one it waits for the next live join fragment. So does it when
+   * the socket already holds more than `maxBufferedBytes` (a proctor subscribing to many
+   * streams at once on a slow link): then only the init segment goes out, and the buffered
+   * segment is not queued on top (the socket would otherwise hold one segment per
+   * subscription).
    */
   start(init: InitUnit | null, fragments: readonly FragmentUnit[]): void {
     if (!init) return;
     this.sentInit = init;
     this.link.sendReplay(init);
+    if (fragments.length > 0 && fragments[0].join && this.link.bufferedAmount() > this.maxBufferedBytes) {
+      this.skippedFragments += fragments.length;
+      return; // awaiting-join: resumes at the next live join fragment once the socket drained
+    }
     if (fragments.length > 0 && fragments[0].join) {
       this.mode = 'live';
       for (const f of fragments) this.link.sendReplay(f);

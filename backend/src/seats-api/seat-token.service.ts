@@ -4,7 +4,7 @@ import { DatabaseService } from '../db/database.service';
 import { StreamRecordsService } from '../stream-records/stream-records.service';
 import type { SentinelAuthorizer } from '../relay/sentinel-session';
 import type { SeatRow } from '../db/database.types';
-import { SeatTokenError, seatTokenKey, signSeatToken, verifySeatToken } from './seat-token';
+import { SeatTokenError, seatTokenAdmission, seatTokenKey, signSeatToken, verifySeatToken } from './seat-token';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
 /** Nest token of the server secret (string). */
@@ -32,15 +32,15 @@ export class SeatTokenService {
     return signSeatToken(this.key, { examId: seat.examId, seatId: seat.id, version: seat.tokenVersion });
   }
 
-  /** `<base>/sentinel/?exam=…&seat=…&token=…` */
+  /** `<base>/sentinel/?exam=…&seat=…#token=…` ({@link kioskUrlOf}). */
   kioskUrl(base: string, seat: Pick<SeatRow, 'id' | 'examId' | 'tokenVersion'>): string {
-    const query = new URLSearchParams({ exam: seat.examId, seat: seat.id, token: this.tokenFor(seat) });
-    return `${base}/sentinel/?${query.toString()}`;
+    return kioskUrlOf(base, seat.examId, seat.id, this.tokenFor(seat));
   }
 
   /**
    * The relay's {@link SentinelAuthorizer}: the hello's token must be this seat's current
-   * token, and the exam window must not be over. After the exam's end, for
+   * token, and the exam window must be open: from `VIGIL_SEAT_EARLY_MINUTES` before its start
+   * (not-before) to its end ({@link seatTokenAdmission}). After the exam's end, for
    * `VIGIL_UPLOAD_GRACE_HOURS`, a hello with `uploadOnly` and a `streamId` is still let in as
    * upload-only (the Sentinel's backlog; the session refuses new capture). Hands the exam's
    * default frame rate to the stream about to start.
@@ -49,7 +49,7 @@ export class SeatTokenService {
   readonly authorize: SentinelAuthorizer = async (hello: HelloMessage) => {
     const token = hello.token.trim();
     if (token === '') {
-      throw new ProtocolError('auth-required', 'a seat token is required: open this seat\'s kiosk URL (…&token=…) as exported by the exam admin', { fatal: true });
+      throw new ProtocolError('auth-required', 'a seat token is required: open this seat\'s kiosk URL (…#token=…) as exported by the exam admin', { fatal: true });
     }
     let claims;
     try {
@@ -65,19 +65,29 @@ export class SeatTokenService {
     const exam = seat ? await this.database.db.selectFrom('exams').selectAll().where('id', '=', seat.examId).executeTakeFirst() : undefined;
     if (!seat || !exam || seat.examId !== claims.examId) throw failed('this seat or its exam no longer exists: ask the exam admin');
     if (seat.tokenVersion !== claims.version) throw failed('this seat token was revoked: ask the exam admin for the seat\'s new kiosk URL');
-    const now = Date.now();
-    if (now >= exam.endsAt) {
-      const graceEnd = exam.endsAt + this.config.uploadGraceHours * 3_600_000;
-      if (hello.uploadOnly && hello.streamId && now < graceEnd) return { examId: seat.examId, seatId: seat.id, uploadOnly: true };
-      throw failed(
-        hello.uploadOnly
-          ? `the exam window ended ${new Date(exam.endsAt).toISOString()} and its upload grace of ${this.config.uploadGraceHours} h is over: queued frames can no longer be uploaded`
-          : `this seat token expired when the exam window ended (${new Date(exam.endsAt).toISOString()})`,
-      );
-    }
+    const admission = seatTokenAdmission(
+      Date.now(),
+      { startsAtMs: exam.startsAt, endsAtMs: exam.endsAt },
+      { earlyMs: this.config.seatEarlyMinutes * 60_000, uploadGraceMs: this.config.uploadGraceHours * 3_600_000 },
+      hello,
+    );
+    if (admission.kind === 'refused') throw failed(admission.message);
+    if (admission.kind === 'upload-only') return { examId: seat.examId, seatId: seat.id, uploadOnly: true };
     this.streamRecords.setInitialFps(seat.examId, seat.id, exam.defaultFps);
     return { examId: seat.examId, seatId: seat.id };
   };
+}
+
+/**
+ * A kiosk URL: `<base>/sentinel/?exam=E&seat=S#token=T`. The token rides in the fragment
+ * (RFC 3986 §3.5), which browsers never send to a server: not in the request line, so not in
+ * a proxy's or the server's access log, and not in a `Referer` (W3C Referrer Policy §8.3
+ * strips fragments). The page reads it from `location.hash`, removes it from the address
+ * bar, and sends it in its `hello`.
+ */
+export function kioskUrlOf(base: string, examId: string, seatId: string, token: string): string {
+  const query = new URLSearchParams({ exam: examId, seat: seatId });
+  return `${base}/sentinel/?${query.toString()}#${new URLSearchParams({ token }).toString()}`;
 }
 
 function failed(message: string): ProtocolError {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ProtocolError, type HelloMessage } from '@vigil/protocol';
-import { SeatTokenError, seatTokenKey, signSeatToken, verifySeatToken } from './seat-token';
+import { SeatTokenError, seatTokenAdmission, seatTokenKey, signSeatToken, verifySeatToken } from './seat-token';
+import { kioskUrlOf } from './seat-token.service';
 import { SeatTokenService } from './seat-token.service';
 import { SERVER_TEST_TIMEOUT_MS, TEST_DATABASES, TestClient, TestServer, adminClient, connectSentinel, createExam, createSeat, startTestServer } from '../testing/test-server';
 
@@ -41,6 +42,44 @@ describe('seat tokens (pure)', () => {
     const odd = Buffer.from(JSON.stringify({ e: '../etc', s: 'seat', v: 1 })).toString('base64url');
     const oddToken = `v1.${odd}.${createHmac('sha256', key).update('vigil-seat-token.v1.' + odd).digest('base64url')}`;
     expect(problem(oddToken)).toBe('malformed');
+  });
+});
+
+describe('seat token time window (pure): not-before, end, upload grace', () => {
+  const H = 3_600_000;
+  const exam = { startsAtMs: 10 * H, endsAtMs: 12 * H };
+  const times = { earlyMs: 30 * 60_000, uploadGraceMs: 24 * H };
+  const at = (ms: number, hello: { uploadOnly?: boolean; streamId?: string } = {}) => seatTokenAdmission(ms, exam, times, hello);
+
+  it('opens earlyMs before the start (not-before), and says when it opens', () => {
+    const opens = exam.startsAtMs - times.earlyMs;
+    expect(at(opens - 1)).toEqual({
+      kind: 'refused',
+      message: `this seat token is not valid yet: it opens at ${new Date(opens).toISOString()} (30 min before the exam starts at ${new Date(exam.startsAtMs).toISOString()}); reload the page then`,
+    });
+    // an upload-only hello gets no earlier entry
+    expect(at(opens - 1, { uploadOnly: true, streamId: 's' }).kind).toBe('refused');
+    expect(at(opens)).toEqual({ kind: 'capture' });
+    expect(at(exam.endsAtMs - 1)).toEqual({ kind: 'capture' });
+    expect(seatTokenAdmission(exam.startsAtMs - 1, exam, { ...times, earlyMs: 0 }, {}).kind).toBe('refused');
+  });
+
+  it('after the end: capture refused ("the exam is over"), upload-only resumes let in for the grace', () => {
+    expect(at(exam.endsAtMs)).toEqual({ kind: 'refused', message: expect.stringMatching(/expired when the exam window ended \(.*\): the exam is over/) });
+    expect(at(exam.endsAtMs, { uploadOnly: true, streamId: 's' })).toEqual({ kind: 'upload-only' });
+    expect(at(exam.endsAtMs + times.uploadGraceMs - 1, { uploadOnly: true, streamId: 's' })).toEqual({ kind: 'upload-only' });
+    expect(at(exam.endsAtMs + times.uploadGraceMs, { uploadOnly: true, streamId: 's' })).toEqual({ kind: 'refused', message: expect.stringMatching(/upload grace of 24 h is over/) });
+    // upload-only needs the stream it continues
+    expect(at(exam.endsAtMs, { uploadOnly: true })).toEqual({ kind: 'refused', message: expect.stringMatching(/upload grace/) });
+    expect(at(exam.endsAtMs, { uploadOnly: true, streamId: '' }).kind).toBe('refused');
+    expect(at(exam.endsAtMs, { streamId: 's' }).kind).toBe('refused');
+  });
+
+  it('kiosk URLs carry the token in the fragment, never in the query', () => {
+    const url = new URL(kioskUrlOf('https://p.example.org', 'e-1', 's:1', 'v1.abc.def'));
+    expect(url.href).toBe('https://p.example.org/sentinel/?exam=e-1&seat=s%3A1#token=v1.abc.def');
+    expect(url.searchParams.has('token')).toBe(false);
+    expect(new URLSearchParams(url.hash.slice(1)).get('token')).toBe('v1.abc.def');
   });
 });
 
@@ -124,6 +163,19 @@ describe.each(TEST_DATABASES)('Sentinel hello with seat tokens over WebSocket (%
     ok.socket.ws.close();
   });
 
+  it('refuses a hello before the token opens (exam start minus VIGIL_SEAT_EARLY_MINUTES), saying when it opens', async () => {
+    const now = Date.now();
+    const e = await createExam(admin, { startsAtMs: now + 2 * 3600_000, endsAtMs: now + 4 * 3600_000 });
+    const s = await createSeat(admin, e.id, 'tok-early');
+    const opens = new Date(now + 2 * 3600_000 - 30 * 60_000).toISOString();
+    expect(await refused({}, s)).toEqual({ code: 'auth-failed', message: `this seat token is not valid yet: it opens at ${opens} (30 min before the exam starts at ${new Date(now + 2 * 3600_000).toISOString()}); reload the page then` });
+    // 10 min before the start: inside the 30 min early window
+    await admin.patch(`/api/exams/${e.id}`, { startsAtMs: now + 10 * 60_000 });
+    const ok = await connectSentinel(server, s);
+    expect(ok.first.type).toBe('welcome');
+    ok.socket.ws.close();
+  });
+
   it('refuses tokens of a deleted seat or exam', async () => {
     const e = await createExam(admin);
     const s = await createSeat(admin, e.id, 'tok-gone');
@@ -137,7 +189,7 @@ describe.each(TEST_DATABASES)('Sentinel hello with seat tokens over WebSocket (%
   });
 
   it('refuses a missing token with auth-required', async () => {
-    // over the real socket: a kiosk URL without &token= sends an empty token
+    // over the real socket: a kiosk URL without #token= sends an empty token
     expect(await refused({ token: '' })).toEqual({ code: 'auth-required', message: expect.stringMatching(/seat token is required/) });
     // and the authorizer itself
     const authorize = server.app.get(SeatTokenService).authorize;

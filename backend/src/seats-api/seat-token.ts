@@ -72,3 +72,61 @@ export function verifySeatToken(key: Buffer, token: string): SeatTokenClaims {
 function sign(key: Buffer, payload: string): string {
   return createHmac('sha256', key).update(DOMAIN + payload).digest('base64url');
 }
+
+/** The exam's window as the seat token sees it (ms since the Unix epoch). */
+export interface SeatTokenWindow {
+  startsAtMs: number;
+  endsAtMs: number;
+}
+
+/** How early and how late a seat token opens a Sentinel connection. */
+export interface SeatTokenTimes {
+  /** The token opens this long before the exam's start, ms (`VIGIL_SEAT_EARLY_MINUTES`). */
+  earlyMs: number;
+  /** After the exam's end, upload-only hellos are let in this long, ms (`VIGIL_UPLOAD_GRACE_HOURS`). */
+  uploadGraceMs: number;
+}
+
+/** What the token's time window allows at a given instant. */
+export type SeatTokenAdmission =
+  | { kind: 'capture' }
+  | { kind: 'upload-only' }
+  | { kind: 'refused'; message: string };
+
+/**
+ * The time rule of seat tokens (pure): a hello is welcome from `startsAtMs - earlyMs`
+ * (not-before) to `endsAtMs` (exclusive); after the end, for `uploadGraceMs`, only an
+ * upload-only resume of a stream (`hello.uploadOnly` with a `streamId`) gets in. The
+ * messages say when the token opens or when it closed (ISO 8601, UTC).
+ * @param nowMs the instant of the hello, ms since the Unix epoch
+ * @param hello whether the hello asks for upload-only and names a stream
+ */
+export function seatTokenAdmission(
+  nowMs: number,
+  exam: SeatTokenWindow,
+  times: SeatTokenTimes,
+  hello: { uploadOnly?: boolean; streamId?: string },
+): SeatTokenAdmission {
+  const opensAtMs = exam.startsAtMs - times.earlyMs;
+  if (nowMs < opensAtMs) {
+    const minutes = Math.round(times.earlyMs / 60_000);
+    return {
+      kind: 'refused',
+      message:
+        `this seat token is not valid yet: it opens at ${new Date(opensAtMs).toISOString()}` +
+        ` (${minutes} min before the exam starts at ${new Date(exam.startsAtMs).toISOString()}); reload the page then`,
+    };
+  }
+  if (nowMs < exam.endsAtMs) return { kind: 'capture' };
+  const graceHours = times.uploadGraceMs / 3_600_000;
+  if (hello.uploadOnly === true && hello.streamId !== undefined && hello.streamId !== '' && nowMs < exam.endsAtMs + times.uploadGraceMs) {
+    return { kind: 'upload-only' };
+  }
+  return {
+    kind: 'refused',
+    message:
+      hello.uploadOnly === true
+        ? `the exam window ended ${new Date(exam.endsAtMs).toISOString()} and its upload grace of ${graceHours} h is over: queued frames can no longer be uploaded`
+        : `this seat token expired when the exam window ended (${new Date(exam.endsAtMs).toISOString()}): the exam is over`,
+  };
+}

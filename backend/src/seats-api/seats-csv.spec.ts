@@ -42,12 +42,12 @@ describe('seat CSV', () => {
 
   it('writes kiosk URLs as CSV that parses back, with formula-looking cells defused', () => {
     const csv = kioskUrlsCsv([
-      { studentId: 's1', displayName: 'Ada, "the first"', seatId: 'seat-1', kioskUrl: 'http://h/sentinel/?exam=e&seat=seat-1&token=v1.a.b' },
+      { studentId: 's1', displayName: 'Ada, "the first"', seatId: 'seat-1', kioskUrl: 'http://h/sentinel/?exam=e&seat=seat-1#token=v1.a.b' },
       { studentId: '=cmd()', displayName: '@sum', seatId: 'seat-2', kioskUrl: 'http://h/x' },
     ]);
     expect(parse(csv)).toEqual([
       ['studentId', 'displayName', 'seatId', 'kioskUrl'],
-      ['s1', 'Ada, "the first"', 'seat-1', 'http://h/sentinel/?exam=e&seat=seat-1&token=v1.a.b'],
+      ['s1', 'Ada, "the first"', 'seat-1', 'http://h/sentinel/?exam=e&seat=seat-1#token=v1.a.b'],
       ["'=cmd()", "'@sum", 'seat-2', 'http://h/x'],
     ]);
   });

@@ -54,7 +54,7 @@ export class SeatView {
 export class KioskUrlView {
   @ApiProperty() seatId!: string;
   @ApiProperty() examId!: string;
-  @ApiProperty({ example: 'https://proctor.example.org/sentinel/?exam=…&seat=…&token=v1.…' }) kioskUrl!: string;
+  @ApiProperty({ example: 'https://proctor.example.org/sentinel/?exam=…&seat=…#token=v1.…', description: 'the seat token rides in the fragment (#token=…): browsers never send it to a server' }) kioskUrl!: string;
   @ApiProperty() token!: string;
   @ApiProperty({ description: 'the exam window end (moves with it)' }) expiresAtMs!: number;
 }
