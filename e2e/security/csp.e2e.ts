@@ -158,10 +158,6 @@ for (const encoder of ['webcodecs', 'wasm'] as const) {
 }
 
 test("the kiosk URL's token leaves the address bar once the page has read it, and survives a reload", async () => {
-  test.fixme(
-    !process.env['VIGIL_E2E_TOKEN_SCRUB'],
-    'needs frontend-sentinel/src/main.ts to call loadPageConfig(window) instead of parseSentinelConfig (helper-web report); then drop this test.fixme',
-  );
   const exam = await createExam(admin, { name: 'CSP token scrub (e2e)' });
   const seat = await createSeat(admin, exam.id, 'T-001');
   const context = await captureBrowser.newContext({ viewport: null });

@@ -147,7 +147,7 @@ export async function createExam(admin: ApiSession, fields: Partial<Omit<E2eExam
   return admin.post<E2eExam>('/api/exams', { name: 'E2E exam', startsAtMs: now - 3600_000, endsAtMs: now + 3 * 3600_000, ...fields });
 }
 
-/** A seat with its kiosk URL (`<base>/sentinel/?exam=…&seat=…&token=…`). */
+/** A seat with its kiosk URL (`<base>/sentinel/?exam=…&seat=…#token=…`). */
 export interface E2eSeat {
   id: string;
   examId: string;

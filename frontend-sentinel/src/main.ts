@@ -1,9 +1,10 @@
 /**
- * Entry point of the Sentinel page (`/sentinel/?exam=E&seat=S&token=T`): reads the URL,
+ * Entry point of the Sentinel page (`/sentinel/?exam=E&seat=S#token=T`): reads the URL (and
+ * takes the token out of the address bar, keeping it in this tab's sessionStorage),
  * builds the pipeline and the status panel, starts, and exposes a read-only status snapshot
  * as `window.__vigilSentinel` for kiosk health checks and tests.
  */
-import { parseSentinelConfig } from './app/config';
+import { loadPageConfig } from './app/config';
 import { Sentinel } from './app/sentinel';
 import type { SentinelStatus } from './app/status';
 import { StatusPanel } from './ui/status-panel';
@@ -24,7 +25,7 @@ function main(): void {
   const panel = new StatusPanel(root);
   let sentinel: Sentinel;
   try {
-    const config = parseSentinelConfig(location.search, location);
+    const config = loadPageConfig(window);
     sentinel = new Sentinel({ config, onChange: () => panel.schedule(() => sentinel.status()) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
