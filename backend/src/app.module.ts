@@ -2,15 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import path from 'node:path';
 import type { VigilConfig } from './config/vigil-config';
+import { ConfigModule } from './config/config.module';
+import { RecordingModule } from './recording/recording.module';
 import { RelayModule } from './relay-nest/relay.module';
-import { RetentionService } from './recordings-api/retention.service';
-import { ExamRecordingsController, RecordingsController, SharedRecordingsController } from './recordings-api/recordings.controller';
-import { RecordingShareService } from './recordings-api/recording-share.service';
-import { RecordingDeletionService } from './recordings-api/recording-deletion.service';
-import { StreamsController } from './streams-api/streams.controller';
-import { SentinelGateway } from './gateways/sentinel.gateway';
-import { ProctorGateway } from './gateways/proctor.gateway';
-import { HealthController } from './health/health.controller';
+import { RecordingsApiModule } from './recordings-api/recordings-api.module';
+import { StreamsApiModule } from './streams-api/streams-api.module';
+import { GatewaysModule } from './gateways/gateways.module';
+import { HealthModule } from './health/health.module';
 import { DbModule } from './db/db.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -21,8 +19,9 @@ import { SeatsModule } from './seats-api/seats.module';
 import { ApiKeysModule } from './api-keys-api/api-keys.module';
 
 /**
- * The whole server: relay core, recordings, database, authentication, the control API,
- * WebSocket gateways and the built pages (`/sentinel/` = Sentinel, `/` = Proctor portal).
+ * The whole server, one module per feature folder: configuration, database, audit,
+ * authentication, recordings, the relay core, the control and history APIs, the WebSocket
+ * gateways, health, and the built pages (`/sentinel/` = Sentinel, `/` = Proctor portal).
  */
 @Module({})
 export class AppModule {
@@ -31,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        RelayModule.forRoot(config),
+        ConfigModule.forRoot(config),
         DbModule.forRoot(),
         AuditModule,
         AuthModule,
@@ -40,6 +39,12 @@ export class AppModule {
         ExamsModule,
         SeatsModule,
         ApiKeysModule,
+        RecordingModule,
+        RelayModule,
+        RecordingsApiModule,
+        StreamsApiModule,
+        GatewaysModule,
+        HealthModule,
         ServeStaticModule.forRoot(
           {
             rootPath: path.join(webDir, 'frontend-sentinel'),
@@ -50,8 +55,6 @@ export class AppModule {
           { rootPath: path.join(webDir, 'frontend-proctor', 'browser'), exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}'] },
         ),
       ],
-      controllers: [StreamsController, RecordingsController, ExamRecordingsController, SharedRecordingsController, HealthController],
-      providers: [SentinelGateway, ProctorGateway, RetentionService, RecordingDeletionService, RecordingShareService],
     };
   }
 }

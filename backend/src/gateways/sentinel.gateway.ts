@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import { MAX_MEDIA_MESSAGE_BYTES, ProtocolError, SENTINEL_WS_PATH, closeReason, encodeControl } from '@vigil/protocol';
 import { SentinelSession, type SentinelAuthorizer } from '../relay/sentinel-session';
 import { RelayService } from '../relay-nest/relay.service';
-import { RecordingService } from '../recordings-api/recording.service';
+import { RecordingService } from '../recording/recording.service';
 import { rawDataToBytes, wsClose, wsSend } from './ws-link';
 import { SeatTokenService } from '../seats-api/seat-token.service';
 import { isAllowedOrigin } from '../auth/origin';

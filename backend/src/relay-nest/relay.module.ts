@@ -1,20 +1,15 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
+import { Module } from '@nestjs/common';
+import { RecordingModule } from '../recording/recording.module';
 import { RelayService } from './relay.service';
-import { RecordingService } from '../recordings-api/recording.service';
 
 /**
- * The configuration, the relay core and the recordings folder, for every module
- * (feature modules read live state and control streams through {@link RelayService}).
+ * The relay core for Nest: the process-wide stream registry ({@link RelayService}), recording
+ * every stream through {@link RecordingModule}. Feature modules that read live state or
+ * control streams import this module.
  */
-@Global()
-@Module({})
-export class RelayModule {
-  static forRoot(config: VigilConfig): DynamicModule {
-    return {
-      module: RelayModule,
-      providers: [{ provide: VIGIL_CONFIG, useValue: config }, RelayService, RecordingService],
-      exports: [VIGIL_CONFIG, RelayService, RecordingService],
-    };
-  }
-}
+@Module({
+  imports: [RecordingModule],
+  providers: [RelayService],
+  exports: [RelayService],
+})
+export class RelayModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, config as rxjsConfig } from 'rxjs';
 import { StreamRegistry } from '../relay/stream-registry';
 import type { LiveStream } from '../relay/live-stream';
-import { RecordingService } from '../recordings-api/recording.service';
+import { RecordingService } from '../recording/recording.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 
 /**

@@ -1,4 +1,5 @@
-import { KeyframeReason, KeyframeRequester } from './keyframe-requester';
+import type { KeyframeReason } from '@vigil/protocol';
+import { KeyframeRequester } from './keyframe-requester';
 
 describe('KeyframeRequester', () => {
   function setup(connected = true) {

@@ -1,5 +1,4 @@
-/** Why the server asks a Sentinel for an IDR frame (wire values of `keyframe.reason`). */
-export type KeyframeReason = 'viewer-join' | 'admin' | 'recovery';
+import type { KeyframeReason } from '@vigil/protocol';
 
 /**
  * Coalesces and rate-limits keyframe requests to one Sentinel (pure, clock injected).

@@ -2,7 +2,8 @@ import { Observable, Subject, concatMap, defer, filter, map, retry, share, takeU
 import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
-import { KeyframeReason, KeyframeRequester } from './keyframe-requester';
+import type { KeyframeReason } from '@vigil/protocol';
+import { KeyframeRequester } from './keyframe-requester';
 import { Viewer } from './viewer';
 import { BufferBudget } from './buffer-budget';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RelayModule } from '../relay-nest/relay.module';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { SeatsController } from './seats.controller';
 import { SeatsService } from './seats.service';
@@ -7,6 +8,7 @@ import { loadServerSecret } from './server-secret';
 
 /** Seats, seat tokens and the Sentinel authorizer ({@link SeatTokenService.authorize}). */
 @Module({
+  imports: [RelayModule],
   controllers: [SeatsController],
   providers: [
     SeatsService,

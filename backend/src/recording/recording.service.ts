@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { RecordingStore, StreamRecording } from '../recording/recording-store';
+import { RecordingStore, StreamRecording } from './recording-store';
 import type { OpenedWriter, StreamWriterFactory } from '../relay/stream-registry';
 import type { StreamIdentity } from '../relay/live-stream';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
@@ -14,6 +14,8 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Recording');
   readonly store: RecordingStore;
   private readonly recordings = new Map<string, StreamRecording>();
+  /** Streams whose writer is open or being opened (held by the relay: not to be deleted). */
+  private readonly held = new Set<string>();
 
   constructor(@Inject(VIGIL_CONFIG) config: VigilConfig) {
     this.store = new RecordingStore(config.dataDir, config.fsync);
@@ -24,14 +26,21 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
 
   /** Opens or resumes the recording of one stream (StreamWriterFactory.open). */
   async openWriter(identity: StreamIdentity): Promise<OpenedWriter> {
-    const recording = await this.store.open({
+    this.held.add(identity.streamId);
+    let recording: StreamRecording;
+    try {
+      recording = await this.store.open({
       streamId: identity.streamId,
       examId: identity.examId,
       seatId: identity.seatId,
       encoder: identity.encoder,
       userAgent: identity.userAgent,
       createdAtMs: identity.startedAtMs,
-    });
+      });
+    } catch (error) {
+      this.held.delete(identity.streamId);
+      throw error;
+    }
     this.recordings.set(identity.streamId, recording);
     if (recording.resume.lastSequence > 0) {
       this.logger.log(`stream ${identity.streamId}: resuming recording after sequence ${recording.resume.lastSequence}`);
@@ -41,7 +50,11 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
       writeGap: (gap) => recording.writeGap(gap),
       close: async () => {
         this.recordings.delete(identity.streamId);
-        await recording.close();
+        try {
+          await recording.close();
+        } finally {
+          this.held.delete(identity.streamId);
+        }
       },
       resume: {
         lastSequence: recording.resume.lastSequence,
@@ -49,6 +62,15 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
         init: recording.resume.init,
       },
     };
+  }
+
+  /**
+   * Whether a stream's recording is open for writing (from the moment the relay asks for its
+   * writer until the stream ends and the writer is closed): such a recording must not be
+   * deleted or expired.
+   */
+  isOpen(streamId: string): boolean {
+    return this.held.has(streamId);
   }
 
   /** Factory object handed to the relay core. */

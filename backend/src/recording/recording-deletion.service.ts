@@ -1,7 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/principal';
-import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from './recording.service';
 
 /** The audit action of every recording deletion (an admin's or retention's). */
@@ -37,7 +36,6 @@ export class RecordingDeletionService {
   constructor(
     private readonly recordings: RecordingService,
     private readonly audit: AuditService,
-    private readonly relay: RelayService,
   ) {}
 
   /**
@@ -67,11 +65,12 @@ export class RecordingDeletionService {
   }
 
   /**
-   * Refuses (before anything is deleted) when any of the streams is still held by the relay.
+   * Refuses (before anything is deleted) when any of the streams is still held by the relay
+   * (its recording is open: live, or disconnected and not yet ended).
    * @throws ConflictException (409) naming the first live stream
    */
   assertNotLive(streamIds: readonly string[]): void {
-    const live = streamIds.find((id) => this.relay.registry.get(id));
+    const live = streamIds.find((id) => this.recordings.isOpen(id));
     if (live) throw new ConflictException(`stream ${live} is still live: end it first (POST /api/streams/${live}/end), then delete its recording`);
   }
 

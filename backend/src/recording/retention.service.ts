@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { DatabaseService } from '../db/database.service';
 import { AuditService } from '../audit/audit.service';
-import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from './recording.service';
 import { RecordingDeletionService } from './recording-deletion.service';
-import { expiredRecordings, type RecordingAge } from '../recording/retention-policy';
+import { expiredRecordings, type RecordingAge } from './retention-policy';
 import { PeriodicTask } from '../common/periodic-task';
 import { errorText } from '../common/error-text';
 
@@ -23,7 +22,6 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
     private readonly database: DatabaseService,
     private readonly audit: AuditService,
-    private readonly relay: RelayService,
     private readonly recordings: RecordingService,
     private readonly deletion: RecordingDeletionService,
   ) {}
@@ -54,7 +52,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     if (ages.length === 0) return [];
     const exams = await this.database.db.selectFrom('exams').select(['id', 'retentionDays']).execute();
     const retention = new Map(exams.map((e) => [e.id, e.retentionDays]));
-    const active = new Set(this.relay.registry.list().map((s) => s.streamId));
+    const active = new Set(ages.map((a) => a.streamId).filter((id) => this.recordings.isOpen(id)));
     const expired = expiredRecordings(ages, retention, active, nowMs, this.config.retentionDefaultDays);
     for (const streamId of expired) {
       const age = ages.find((a) => a.streamId === streamId)!;
