@@ -18,6 +18,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@vigil/api$': path.join(__dirname, 'libs/api/src/index.ts'),
     '^@vigil/fmp4$': path.join(__dirname, 'libs/fmp4/src/index.ts'),
     '^@vigil/protocol$': path.join(__dirname, 'libs/protocol/src/index.ts'),
   },

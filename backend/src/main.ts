@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { MAX_IMPORT_BYTES } from '@vigil/api';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -34,7 +35,7 @@ export async function createApp(config: VigilConfig, options: { quiet?: boolean 
   app.use(portalIndex(path.join(webDir, 'frontend-proctor', 'browser', 'index.html')));
   if (config.apiDocs === 'login') app.use(apiDocsLogin(app.get(AuthService)));
   app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
+  app.useBodyParser('text', { type: 'text/csv', limit: MAX_IMPORT_BYTES }); // the seat list (libs/api seat-csv.ts)
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder()

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import type { ApiKey, CreatedApiKey } from '@vigil/api';
 
 /** Body of `POST /api/api-keys`. */
 export class CreateApiKeyDto {
@@ -10,7 +11,7 @@ export class CreateApiKeyDto {
 }
 
 /** An API key as listed (never the key itself). */
-export class ApiKeyView {
+export class ApiKeyView implements ApiKey {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ example: 'vgk_AbCdEfGh', description: 'first characters of the key' }) prefix!: string;
@@ -21,7 +22,7 @@ export class ApiKeyView {
 }
 
 /** Answer of `POST /api/api-keys`: the key is shown here only. */
-export class CreatedApiKeyView {
+export class CreatedApiKeyView implements CreatedApiKey {
   @ApiProperty({ type: ApiKeyView }) apiKey!: ApiKeyView;
   @ApiProperty({ example: 'vgk_…', description: 'send as Authorization: Bearer <key>; shown once, stored as SHA-256' }) key!: string;
 }

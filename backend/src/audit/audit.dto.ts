@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import type { AuditEntry } from '@vigil/api';
 
 /** Query of `GET /api/audit`. */
 export class AuditQueryDto {
@@ -33,7 +34,7 @@ export class AuditQueryDto {
 }
 
 /** One audit log entry. */
-export class AuditEntryView {
+export class AuditEntryView implements AuditEntry {
   @ApiProperty() id!: number;
   @ApiProperty({ description: 'ms since the Unix epoch' }) atMs!: number;
   @ApiProperty({ type: String, nullable: true }) actorId!: string | null;

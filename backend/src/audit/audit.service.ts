@@ -3,6 +3,7 @@ import { DatabaseService } from '../db/database.service';
 import { actorLabel, type Actor } from '../auth/principal';
 import type { AuditRow } from '../db/database.types';
 import { AuditEntryView } from './audit.dto';
+import type { AuditAction } from '@vigil/api';
 
 /** What an audit entry is about. */
 export interface AuditTarget {
@@ -23,8 +24,8 @@ export interface AuditQuery {
 export class AuditService {
   constructor(private readonly database: DatabaseService) {}
 
-  /** Appends one entry. `details` is stored as JSON; keep secrets out of it. */
-  async record(actor: Actor, action: string, target: AuditTarget | null, details: Record<string, unknown> = {}): Promise<void> {
+  /** Appends one entry; `action` is one of `AUDIT_ACTIONS` (`@vigil/api`). `details` is stored as JSON; keep secrets out of it. */
+  async record(actor: Actor, action: AuditAction, target: AuditTarget | null, details: Record<string, unknown> = {}): Promise<void> {
     await this.database.db
       .insertInto('auditLog')
       .values({

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, MaxLength } from 'class-validator';
 import { UserView } from '../users-api/users.dto';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './secrets';
+import type { LoginResult, MeResult } from '@vigil/api';
 
 /** Body of `POST /api/auth/login`. */
 export class LoginDto {
@@ -30,14 +31,14 @@ export class ChangePasswordDto {
 }
 
 /** Answer of `POST /api/auth/login`. */
-export class LoginView {
+export class LoginView implements LoginResult {
   @ApiProperty({ type: UserView }) user!: UserView;
   @ApiProperty() mustChangePassword!: boolean;
   @ApiProperty({ description: 'absolute end of the session, ms since the Unix epoch' }) expiresAtMs!: number;
 }
 
 /** Answer of `GET /api/auth/me`. */
-export class MeView {
+export class MeView implements MeResult {
   @ApiProperty({ type: UserView }) user!: UserView;
   @ApiProperty({ enum: ['session', 'api-key'] }) via!: 'session' | 'api-key';
   @ApiProperty() mustChangePassword!: boolean;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { FPS_MAX, FPS_MIN } from '@vigil/protocol';
+import type { Exam, StreamRecordView as ApiStreamRecordView } from '@vigil/api';
 
 const MAX_TIME_MS = 8.64e15;
 
@@ -76,7 +77,7 @@ export class UpdateExamDto {
 }
 
 /** An exam. */
-export class ExamView {
+export class ExamView implements Exam {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() startsAtMs!: number;
@@ -95,7 +96,7 @@ export class ExamFpsView {
 }
 
 /** A stream's database record. */
-export class StreamRecordView {
+export class StreamRecordView implements ApiStreamRecordView {
   @ApiProperty() streamId!: string;
   @ApiProperty() examId!: string;
   @ApiProperty() seatId!: string;

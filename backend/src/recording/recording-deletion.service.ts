@@ -1,3 +1,4 @@
+import type { DeletionRecord } from '@vigil/api';
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/principal';
@@ -5,23 +6,6 @@ import { RecordingService } from './recording.service';
 
 /** The audit action of every recording deletion (an admin's or retention's). */
 export const RECORDING_DELETE_ACTION = 'recording.delete';
-
-/** What was deleted, by whom, when and why: kept in the audit log, answered with 410 Gone afterwards. */
-export interface DeletionRecord {
-  streamId: string;
-  examId: string;
-  seatId: string;
-  /** Who: the admin's e-mail, or `system` (retention). */
-  by: string;
-  /** When, ms since the Unix epoch. */
-  atMs: number;
-  /** Why, as given (`retention` for automatic deletes). */
-  reason: string;
-  /** Files removed, their total bytes, and a SHA-256 over their bytes in name order. */
-  files: number;
-  bytes: number;
-  sha256: string;
-}
 
 /**
  * Deletes recordings with a record (issue: recordings are evidence): the folder's manifest

@@ -1,63 +1,8 @@
+import type { TimelineGap, TimelineInit, TimelineRange, TimelineSegment } from '@vigil/api';
 import type { IndexEntry } from './recording-layout';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 type SegmentEntry = Extract<IndexEntry, { type: 'segment' }>;
-type GapEntry = Extract<IndexEntry, { type: 'gap' }>;
-
-/** One segment of a recording on the wall clock (a join fragment and what follows to the next). */
-export interface TimelineSegment {
-  /** The stored file (`GET /api/recordings/:id/files/:file`). */
-  file: string;
-  /** Sequence number of its first fragment. */
-  sequence: number;
-  /** The init segment file it decodes with. */
-  init: string;
-  /** True when it starts with an IDR picture (a player can start here). */
-  join: boolean;
-  /** `tfdt` of its first fragment, 90 kHz ticks. */
-  decodeTime: number;
-  /** Capture time (`prft`) of its first fragment, ms since the Unix epoch. */
-  startMs: number;
-  /**
-   * Where it ends, ms since the Unix epoch: its start plus the media time to the next
-   * segment's `tfdt` (same init segment), at most the next segment's start; where a gap
-   * starts; null for the newest segment (the recording may still grow).
-   */
-  endMs: number | null;
-}
-
-/** An init segment change (resolution or SPS/PPS) at a moment of the recording. */
-export interface TimelineInit {
-  file: string;
-  sequence: number;
-  width: number;
-  height: number;
-  codec: string;
-  /** When the server received it, ms since the Unix epoch. */
-  atMs: number;
-}
-
-/** A hole in the recording with its reason (see recording-layout.ts). */
-export interface TimelineGap {
-  fromMs: number;
-  toMs: number;
-  reason: GapEntry['reason'];
-  source: GapEntry['source'];
-  /** The last sequence number before the hole. */
-  afterSequence: number;
-}
-
-/** What {@link RecordingTimeline.range} answers for `[fromMs, toMs]`. */
-export interface TimelineRange {
-  fromMs: number;
-  toMs: number;
-  /** Segments overlapping the range, in order. */
-  segments: TimelineSegment[];
-  /** Every init segment the listed segments decode with, plus init changes inside the range. */
-  inits: TimelineInit[];
-  /** Gaps overlapping the range. */
-  gaps: TimelineGap[];
-}
 
 /**
  * A recording's index as a searchable timeline (pure). Built once from `index.jsonl` and

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ALL_FORMATS, Conversion, CustomSource, FilePathTarget, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import type { RecordingStore } from '../recording/recording-store';
-import type { TimelineRange, TimelineSegment } from '../recording/recording-timeline';
+import type { TimelineRange, TimelineSegment } from '@vigil/api';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
 
 /** One run of segments that decode with one init segment (what one exported MP4 can hold). */

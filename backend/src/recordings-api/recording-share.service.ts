@@ -1,3 +1,4 @@
+import type { ShareLinkView } from '@vigil/api';
 import { ForbiddenException, GoneException, Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/principal';
@@ -7,17 +8,6 @@ import { ShareClaims, ShareTokenError, shareTokenKey, signShareToken, verifyShar
 
 /** Longest a share link may live, minutes (7 days). */
 export const SHARE_MAX_MINUTES = 7 * 24 * 60;
-
-/** A share link as `POST /api/recordings/:streamId/share` answers it. */
-export interface ShareLinkView {
-  /** Opens in any browser: one MP4 of the range (`<video>` plays it inline). */
-  url: string;
-  /** The same range as an HLS playlist (hls.js, ffmpeg, VLC). */
-  playlistUrl: string;
-  fromMs: number;
-  toMs: number;
-  expiresAtMs: number;
-}
 
 /**
  * Signed, short-lived playback links for reviewers without an account (e.g. an exam board):

@@ -12,13 +12,13 @@ import { Access, CurrentActor } from '../auth/decorators';
 import type { Actor } from '../auth/principal';
 import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
 import { RelayService } from '../relay-nest/relay.service';
-import type { TimelineRange } from '../recording/recording-timeline';
+import type { DeletionRecord, RecordingRangeView, ShareLinkView } from '@vigil/api';
 import { parseTimeRange } from './time-range';
 import { recordingPlaylist } from './hls-playlist';
-import { DeletionRecord, RecordingDeletionService } from '../recording/recording-deletion.service';
+import { RecordingDeletionService } from '../recording/recording-deletion.service';
 import { DeleteRecordingDto } from './delete-recording.dto';
 import { exportMp4, planExport } from './recording-export';
-import { RecordingShareService, type ShareLinkView } from './recording-share.service';
+import { RecordingShareService } from './recording-share.service';
 import { ShareRecordingDto } from './share-recording.dto';
 import { publicBaseUrl, type BaseUrlRequest } from '../seats-api/public-base-url';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
@@ -35,15 +35,6 @@ interface Response {
   setHeader(name: string, value: string): void;
   status(code: number): Response;
   sendFile(path: string, options: { headers: Record<string, string>; dotfiles: 'deny' }, done: (err?: Error) => void): void;
-}
-
-/** `GET /api/recordings/:streamId/index`: the recording between two moments. */
-export interface RecordingRangeView extends TimelineRange {
-  streamId: string;
-  /** True while the stream is live (the recording still grows: ask again for more). */
-  live: boolean;
-  /** First and last recorded moment of the whole recording, ms since the Unix epoch (last null while it grows). */
-  extent: { fromMs: number; toMs: number | null } | null;
 }
 
 /**

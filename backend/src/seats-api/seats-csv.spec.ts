@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
-import { MAX_IMPORT_ROWS, kioskUrlsCsv, parseSeatCsv } from './seats-csv';
+import { MAX_IMPORT_ROWS } from '@vigil/api';
+import { kioskUrlsCsv, parseSeatCsv } from './seats-csv';
 
 describe('seat CSV', () => {
   const message = (csv: string) => {

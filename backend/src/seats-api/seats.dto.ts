@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-
-/** Student ids: 1..128 characters without control characters. */
-export const STUDENT_ID_PATTERN = /^[^\p{Cc}]{1,128}$/u;
+import { STUDENT_ID_PATTERN } from '@vigil/api';
+import type { CreatedSeat, ImportResult, KioskUrl, Seat } from '@vigil/api';
 
 /** Body of `POST /api/exams/:examId/seats`. */
 export class CreateSeatDto {
@@ -35,7 +34,7 @@ export class UpdateSeatDto {
 }
 
 /** A seat with its live status. */
-export class SeatView {
+export class SeatView implements Seat {
   @ApiProperty() id!: string;
   @ApiProperty() examId!: string;
   @ApiProperty() studentId!: string;
@@ -51,7 +50,7 @@ export class SeatView {
 }
 
 /** A seat's kiosk URL and token. */
-export class KioskUrlView {
+export class KioskUrlView implements KioskUrl {
   @ApiProperty() seatId!: string;
   @ApiProperty() examId!: string;
   @ApiProperty({ example: 'https://proctor.example.org/sentinel/?exam=…&seat=…#token=v1.…', description: 'the seat token rides in the fragment (#token=…): browsers never send it to a server' }) kioskUrl!: string;
@@ -60,13 +59,13 @@ export class KioskUrlView {
 }
 
 /** Answer of `POST /api/exams/:examId/seats`. */
-export class CreatedSeatView extends SeatView {
+export class CreatedSeatView extends SeatView implements CreatedSeat {
   @ApiProperty() kioskUrl!: string;
   @ApiProperty() token!: string;
 }
 
 /** Answer of the CSV import. */
-export class ImportResultView {
+export class ImportResultView implements ImportResult {
   @ApiProperty() created!: number;
   @ApiProperty() updated!: number;
   @ApiProperty() unchanged!: number;

@@ -1,3 +1,4 @@
+import type { StreamRecordView } from '@vigil/api';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { filter } from 'rxjs';
 import { DatabaseService } from '../db/database.service';
@@ -8,24 +9,6 @@ import type { StreamRow } from '../db/database.types';
 
 /** `lastSeenAt` of a streaming stream is written at most this often. */
 const LAST_SEEN_WRITE_MS = 30_000;
-
-/** One stream's row as the API shows it, with its history when asked. */
-export interface StreamRecordView {
-  streamId: string;
-  examId: string;
-  seatId: string;
-  state: 'live' | 'disconnected' | 'ended';
-  encoder: string;
-  userAgent: string;
-  startedAtMs: number;
-  endedAtMs: number | null;
-  lastSeenAtMs: number;
-  codec: string | null;
-  width: number;
-  height: number;
-  fps: number;
-  history?: ({ atMs: number; kind: 'state' | 'resolution' | 'fps' } & Record<string, unknown>)[];
-}
 
 /**
  * Database rows for relay streams (the relay itself writes `meta.json` and

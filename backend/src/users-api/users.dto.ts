@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import type { UserRow } from '../db/database.types';
+import type { CreatedUser, User } from '@vigil/api';
 
 /** A user as the API shows it (never the password hash). */
-export class UserView {
+export class UserView implements User {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'proctor@example.org' }) email!: string;
   @ApiProperty({ enum: ['admin', 'proctor'] }) role!: 'admin' | 'proctor';
@@ -67,7 +68,7 @@ export class UpdateUserDto {
 }
 
 /** Answer of `POST /api/users`: the one-time password is shown here only. */
-export class CreatedUserView {
+export class CreatedUserView implements CreatedUser {
   @ApiProperty({ type: UserView }) user!: UserView;
   @ApiProperty({ description: 'shown once; the user must change it at first login' }) oneTimePassword!: string;
 }

@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { HttpClient, HttpHeaders, HttpParams } from '@angular/common/http';
 import type { Observable } from 'rxjs';
-import type { ApiKey, AuditEntry, CreatedApiKey, CreatedSeat, CreatedUser, Exam, ImportResult, KioskUrl, Seat, User } from '../core/api-types';
+import type { ApiKey, AuditEntry, CreatedApiKey, CreatedSeat, CreatedUser, Exam, ImportResult, KioskUrl, Seat, User } from '@vigil/api';
 import type { ExamBody } from './exam-form';
 
 const enc = encodeURIComponent;

@@ -4,7 +4,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
-import { AUDIT_ACTIONS, type AuditEntry } from '../core/api-types';
+import { AUDIT_ACTIONS, type AuditEntry } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
 import { formatDateTime } from '../exams/exam-schedule';
 import { AdminApi } from './admin-api';

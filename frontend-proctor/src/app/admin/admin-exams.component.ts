@@ -6,7 +6,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { firstValueFrom } from 'rxjs';
-import type { Exam } from '../core/api-types';
+import type { Exam } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
 import { formatExamWindow } from '../exams/exam-schedule';
 import { AdminApi } from './admin-api';

@@ -9,17 +9,17 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { firstValueFrom } from 'rxjs';
-import type { Exam, Seat, SeatStatus } from '../core/api-types';
+import type { Exam, Seat, SeatStatus } from '@vigil/api';
 import { formatAge } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
 import { formatExamWindow } from '../exams/exam-schedule';
 import { seatStatusLabel } from '../exams/seat-status';
 import { NotFoundComponent } from '../shared/not-found.component';
+import { MAX_IMPORT_BYTES } from '@vigil/api';
 import { AdminApi } from './admin-api';
 import { confirmAction } from './dialogs/confirm-dialog.component';
 import { SeatDialogComponent, type SeatDialogData } from './dialogs/seat-dialog.component';
 import {
-  MAX_IMPORT_BYTES,
   applyImportAnswer,
   kioskCsvFileName,
   planCounts,

@@ -7,7 +7,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { firstValueFrom, forkJoin } from 'rxjs';
-import type { CreatedUser, Exam, User } from '../core/api-types';
+import type { CreatedUser, Exam, User } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
 import { AuthService } from '../auth/auth.service';
 import { AdminApi } from './admin-api';

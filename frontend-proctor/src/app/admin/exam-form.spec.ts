@@ -1,4 +1,4 @@
-import type { Exam } from '../core/api-types';
+import type { Exam } from '@vigil/api';
 import { examBody, examFormProblems, examPatch, examToForm, fromLocalInput, newExamDefaults, toLocalInput, type ExamFormValue } from './exam-form';
 
 const valid: ExamFormValue = {

@@ -2,7 +2,7 @@
  * The exam form: `<input type="datetime-local">` values to epoch ms and back,
  * the server's field rules, and the PATCH body of an edit. Pure.
  */
-import type { Exam } from '../core/api-types';
+import type { Exam } from '@vigil/api';
 
 /** Frame-rate range of an exam (and of the relay's set-fps), frames per second. */
 export const MIN_FPS = 0.2;

@@ -37,7 +37,7 @@ describe('readSeatCsv', () => {
     ]);
     expect(readSeatCsv('id,who\n1,2').problems[0]).toEqual({
       line: 1,
-      message: 'the header must name the columns studentId and displayName, got id, who',
+      message: 'the header must name the columns studentId and displayName, got "id", "who"',
     });
     expect(readSeatCsv('\n\n').problems[0]!.message).toMatch(/the CSV is empty/);
     expect(readSeatCsv('"x').problems[0]!.message).toMatch(/does not parse/);

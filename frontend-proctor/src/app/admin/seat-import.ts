@@ -9,27 +9,14 @@
  * skipped and not counted.
  */
 import { parse } from 'csv-parse/browser/esm/sync';
-import type { ImportResult, Seat } from '../core/api-types';
-
-/** Most rows the server takes in one import. */
-export const MAX_IMPORT_ROWS = 5000;
-/** Largest file the server takes, bytes. */
-export const MAX_IMPORT_BYTES = 1024 * 1024;
-
-/** One data row of a seat list. */
-export interface SeatCsvRow {
-  /** Record number as the server counts it (header = 1). */
-  readonly line: number;
-  readonly studentId: string;
-  readonly displayName: string;
-}
-
-/** A seat list read in the browser: rows, and problems by line (the server would refuse the file). */
-export interface SeatCsv {
-  readonly rows: readonly SeatCsvRow[];
-  /** Problems that make the server refuse the whole file; line 0 = the file as a whole. */
-  readonly problems: readonly { readonly line: number; readonly message: string }[];
-}
+import {
+  SEAT_CSV_PARSE_OPTIONS,
+  checkSeatRecords,
+  type ImportResult,
+  type Seat,
+  type SeatCsv,
+  type SeatCsvRow,
+} from '@vigil/api';
 
 /** What an import does with a row: decided from the current seats before sending. */
 export type PlannedAction = 'create' | 'update' | 'unchanged' | 'invalid';
@@ -47,30 +34,6 @@ export interface ImportRow extends SeatCsvRow {
   readonly message: string | null;
 }
 
-const HEADER_ALIASES: Record<string, 'studentId' | 'displayName'> = {
-  studentid: 'studentId',
-  student_id: 'studentId',
-  'student id': 'studentId',
-  displayname: 'displayName',
-  display_name: 'displayName',
-  'display name': 'displayName',
-  name: 'displayName',
-};
-
-/** The server's rule for student ids: no control characters (1..128 characters). */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/** The server's csv-parse options (backend/src/seats-api/seats-csv.ts): keep the two equal. */
-const CSV_OPTIONS = {
-  bom: true,
-  delimiter: [',', ';'],
-  record_delimiter: ['\r\n', '\n', '\r'],
-  skip_empty_lines: true,
-  trim: true,
-  relax_column_count: true,
-  max_record_size: 4096,
-};
-
 /**
  * Splits CSV text into records with csv-parse, the library and options the server uses,
  * so both read a file the same way: `,` or `;` between fields, `"` quoting with `""` for a
@@ -79,10 +42,13 @@ const CSV_OPTIONS = {
  * @throws Error (csv-parse's `CsvError`) naming the line of the first syntax error
  */
 export function parseCsvRecords(text: string): string[][] {
-  return parse(text, CSV_OPTIONS) as string[][];
+  return parse(text, { ...SEAT_CSV_PARSE_OPTIONS, delimiter: [...SEAT_CSV_PARSE_OPTIONS.delimiter], record_delimiter: [...SEAT_CSV_PARSE_OPTIONS.record_delimiter] }) as string[][];
 }
 
-/** Reads a seat list the way the server does and collects every problem instead of stopping at the first. */
+/**
+ * Reads a seat list the way the server does (the shared rules of `@vigil/api`) and collects
+ * every problem instead of stopping at the first.
+ */
 export function readSeatCsv(text: string): SeatCsv {
   let records: string[][];
   try {
@@ -90,40 +56,7 @@ export function readSeatCsv(text: string): SeatCsv {
   } catch (e) {
     return { rows: [], problems: [{ line: 0, message: `the CSV does not parse: ${(e as Error).message}` }] };
   }
-  if (records.length === 0) {
-    return { rows: [], problems: [{ line: 0, message: 'the CSV is empty: it needs a header row (studentId,displayName) and one row per seat' }] };
-  }
-  const header = records[0]!.map((h) => HEADER_ALIASES[h.toLowerCase()] ?? null);
-  const studentCol = header.indexOf('studentId');
-  const nameCol = header.indexOf('displayName');
-  if (studentCol < 0 || nameCol < 0) {
-    return {
-      rows: [],
-      problems: [{ line: 1, message: `the header must name the columns studentId and displayName, got ${records[0]!.slice(0, 5).join(', ')}` }],
-    };
-  }
-  const problems: { line: number; message: string }[] = [];
-  if (records.length - 1 > MAX_IMPORT_ROWS) {
-    problems.push({ line: 0, message: `the CSV has ${records.length - 1} rows; at most ${MAX_IMPORT_ROWS} per import` });
-  }
-  const rows: SeatCsvRow[] = [];
-  const firstLine = new Map<string, number>();
-  records.slice(1).forEach((record, i) => {
-    const line = i + 2;
-    const studentId = record[studentCol] ?? '';
-    const displayName = record[nameCol] ?? '';
-    rows.push({ line, studentId, displayName });
-    if (studentId.length === 0 || studentId.length > 128 || CONTROL_CHARS.test(studentId)) {
-      problems.push({ line, message: 'studentId must be 1 to 128 characters without control characters' });
-    } else if (displayName.length === 0 || displayName.length > 200) {
-      problems.push({ line, message: 'displayName must be 1 to 200 characters' });
-    } else {
-      const seen = firstLine.get(studentId);
-      if (seen !== undefined) problems.push({ line, message: `studentId ${studentId} already appears on line ${seen}` });
-      else firstLine.set(studentId, line);
-    }
-  });
-  return { rows, problems };
+  return checkSeatRecords(records);
 }
 
 /** Each row with what the import will do to it, given the exam's current seats. */

@@ -2,7 +2,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { HttpClient } from '@angular/common/http';
 import { Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import type { LoginResult, MeResult, User } from '../core/api-types';
+import type { LoginResult, MeResult, User } from '@vigil/api';
 import { httpStatus } from '../core/http-error';
 
 /** What the portal knows about the session. */

@@ -2,7 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { HttpClient } from '@angular/common/http';
 import type { Observable } from 'rxjs';
 import type { StreamSummary } from '@vigil/protocol';
-import type { Exam, Seat } from './api-types';
+import type { Exam, Seat } from '@vigil/api';
 
 /** A live stream as `GET /api/streams/:streamId` describes it. */
 export type StreamDetails = StreamSummary & { sentinelStatus?: string; bufferedBytes?: number };

@@ -6,7 +6,7 @@ import { MatChipsModule } from '@angular/material/chips';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
 import { interval, map, startWith } from 'rxjs';
-import type { Exam } from '../core/api-types';
+import type { Exam } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
 import { ProctorApi } from '../core/proctor-api';
 import { AuthService } from '../auth/auth.service';

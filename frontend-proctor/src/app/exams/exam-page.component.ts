@@ -10,7 +10,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { Subscription, catchError, firstValueFrom, of, switchMap, timer } from 'rxjs';
-import type { Exam, Seat, SeatStatus } from '../core/api-types';
+import type { Exam, Seat, SeatStatus } from '@vigil/api';
 import { FPS_CHOICES, formatAge, formatFps, formatResolution } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
 import { ProctorApi } from '../core/proctor-api';

@@ -1,5 +1,5 @@
 import type { StreamSummary } from '@vigil/protocol';
-import type { Seat } from '../core/api-types';
+import type { Seat } from '@vigil/api';
 import { countByStatus, filterSeats, mergeSeatStatus, seatOpenAction, seatStatusLabel } from './seat-status';
 
 const seat = (id: string, over: Partial<Seat> = {}): Seat => ({

@@ -5,7 +5,7 @@
  * seat turns "streaming" or "offline" as soon as the socket says so.
  */
 import type { StreamSummary } from '@vigil/protocol';
-import type { Seat, SeatStatus } from '../core/api-types';
+import type { Seat, SeatStatus } from '@vigil/api';
 import { formatAge } from '../core/format';
 
 /** A seat with its live status and, when the relay holds one, its current stream. */

@@ -14,7 +14,7 @@ import {
 import { RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { EMPTY, Subscription, catchError, switchMap, forkJoin, of, type Observable } from 'rxjs';
-import type { Exam, Seat } from '../core/api-types';
+import type { Exam, Seat } from '@vigil/api';
 import { httpStatus } from '../core/http-error';
 import { ProctorApi, type StreamDetails } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';

@@ -5,7 +5,7 @@ import { MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { firstValueFrom } from 'rxjs';
-import type { CreatedApiKey } from '../../core/api-types';
+import type { CreatedApiKey } from '@vigil/api';
 import { describeHttpError } from '../../core/http-error';
 import { AdminApi } from '../admin-api';
 

@@ -3,7 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatChipsModule, type MatChipListboxChange } from '@angular/material/chips';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { firstValueFrom } from 'rxjs';
-import type { Exam, User } from '../../core/api-types';
+import type { Exam, User } from '@vigil/api';
 import { describeHttpError } from '../../core/http-error';
 import { formatExamWindow } from '../../exams/exam-schedule';
 import { AdminApi } from '../admin-api';

@@ -5,7 +5,7 @@ import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/materia
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { firstValueFrom } from 'rxjs';
-import type { Exam } from '../../core/api-types';
+import type { Exam } from '@vigil/api';
 import { describeHttpError } from '../../core/http-error';
 import { AdminApi } from '../admin-api';
 import { MAX_FPS, MIN_FPS, examBody, examFormProblems, examPatch, examToForm, newExamDefaults, type ExamFormValue } from '../exam-form';

@@ -5,7 +5,7 @@ import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/materia
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { firstValueFrom } from 'rxjs';
-import type { Seat } from '../../core/api-types';
+import type { Seat } from '@vigil/api';
 import { describeHttpError } from '../../core/http-error';
 import { AdminApi } from '../admin-api';
 

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { firstValueFrom } from 'rxjs';
-import type { CreatedUser } from '../../core/api-types';
+import type { CreatedUser } from '@vigil/api';
 import { describeHttpError } from '../../core/http-error';
 import { AdminApi } from '../admin-api';
 

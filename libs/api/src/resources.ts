@@ -1,0 +1,242 @@
+/**
+ * Resources of the control API (REST), as docs/control-api.md defines them: the one
+ * definition the server answers with and the portal reads. Times are Unix epoch
+ * milliseconds in fields named `…AtMs` / `…Ms`.
+ */
+import type { GapReason } from '@vigil/protocol';
+
+/** A portal or script user. `examIds`: the exams a proctor is assigned to. */
+export interface User {
+  id: string;
+  email: string;
+  role: 'admin' | 'proctor';
+  displayName: string;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAtMs: number;
+  examIds: string[];
+}
+
+/** An exam: its schedule window, the frame rate new streams start at and how long recordings are kept. */
+export interface Exam {
+  id: string;
+  name: string;
+  startsAtMs: number;
+  endsAtMs: number;
+  /** 0.2..5 */
+  defaultFps: number;
+  /** 1..3650 */
+  retentionDays: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** Live status of a seat, computed by the server. */
+export type SeatStatus = 'streaming' | 'offline' | 'never-connected';
+
+/** A student's place in an exam, with its live status. */
+export interface Seat {
+  id: string;
+  examId: string;
+  studentId: string;
+  displayName: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** `streaming` = a live stream with a connected Sentinel. */
+  status: SeatStatus;
+  /** Last fragment or connection of any of its streams. */
+  lastSeenAtMs: number | null;
+  /** The seat's stream in the relay now (live or disconnected). */
+  liveStreamId: string | null;
+}
+
+/** Answer of `POST /api/exams/:examId/seats`. */
+export interface CreatedSeat extends Seat {
+  kioskUrl: string;
+  token: string;
+}
+
+/** The URL a kiosk opens for one seat. */
+export interface KioskUrl {
+  seatId: string;
+  examId: string;
+  kioskUrl: string;
+  token: string;
+  expiresAtMs: number;
+}
+
+/** Answer of the CSV seat import: counts over all rows (the import is all or nothing). */
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  total: number;
+}
+
+/** An admin API key (never the key itself). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAtMs: number;
+  /** The creator's e-mail. */
+  createdBy: string;
+  lastUsedAtMs: number | null;
+  revokedAtMs: number | null;
+}
+
+/** One control action in the audit log. */
+export interface AuditEntry {
+  id: number;
+  atMs: number;
+  actorId: string | null;
+  /** E-mail, `api-key vgk_abcd1234 (e-mail)` or `system`. */
+  actor: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+}
+
+/** Answer of `POST /api/auth/login`. */
+export interface LoginResult {
+  user: User;
+  mustChangePassword: boolean;
+  expiresAtMs: number;
+}
+
+/** Answer of `GET /api/auth/me`. */
+export interface MeResult {
+  user: User;
+  via: 'session' | 'api-key';
+  mustChangePassword: boolean;
+}
+
+/** Answer of `POST /api/users`: the one-time password is shown once. */
+export interface CreatedUser {
+  user: User;
+  oneTimePassword: string;
+}
+
+/** Answer of `POST /api/api-keys`: the key is shown once. */
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  key: string;
+}
+
+/** A stream's database record (`GET /api/exams/:examId/streams`, `GET /api/streams/:streamId/history`). */
+export interface StreamRecordView {
+  streamId: string;
+  examId: string;
+  seatId: string;
+  state: 'live' | 'disconnected' | 'ended';
+  encoder: string;
+  userAgent: string;
+  startedAtMs: number;
+  endedAtMs: number | null;
+  lastSeenAtMs: number;
+  codec: string | null;
+  width: number;
+  height: number;
+  fps: number;
+  /** State, resolution and fps changes (`GET /api/streams/:streamId/history` only). */
+  history?: ({ atMs: number; kind: 'state' | 'resolution' | 'fps' } & Record<string, unknown>)[];
+}
+
+/**
+ * One segment of a recording on the wall clock: a join fragment and the fragments that
+ * follow it up to the next join fragment, stored as one file.
+ */
+export interface TimelineSegment {
+  /** The stored file (`GET /api/recordings/:streamId/files/:file`). */
+  file: string;
+  /** Sequence number of its first fragment. */
+  sequence: number;
+  /** The init segment file it decodes with. */
+  init: string;
+  /** True when it starts with an IDR picture (a player can start here). */
+  join: boolean;
+  /** `tfdt` of its first fragment, 90 kHz ticks. */
+  decodeTime: number;
+  /** Capture time (`prft`) of its first fragment, ms since the Unix epoch. */
+  startMs: number;
+  /**
+   * Where it ends, ms since the Unix epoch: its start plus the media time to the next
+   * segment's `tfdt` (same init segment), at most the next segment's start; where a gap
+   * starts; null for the newest segment (the recording may still grow).
+   */
+  endMs: number | null;
+}
+
+/** An init segment change (resolution or SPS/PPS) at a moment of the recording. */
+export interface TimelineInit {
+  file: string;
+  sequence: number;
+  width: number;
+  height: number;
+  /** RFC 6381 codec string, e.g. `avc1.42C028`. */
+  codec: string;
+  /** When the server received it, ms since the Unix epoch. */
+  atMs: number;
+}
+
+/** A hole in the recording with its reason. */
+export interface TimelineGap {
+  fromMs: number;
+  toMs: number;
+  reason: GapReason;
+  /** Who knows of it: the Sentinel said so (`gap` message), or the server saw the capture clock jump. */
+  source: 'sentinel' | 'server';
+  /** The last sequence number before the hole. */
+  afterSequence: number;
+}
+
+/** A recording between two moments: segments, init segments and gaps overlapping `[fromMs, toMs]`. */
+export interface TimelineRange {
+  fromMs: number;
+  toMs: number;
+  /** Segments overlapping the range, in order. */
+  segments: TimelineSegment[];
+  /** Every init segment the listed segments decode with, plus init changes inside the range. */
+  inits: TimelineInit[];
+  /** Gaps overlapping the range. */
+  gaps: TimelineGap[];
+}
+
+/** `GET /api/recordings/:streamId/index?from=&to=`: the recording between two moments. */
+export interface RecordingRangeView extends TimelineRange {
+  streamId: string;
+  /** True while the stream is live (the recording still grows: ask again for more). */
+  live: boolean;
+  /** First and last recorded moment of the whole recording, ms since the Unix epoch (last null while it grows). */
+  extent: { fromMs: number; toMs: number | null } | null;
+}
+
+/** A share link as `POST /api/recordings/:streamId/share` answers it. */
+export interface ShareLinkView {
+  /** Opens in any browser: one MP4 of the range (`<video>` plays it inline). */
+  url: string;
+  /** The same range as an HLS playlist (hls.js, ffmpeg, VLC). */
+  playlistUrl: string;
+  fromMs: number;
+  toMs: number;
+  expiresAtMs: number;
+}
+
+/** What was deleted, by whom, when and why: kept in the audit log, answered with 410 Gone afterwards. */
+export interface DeletionRecord {
+  streamId: string;
+  examId: string;
+  seatId: string;
+  /** Who: the admin's e-mail, or `system` (retention). */
+  by: string;
+  /** When, ms since the Unix epoch. */
+  atMs: number;
+  /** Why, as given (`retention: …` for automatic deletes). */
+  reason: string;
+  /** Files removed, their total bytes, and a SHA-256 (hex) over their bytes in name order. */
+  files: number;
+  bytes: number;
+  sha256: string;
+}
