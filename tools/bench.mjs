@@ -30,7 +30,9 @@ for (const file of files) {
     format: 'cjs',
     packages: 'external',
     tsconfig: path.join(root, 'tsconfig.base.json'),
-    plugins: [typescriptDecoratorsPlugin({ module: 1 /* CommonJS-free ESNext is fine for esbuild */ })],
+    // ES modules out of TypeScript, as backend/build.mjs: esbuild turns them into CommonJS with
+    // default-import interop (`import path from "node:path"`)
+    plugins: [typescriptDecoratorsPlugin()],
     logLevel: 'warning',
   });
   console.error(`running ${file} …`);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { FileHandle, mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ALL_FORMATS, Conversion, CustomSource, FilePathTarget, Input, Mp4OutputFormat, Output } from 'mediabunny';
+import { EncodedPacket, EncodedVideoPacketSource, FilePathTarget, Mp4OutputFormat, Output } from 'mediabunny';
+import { Fmp4Error, parseFragment, parseInitSegment, type FragmentInfo } from '@vigil/fmp4';
 import type { RecordingStore } from '../recording/recording-store';
 import type { TimelineRange, TimelineSegment } from '@vigil/api';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
@@ -64,87 +65,79 @@ export function planExport(range: TimelineRange, all: readonly TimelineSegment[]
 }
 
 /**
- * The stored files read as one file (init segment, then the segments), without copying
- * them: a mediabunny source whose reads are served from the right file at the right offset.
+ * The fragments of one stored segment file, in order: each `[prft] moof mdat` run of
+ * top-level boxes (ISO/IEC 14496-12 §8.8, §8.16.5) parsed by libs/fmp4, with its sample
+ * bytes as a subarray of `file` (no copy; Vigil writes one sample per fragment, at the end
+ * of its `mdat`).
+ * @throws Fmp4Error when the file is not whole fragments (a stored file always is: the
+ *   server parsed every fragment before writing it)
  */
-async function joinedSource(paths: readonly string[]): Promise<{ source: CustomSource; close(): Promise<void> }> {
-  const files: { handle: FileHandle; start: number; size: number }[] = [];
-  let total = 0;
-  try {
-    for (const p of paths) {
-      const handle = await open(p, 'r');
-      const size = (await handle.stat()).size;
-      files.push({ handle, start: total, size });
-      total += size;
-    }
-  } catch (e) {
-    await Promise.all(files.map((f) => f.handle.close()));
-    throw e;
+export function* fragmentsOfSegmentFile(file: Uint8Array): Generator<{ info: FragmentInfo; sample: Uint8Array }> {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  let start = 0;
+  let offset = 0;
+  while (offset < file.byteLength) {
+    if (offset + 8 > file.byteLength) throw new Fmp4Error('truncated', `segment file: box header at ${offset} runs past the end`);
+    const size = view.getUint32(offset);
+    const type = String.fromCharCode(file[offset + 4]!, file[offset + 5]!, file[offset + 6]!, file[offset + 7]!);
+    if (size < 8 || offset + size > file.byteLength) throw new Fmp4Error('bad-box-size', `segment file: ${type} at ${offset} has size ${size}`);
+    offset += size;
+    if (type !== 'mdat') continue;
+    const fragment = file.subarray(start, offset);
+    const info = parseFragment(fragment);
+    const sampleBytes = info.samples.reduce((n, x) => n + x.size, 0);
+    yield { info, sample: fragment.subarray(fragment.byteLength - sampleBytes) };
+    start = offset;
   }
-  const read = async (start: number, end: number): Promise<Uint8Array> => {
-    const out = new Uint8Array(end - start);
-    // binary search for the file holding `start`, then read across file ends
-    let lo = 0;
-    let hi = files.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (files[mid].start <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    let done = 0;
-    for (let i = lo; i < files.length && done < out.length; i++) {
-      const f = files[i];
-      const from = start + done - f.start;
-      const length = Math.min(f.size - from, out.length - done);
-      if (length <= 0) continue;
-      const { bytesRead } = await f.handle.read(out, done, length, from);
-      done += bytesRead;
-      if (bytesRead < length) break;
-    }
-    return out;
-  };
-  return {
-    source: new CustomSource({ getSize: () => total, read, prefetchProfile: 'fileSystem', maxCacheSize: 32 << 20 }),
-    close: async () => {
-      await Promise.all(files.map((f) => f.handle.close().catch(() => undefined)));
-    },
-  };
+  if (start !== file.byteLength) throw new Fmp4Error('trailing-bytes', `segment file: ${file.byteLength - start} bytes after the last mdat`);
 }
 
 /**
  * Writes one regular (non-fragmented) MP4 of a planned range into a temporary file, remuxed
- * without re-encoding by mediabunny (our libs/fmp4 stays the live path): the stored init
- * segment and segment files are read as one fMP4 (no copy), and mediabunny copies them packet
- * by packet into an MP4 whose timeline starts at 0 at the first (IDR) frame, with the capture
- * time of that frame in its tags.
+ * without re-encoding: the stored fragments are parsed by libs/fmp4 (the live path's own
+ * reader: their boxes were validated on arrival) and their samples handed as packets to
+ * mediabunny, which writes the MP4 (`moov` with the sample tables after one `mdat`). The
+ * timeline starts at 0 at the first (IDR) frame; the capture time of that frame is in the
+ * tags. Each segment file is read once, whole, one at a time (a segment is one GOP: at most
+ * a few MB), so memory stays bounded by the largest segment plus mediabunny's sample tables.
  * @returns the temporary file's path; the caller removes it
- * @throws Error when mediabunny cannot copy the track (the message says why)
+ * @throws Error when a stored file is not what the index says (the message says which)
  */
 export async function exportMp4(store: RecordingStore, streamId: string, plan: Extract<ExportPlan, { kind: 'one' }>): Promise<string> {
   const dir = path.join(tmpdir(), 'vigil-export');
   await mkdir(dir, { recursive: true });
   const output = path.join(dir, `${randomUUID()}.mp4`);
-  const joined = await joinedSource([plan.init, ...plan.segments.map((s) => s.file)].map((f) => store.filePath(streamId, f)));
+  const init = parseInitSegment(await readFile(store.filePath(streamId, plan.init)));
+  const target = new Output({ format: new Mp4OutputFormat({ fastStart: false }), target: new FilePathTarget(output) });
   try {
-    const input = new Input({ source: joined.source, formats: ALL_FORMATS });
-    const target = new Output({ format: new Mp4OutputFormat({ fastStart: false }), target: new FilePathTarget(output) });
-    const conversion = await Conversion.init({
-      input,
-      output: target,
-      trim: { start: plan.startSeconds, ...(plan.endSeconds !== null ? { end: plan.endSeconds } : {}) },
-      tags: { date: new Date(plan.startMs), comment: `Vigil recording ${streamId}, first frame captured ${new Date(plan.startMs).toISOString()}` },
-      showWarnings: false,
-    });
-    if (!conversion.isValid) {
-      throw new Error(`cannot export: ${conversion.discardedTracks.map((d) => d.reason).join(', ') || 'no usable track'}`);
+    const video = new EncodedVideoPacketSource('avc');
+    target.addVideoTrack(video);
+    target.setMetadataTags({ date: new Date(plan.startMs), comment: `Vigil recording ${streamId}, first frame captured ${new Date(plan.startMs).toISOString()}` });
+    await target.start();
+    const startTicks = Math.round(plan.startSeconds * init.timescale);
+    const endTicks = plan.endSeconds === null ? Number.POSITIVE_INFINITY : plan.endSeconds * init.timescale;
+    let first = true;
+    let sequence = 0;
+    segments: for (const segment of plan.segments) {
+      const file = await readFile(store.filePath(streamId, segment.file));
+      for (const { info, sample } of fragmentsOfSegmentFile(file)) {
+        if (info.baseMediaDecodeTime >= endTicks) break segments;
+        if (info.baseMediaDecodeTime < startTicks) continue;
+        const timestamp = (info.baseMediaDecodeTime - startTicks) / init.timescale;
+        const packet = new EncodedPacket(sample, info.isSync ? 'key' : 'delta', timestamp, info.duration / init.timescale, sequence++);
+        await video.add(
+          packet,
+          first ? { decoderConfig: { codec: init.codec, codedWidth: init.width, codedHeight: init.height, description: init.avcC } } : undefined,
+        );
+        first = false;
+      }
     }
-    await conversion.execute();
-    input.dispose();
+    if (first) throw new Error(`cannot export: no frame of ${streamId} in the planned range`);
+    await target.finalize();
     return output;
   } catch (e) {
+    await target.cancel().catch(() => undefined);
     await rm(output, { force: true });
     throw e;
-  } finally {
-    await joined.close();
   }
 }
