@@ -1,4 +1,4 @@
-import { DEFAULT_LIVE_EDGE_CONFIG, decideLiveEdge, liveDrift, liveEdgeTarget, planTrim, toRanges, type LiveEdgeInput } from './live-edge';
+import { DEFAULT_LIVE_EDGE_CONFIG, decideLiveEdge, liveDrift, liveEdgeTarget, planTrim, targetLag, toRanges, type LiveEdgeInput } from './live-edge';
 
 const base: LiveEdgeInput = {
   phase: 'live',
@@ -47,10 +47,28 @@ describe('decideLiveEdge', () => {
     expect(decide({ currentTime: 18.7 }).action).toEqual({ type: 'rate', rate: 1.25 });
     // drift 0.3 s -> 1.15
     expect(decide({ currentTime: 19.2 }).action).toEqual({ type: 'rate', rate: 1.15 });
-    // drift 0.2 s (between tolerance/2 and tolerance): keep the current rate
-    expect(decide({ currentTime: 19.3, playbackRate: 1.15 }).action).toEqual({ type: 'none' });
+    // drift 0.07 s (between tolerance/2 = 0.05 and tolerance = 0.1): keep the current rate
+    expect(decide({ currentTime: 19.43, playbackRate: 1.15 }).action).toEqual({ type: 'none' });
     // back within tolerance/2: rate 1
-    expect(decide({ currentTime: 19.45, playbackRate: 1.15 }).action).toEqual({ type: 'rate', rate: 1 });
+    expect(decide({ currentTime: 19.47, playbackRate: 1.15 }).action).toEqual({ type: 'rate', rate: 1 });
+  });
+
+  it('at high frame rates holds one frame plus a cushion sized from the measured jitter', () => {
+    // 5 fps, jitter 20 ms: lag 0.2 + max(0.05, 1.5 * 0.02) = 0.25 s
+    expect(targetLag(0.2, 0.02)).toBeCloseTo(0.25, 9);
+    // jitter 0.1 s: 0.2 + 0.15 = 0.35 s
+    expect(targetLag(0.2, 0.1)).toBeCloseTo(0.35, 9);
+    // never more than targetLatency (0.5 s), whatever the jitter
+    expect(targetLag(0.2, 2)).toBe(0.5);
+    // unknown jitter or frame rate: targetLatency; a low frame rate: one frame
+    expect(targetLag(0.2, null)).toBe(0.5);
+    expect(targetLag(null, 0.01)).toBe(0.5);
+    expect(targetLag(5, 0.01)).toBe(5);
+    // the live seek lands 0.25 s before the end, and a position there is on target
+    expect(decide({ phase: 'joined', currentTime: 10, jitter: 0.02 }).action).toEqual({ type: 'seek', to: 19.75, reason: 'live' });
+    expect(decide({ currentTime: 19.75, jitter: 0.02 }).action).toEqual({ type: 'none' });
+    // 0.5 s behind (the old constant target) is now drift: caught up by a rate nudge
+    expect(decide({ currentTime: 19.5, jitter: 0.02 }).action).toEqual({ type: 'rate', rate: 1.13 });
   });
 
   it('seeks to the live edge when drift exceeds maxDrift (3 s)', () => {

@@ -13,9 +13,13 @@
  * HAVE_CURRENT_DATA, WHATWG HTML "ready states") still showing the newest frame, and the
  * next append lets it continue at once with the next frame. So:
  *
- * - at high frame rates (frame duration < target), hold the position
- *   `targetLatency` behind `bufferedEnd`: a cushion of a few frames absorbs
- *   network jitter without stalling;
+ * - at high frame rates (frame duration < targetLatency), hold the position
+ *   one frame plus a cushion behind `bufferedEnd`: the cushion is sized from
+ *   the measured arrival jitter of the fragments (`ArrivalJitter`, at least
+ *   `minCushion`), so the next frame arrives before the position runs out of
+ *   buffer, and no more latency is added than the network needs (a constant
+ *   0.5 s made 5 fps four times slower than 1 fps); until the jitter is
+ *   measured, `targetLatency`;
  * - at low frame rates (0.2 fps: 5 s per frame), any position inside the
  *   newest frame shows the newest frame; waiting at the end costs nothing.
  *
@@ -48,11 +52,19 @@ export interface BufferedRange {
 
 /** Tuning of the live-edge policy. */
 export interface LiveEdgeConfig {
-  /** Lag behind the end of the buffer to hold at high frame rates, seconds. Default 0.5. */
+  /**
+   * Most lag behind the end of the buffer held at high frame rates, seconds, and the lag
+   * used until the arrival jitter is measured. Frame rates whose frame is longer than this
+   * are "low" (the newest frame is stepped to). Default 0.5.
+   */
   readonly targetLatency: number;
+  /** Least cushion beyond one frame at high frame rates, seconds. Default 0.05. */
+  readonly minCushion: number;
+  /** Cushion per second of measured arrival jitter. Default 1.5. */
+  readonly jitterFactor: number;
   /** Drift (lag beyond the allowed lag) that triggers a seek to the live edge, seconds. Default 3. */
   readonly maxDrift: number;
-  /** Drift above which playback is sped up, seconds. Default 0.25. */
+  /** Drift above which playback is sped up, seconds (at low frame rates at least `frameStepTolerance`). Default 0.1. */
   readonly rateTolerance: number;
   /** Extra playbackRate per second of drift. Default 0.5 (1 s of drift -> rate 1.5, clamped). */
   readonly rateGain: number;
@@ -67,8 +79,10 @@ export interface LiveEdgeConfig {
 /** Defaults of {@link LiveEdgeConfig}. */
 export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
   targetLatency: 0.5,
+  minCushion: 0.05,
+  jitterFactor: 1.5,
   maxDrift: 3,
-  rateTolerance: 0.25,
+  rateTolerance: 0.1,
   rateGain: 0.5,
   maxRate: 1.25,
   rangeSlack: 0.1,
@@ -110,6 +124,8 @@ export interface LiveEdgeInput {
   readonly appendPending: boolean;
   /** Jump to the live edge now (tab came back from the background, "Go live" button). */
   readonly forceLive: boolean;
+  /** Measured arrival jitter of live fragments, seconds ({@link ArrivalJitter}), or null/absent before it is known. */
+  readonly jitter?: number | null;
 }
 
 /** What the player should do. */
@@ -124,20 +140,43 @@ export interface LiveEdgeDecision {
   readonly phase: LivePhase;
 }
 
-/** The position {@link decideLiveEdge} seeks to: `targetLatency` before the buffer end, inside the newest range. */
-export function liveEdgeTarget(ranges: readonly BufferedRange[], config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number | null {
-  const last = ranges[ranges.length - 1];
-  if (!last) return null;
-  return Math.max(last.start, last.end - config.targetLatency);
+/**
+ * The lag behind the end of the buffer the policy holds, seconds: at a low frame rate
+ * (frame longer than `targetLatency`) one frame, so the newest frame is on screen; at a high
+ * frame rate one frame plus a cushion of `jitterFactor` × the measured arrival jitter (at
+ * least `minCushion`, at most `targetLatency` in all); `targetLatency` until the jitter and
+ * the frame rate are known.
+ * @param frameDuration seconds per frame (1 / fps), or null
+ * @param jitter measured arrival jitter, seconds, or null
+ */
+export function targetLag(frameDuration: number | null, jitter: number | null | undefined, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number {
+  if (frameDuration !== null && frameDuration > config.targetLatency) return frameDuration;
+  if (frameDuration === null || jitter === null || jitter === undefined) return config.targetLatency;
+  return Math.min(config.targetLatency, frameDuration + Math.max(config.minCushion, config.jitterFactor * jitter));
 }
 
 /**
- * Lag of the playback position behind the live edge beyond what the frame
- * rate explains, seconds (>= 0 means behind; see the file comment).
+ * The position {@link decideLiveEdge} seeks to: `lag` before the buffer end (default
+ * `targetLatency`), inside the newest range.
  */
-export function liveDrift(bufferedEnd: number, currentTime: number, frameDuration: number | null, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number {
-  const allowedLag = Math.max(config.targetLatency, frameDuration ?? 0);
-  return bufferedEnd - currentTime - allowedLag;
+export function liveEdgeTarget(ranges: readonly BufferedRange[], config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG, lag = config.targetLatency): number | null {
+  const last = ranges[ranges.length - 1];
+  if (!last) return null;
+  return Math.max(last.start, last.end - lag);
+}
+
+/**
+ * Lag of the playback position behind the live edge beyond {@link targetLag}, seconds
+ * (> 0 means behind; see the file comment).
+ */
+export function liveDrift(
+  bufferedEnd: number,
+  currentTime: number,
+  frameDuration: number | null,
+  config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG,
+  jitter: number | null = null,
+): number {
+  return bufferedEnd - currentTime - targetLag(frameDuration, jitter, config);
 }
 
 /** The live-edge decision; see the file comment. Pure. */
@@ -146,7 +185,7 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   const { ranges, currentTime, phase } = input;
   const last = ranges[ranges.length - 1];
   if (!last || input.seeking) return none(phase);
-  const target = liveEdgeTarget(ranges, config)!;
+  const target = liveEdgeTarget(ranges, config, targetLag(input.frameDuration, input.jitter, config))!;
 
   if (phase === 'start') {
     return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
@@ -175,14 +214,16 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
     }
   }
 
-  const drift = liveDrift(last.end, currentTime, input.frameDuration, config);
+  const drift = liveDrift(last.end, currentTime, input.frameDuration, config, input.jitter ?? null);
   if (drift > config.maxDrift) return { action: { type: 'seek', to: target, reason: 'drift' }, phase };
 
   // playbackRate nudge with hysteresis: speed up above the tolerance, back to 1 once within half of it.
+  // At low frame rates the frame step above keeps the newest frame on screen; nudge only beyond its tolerance.
+  const tolerance = d !== null && d > config.targetLatency ? Math.max(config.rateTolerance, config.frameStepTolerance) : config.rateTolerance;
   let rate = input.playbackRate;
-  if (drift > config.rateTolerance) {
+  if (drift > tolerance) {
     rate = Math.min(config.maxRate, 1 + config.rateGain * drift);
-  } else if (drift < config.rateTolerance / 2) {
+  } else if (drift < tolerance / 2) {
     rate = 1;
   }
   rate = Math.round(rate * 100) / 100;

@@ -18,6 +18,7 @@
  * offset; NTP-synced machines keep that in the low milliseconds.
  */
 import { mimeTypeFor, planInitSegment, type TrackFormat } from './codec';
+import { ArrivalJitter } from './arrival-jitter';
 import { FragmentTimeline, type TimelineEntry } from './fragment-timeline';
 import {
   DEFAULT_LIVE_EDGE_CONFIG,
@@ -131,6 +132,8 @@ export class MsePlayer {
   private readonly config: LiveEdgeConfig;
   private readonly keepBehind: number;
   private readonly timeline = new FragmentTimeline();
+  /** Arrival jitter of fragments appended at the live edge: sizes the live-edge cushion. */
+  private readonly jitter = new ArrivalJitter();
   private readonly createdAt = performance.now();
 
   private mediaSource: MediaSource | null = null;
@@ -307,6 +310,7 @@ export class MsePlayer {
     this.pending = [];
     this.format = null;
     this.timeline.clear();
+    this.jitter.clear();
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
     this.objectUrl = null;
     this.video.removeAttribute('src');
@@ -418,7 +422,11 @@ export class MsePlayer {
         } else {
           this.appended++;
           this.lastAppendAt = performance.now();
-          this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.timescale);
+          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.timescale);
+          // only fragments that arrive at live pace (not a join or resubscribe burst, which queues)
+          if (this.phase === 'live' && this.queue && this.queue.length === 0 && this.pending.length === 0) {
+            this.jitter.add(this.lastAppendAt / 1000, entry.start);
+          }
           this.tick();
         }
         return;
@@ -467,6 +475,7 @@ export class MsePlayer {
           newestFrameStart: this.timeline.newest?.start ?? null,
           appendPending: this.queue.length > 0 || this.pending.length > 0,
           forceLive: this.forceLive,
+          jitter: this.jitter.jitter(),
         },
         this.config,
       );
