@@ -8,6 +8,13 @@
  * few bits on unchanged frames and more on the frame after a big change, so text stays readable
  * after a page switch, while the target keeps the average near `targetBitrate()`. WebCodecs has
  * no peak (VBV) setting; Chromium derives the peak from the target itself.
+ *
+ * `contentHint: 'text'` (W3C WebCodecs `VideoEncoderConfig.contentHint`): Chromium then runs
+ * OpenH264 in its screen-content mode. Measured on a realistic exam desktop at 1080p, 1 fps,
+ * GOP 25 s (`frontend-sentinel/bench/storage.bench.ts`): 22 % fewer bytes per student-hour,
+ * the IDR frames (most of the bytes) 20 % smaller, answer text still at ~41 dB PSNR.
+ * Chromium here has no `bitrateMode: 'quantizer'` for H.264, and a lower target bitrate does
+ * not shrink the IDRs (only the P frames, and text quality with them).
  */
 import type {
   EncodedVideo,
@@ -27,6 +34,7 @@ export function webCodecsConfig(settings: VideoEncoderSettings): VideoEncoderCon
     bitrateMode: 'variable',
     framerate: settings.framerate,
     latencyMode: 'realtime',
+    contentHint: 'text',
     avc: { format: 'avc' },
     hardwareAcceleration: 'no-preference',
   };
