@@ -11,11 +11,19 @@ import { fileURLToPath } from 'node:url';
 import { typescriptDecoratorsPlugin } from './esbuild-decorators.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dirs = ['libs/fmp4/bench', 'libs/protocol/bench', 'backend/bench', 'frontend-sentinel/bench'];
+const dirs = ['libs/fmp4/bench', 'libs/protocol/bench', 'backend/bench', 'frontend-sentinel/bench', 'e2e/bench'];
 const files = dirs.flatMap((d) =>
   existsSync(path.join(root, d)) ? readdirSync(path.join(root, d)).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(d, f)) : [],
 );
 const outDir = path.join(root, 'tmp/bench');
+
+// the end-to-end benchmarks run the built server, Sentinel and portal (nx caches the builds)
+console.error('building (nx run-many -t build) …');
+execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+});
 mkdirSync(outDir, { recursive: true });
 
 const sections = [];

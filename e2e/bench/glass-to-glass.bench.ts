@@ -1,0 +1,244 @@
+/**
+ * Glass-to-glass latency and join time on the real product (issue 10 part 3), printed as a
+ * markdown section by `npm run bench`.
+ *
+ * - A page on the X screen (Xvfb, 1920x1080) draws the wall clock (ms since the epoch) on every
+ *   animation frame as 44 black/white blocks. The real Sentinel page in headed Chromium
+ *   captures the entire screen and streams it through the real server (dist/backend).
+ * - A proctor portal in another (headless) Chromium plays the stream live; on every frame it
+ *   presents (`requestVideoFrameCallback`) it reads the blocks back from the `<video>` and
+ *   records presentation time (`expectedDisplayTime`) − drawn time. Both browsers read the same
+ *   system clock. The figure therefore covers screen paint → capture → encode → upload →
+ *   server → relay → MSE → display.
+ * - At 0.2, 1 and 5 fps, with WebCodecs and with the OpenH264 wasm fallback; then the join
+ *   time (the player's creation → first frame presented) over 20 trials at 1 fps and 0.2 fps.
+ *
+ * Goals (issue 10): WebCodecs p50 ≤ 100 ms and p95 ≤ 200 ms at every rate; join p50 ≤ 200 ms.
+ * Needs the builds (`npx nx run-many -t build`) and an X server: without DISPLAY it runs
+ * itself again under `xvfb-run`.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../support/server';
+import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie, type ApiSession } from '../support/auth';
+import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BITS = 44;
+const BLOCK = 40;
+/** Screen row where the blocks are read (page y 300–700 plus the browser's toolbars). */
+const READ_Y = 560;
+
+/**
+ * The clock page: the time in ms as BITS blocks (MSB first), block i at page x = 40 + 40 i,
+ * 40 px wide, white = 1, tall (page y 300 to 700) so that they are found at screen y
+ * {@link READ_Y} whatever the height of the browser's own toolbars above the page.
+ */
+const CLOCK_PAGE = `<!doctype html><html><body style="margin:0;background:#808080;overflow:hidden">
+<canvas id="c" width="1920" height="1080"></canvas><script>
+const c = document.getElementById('c').getContext('2d');
+function draw() {
+  const t = Math.round(performance.timeOrigin + performance.now());
+  for (let i = 0; i < ${BITS}; i++) {
+    const bit = Math.floor(t / 2 ** (${BITS} - 1 - i)) % 2;
+    c.fillStyle = bit ? '#ffffff' : '#000000';
+    c.fillRect(${BLOCK} + i * ${BLOCK}, 300, ${BLOCK}, 400);
+  }
+  requestAnimationFrame(draw);
+}
+requestAnimationFrame(draw);
+</script></body></html>`;
+
+/** Installed in the proctor page: reads the clock from every presented frame into window.__g2g. */
+function installSampler(args: { bits: number; block: number; readY: number }): void {
+  const w = window as unknown as { __g2g: number[]; __g2gBad: number };
+  w.__g2g = [];
+  w.__g2gBad = 0;
+  const canvas = document.createElement('canvas');
+  canvas.width = args.block * (args.bits + 2);
+  canvas.height = 1;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const video = document.querySelector('video')!;
+  const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+    if (video.videoWidth === 1920) {
+      ctx.drawImage(video, 0, args.readY, canvas.width, 1, 0, 0, canvas.width, 1);
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      let t = 0;
+      let clean = true;
+      for (let i = 0; i < args.bits; i++) {
+        const x = args.block + i * args.block + args.block / 2;
+        const p = x * 4;
+        const luma = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
+        if (luma > 80 && luma < 176) clean = false;
+        t = t * 2 + (luma >= 128 ? 1 : 0);
+      }
+      const shownAt = performance.timeOrigin + meta.expectedDisplayTime;
+      const latency = shownAt - t;
+      if (clean && latency > -50 && latency < 20_000) w.__g2g.push(latency);
+      else w.__g2gBad++;
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+
+interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+function stats(values: number[]): Stats {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  return { n: s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
+}
+
+const fmt = (s: Stats) => `${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${s.n}`;
+
+async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Opens the portal's live view; returns the page and the player's subscribe → first frame, ms. */
+async function openLiveView(context: BrowserContext, server: RunningServer, streamId: string): Promise<{ page: Page; joinMs: number }> {
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/streams/${streamId}`);
+  const startup = () => page.evaluate(() => (window as unknown as { __vigilPlayer?: { startupMs: number | null } }).__vigilPlayer?.startupMs ?? null);
+  const joinMs = await waitFor(startup, (v) => v !== null, 'the first frame', 30_000);
+  return { page, joinMs: joinMs! };
+}
+
+async function sample(page: Page, count: number, timeoutMs: number): Promise<number[]> {
+  await page.evaluate(installSampler, { bits: BITS, block: BLOCK, readY: READ_Y });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await page.evaluate(() => (window as unknown as { __g2g: number[] }).__g2g.slice());
+    if (got.length >= count || Date.now() > deadline) {
+      if (got.length === 0) {
+        const bad = await page.evaluate(() => (window as unknown as { __g2gBad: number }).__g2gBad);
+        await page.screenshot({ path: path.join(ROOT, 'tmp/bench/glass-to-glass-viewer.png') });
+        process.stderr.write(`glass-to-glass: ${bad} frames presented, none with a readable clock (see tmp/bench/glass-to-glass-viewer.png)\n`);
+      }
+      return got;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function setFps(admin: ApiSession, streamId: string, fps: number): Promise<void> {
+  const r = await admin.request('PUT', `/api/streams/${streamId}/fps`, { fps });
+  if (r.status !== 200) throw new Error(`PUT fps ${fps}: ${r.status}`);
+}
+
+async function main(): Promise<void> {
+  for (const built of ['dist/backend/main.js', 'dist/frontend-proctor/browser/index.html', 'dist/frontend-sentinel/index.html']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npx nx run-many -t build\` first`);
+  }
+  const server = await startServer({ ...adminEnv(), VIGIL_STREAM_END_AFTER_MS: '600000' });
+  let captureBrowser: Browser | null = null;
+  let viewerBrowser: Browser | null = null;
+  const latencyRows: string[] = [];
+  const joinRows: string[] = [];
+  try {
+    const admin = await loginAdmin(server);
+    captureBrowser = await chromium.launch({
+      ...screenCaptureLaunchOptions(),
+      args: [...(screenCaptureLaunchOptions().args ?? []), '--window-size=1920,1080', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+    });
+    viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
+    const viewer = await viewerBrowser.newContext();
+    await viewer.addCookies([sessionCookie(admin)]);
+
+    for (const encoder of ['webcodecs', 'openh264-wasm'] as const) {
+      const exam = await createExam(admin, { name: `glass-to-glass ${encoder}`, defaultFps: 1 });
+      const seat = await createSeat(admin, exam.id, `G-${encoder}`);
+      const sentinelContext = await captureBrowser.newContext({ viewport: null });
+      const sentinel = await sentinelContext.newPage();
+      await sentinel.goto(`${seat.kioskUrl}${encoder === 'openh264-wasm' ? '&encoder=wasm' : ''}`);
+      await waitFor(() => sentinel.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', 'the Sentinel streaming');
+      const screenContext = await captureBrowser.newContext({ viewport: null });
+      const screen = await screenContext.newPage();
+      await screen.setContent(CLOCK_PAGE);
+      await screen.bringToFront();
+      const streams = await waitFor(
+        async () => (await admin.get<{ streamId: string; examId: string }[]>('/api/streams')).filter((s) => s.examId === exam.id),
+        (s) => s.length === 1,
+        'the stream',
+      );
+      const streamId = streams[0]!.streamId;
+      const { page } = await openLiveView(viewer, server, streamId);
+      for (const [fps, count, seconds] of [
+        [1, 30, 60],
+        [5, 100, 60],
+        [0.2, 8, 80],
+      ] as const) {
+        await setFps(admin, streamId, fps);
+        await new Promise((r) => setTimeout(r, Math.max(3000, 2000 / fps))); // the new rate reaches the player, the live edge settles
+        const values = await sample(page, count, seconds * 1000);
+        if (values.length === 0) throw new Error(`${encoder} ${fps} fps: no frame could be read`);
+        latencyRows.push(`| ${encoder} | ${fps} | ${fmt(stats(values))} |`);
+        process.stderr.write(`glass-to-glass ${encoder} ${fps} fps: ${JSON.stringify(stats(values))}\n`);
+      }
+      await page.close();
+
+      if (encoder === 'webcodecs') {
+        for (const fps of [1, 0.2]) {
+          await setFps(admin, streamId, fps);
+          await new Promise((r) => setTimeout(r, 6000));
+          const joins: number[] = [];
+          for (let i = 0; i < 20; i++) {
+            const trial = await openLiveView(viewer, server, streamId);
+            joins.push(trial.joinMs);
+            await trial.page.close();
+            await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+          }
+          joinRows.push(`| ${encoder} | ${fps} | ${fmt(stats(joins))} |`);
+          process.stderr.write(`join ${fps} fps: ${JSON.stringify(stats(joins))}\n`);
+        }
+      }
+      await screenContext.close();
+      await sentinelContext.close();
+    }
+  } finally {
+    await captureBrowser?.close();
+    await viewerBrowser?.close();
+    await server.stop();
+  }
+  console.log(`## Glass-to-glass latency and join time (e2e/bench/glass-to-glass.bench.ts)
+
+A page on the X screen draws the wall clock as blocks on every animation frame; the real
+Sentinel (headed Chromium under Xvfb, 1920x1080) captures it through the real server; the
+portal's live view in another Chromium reads the clock back from every frame it presents:
+presentation time − drawn time, ms. Percentiles over the frames of one run (n = frames read).
+Join: the player's creation (it subscribes at once) → first frame presented, 20 trials, ms.
+Goals: WebCodecs p50 ≤ 100 ms and p95 ≤ 200 ms at every rate; join p50 ≤ 200 ms.
+
+| encoder | fps | p50 | p95 | max | n |
+|---|---|---|---|---|---|
+${latencyRows.join('\n')}
+
+| join, encoder | fps | p50 | p95 | max | n |
+|---|---|---|---|---|---|
+${joinRows.join('\n')}`);
+}
+
+if (!process.env['DISPLAY']) {
+  // capture needs an X server: run this same file again under xvfb-run
+  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1920x1080x24', process.execPath, ...process.execArgv, process.argv[1]!], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+} else {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
