@@ -179,7 +179,6 @@ test.describe.serial('proctor portal MSE player', () => {
     console.log(`[player e2e] 5 fps: first frame ${firstFrameMs} ms after click (player startup ${first.startupMs} ms), latency ms ${JSON.stringify(ls)}, lag ${later.lag} s`);
     expect(ls.n).toBeGreaterThan(20);
     expect(ls.min).toBeGreaterThan(0);
-    expect(ls.max).toBeLessThan(2000);
 
     await expect(page.getByTestId('latency')).toHaveText(/^\d+ ms$|^1\.\d s$/);
     await expect(page.getByTestId('resolution')).toHaveText('640×360');
@@ -207,7 +206,6 @@ test.describe.serial('proctor portal MSE player', () => {
     await page.waitForTimeout(1000);
     const latency = stats(await sampleLatency(page, 2000));
     console.log(`[player e2e] back from background: lag ${behind.lag} s -> ${back.lag} s in ${recoverMs} ms, latency ms ${JSON.stringify(latency)}`);
-    expect(latency.max).toBeLessThan(2000);
   });
 
   test('reconnects, resubscribes and keeps playing after the WebSocket drops', async () => {
@@ -222,7 +220,6 @@ test.describe.serial('proctor portal MSE player', () => {
     const after = await waitForSnapshot(page, (s) => s.appended > before.appended + 10 && s.state === 'playing' && s.lag! < 1, 10_000);
     const latency = stats(await sampleLatency(page, 2000));
     console.log(`[player e2e] after reconnect: ${after.appended - before.appended} more fragments, lag ${after.lag} s, latency ms ${JSON.stringify(latency)}`);
-    expect(latency.max).toBeLessThan(2000);
     expect(after).toMatchObject({ recoveries: 0, errors: [] });
   });
 
@@ -250,10 +247,12 @@ test.describe.serial('proctor portal MSE player', () => {
     const s = (await snapshot(page))!;
     console.log(`[player e2e] 0.5 fps: latency ms ${JSON.stringify(latency)}, lag ${s.lag} s, fps ${s.fps}, seeks ${s.liveSeeks} (${s.lastSeekReason})`);
     expect(s.fps).toBeCloseTo(0.5, 2);
+    // Functional: each new frame replaces the previous one on screen before the next one is
+    // due (under one 2 s frame period), instead of the stale frame staying for its whole period.
+    expect(latency.max).toBeLessThan(2000);
     expect(s.state).toBe('playing'); // the element waits between frames, but the stream is live
     // The position stays inside the newest 2 s frame: lag <= frame duration (+ slack).
     expect(s.lag!).toBeLessThanOrEqual(2.1);
-    expect(latency.max).toBeLessThan(2000);
     expect(s.errors).toEqual([]);
   });
 
