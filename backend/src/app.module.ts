@@ -17,6 +17,9 @@ import { UsersModule } from './users-api/users.module';
 import { ExamsModule } from './exams-api/exams.module';
 import { SeatsModule } from './seats-api/seats.module';
 import { ApiKeysModule } from './api-keys-api/api-keys.module';
+import { StatsModule } from './stats/stats.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { jsonLoggerModule, type LogDestination } from './common/json-logging';
 
 /**
  * The whole server, one module per feature folder: configuration, database, audit,
@@ -25,11 +28,13 @@ import { ApiKeysModule } from './api-keys-api/api-keys.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: VigilConfig): DynamicModule {
+  /** @param logging with `VIGIL_LOG_FORMAT=json`: level (quiet = errors only) and destination of the JSON logs */
+  static forRoot(config: VigilConfig, logging: { quiet?: boolean; destination?: LogDestination } = {}): DynamicModule {
     const webDir = path.resolve(config.webDir);
     return {
       module: AppModule,
       imports: [
+        ...(config.logFormat === 'json' ? [jsonLoggerModule(logging)] : []),
         ConfigModule.forRoot(config),
         DbModule.forRoot(),
         AuditModule,
@@ -45,6 +50,8 @@ export class AppModule {
         StreamsApiModule,
         GatewaysModule,
         HealthModule,
+        StatsModule,
+        MetricsModule,
         ServeStaticModule.forRoot(
           {
             rootPath: path.join(webDir, 'frontend-sentinel'),
@@ -52,7 +59,7 @@ export class AppModule {
             // the kiosk URL carries the seat token: never hand it on as a Referer
             serveStaticOptions: { fallthrough: false, setHeaders: (res) => res.setHeader('Referrer-Policy', 'no-referrer') },
           },
-          { rootPath: path.join(webDir, 'frontend-proctor', 'browser'), exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}'] },
+          { rootPath: path.join(webDir, 'frontend-proctor', 'browser'), exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}', '/metrics'] },
         ),
       ],
     };

@@ -13,6 +13,8 @@ import { CLI_COMMANDS, cliFailure, runCli } from './cli';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { AuthService } from './auth/auth.service';
 import { pageKindOf, portalIndex, securityHeaders } from './config/security-headers';
+import { Logger as JsonLogger } from 'nestjs-pino';
+import type { LogDestination } from './common/json-logging';
 
 /**
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
@@ -21,12 +23,17 @@ import { pageKindOf, portalIndex, securityHeaders } from './config/security-head
  * kind of page: `config/security-headers.ts`); the portal's index.html carries the
  * response's CSP nonce. OpenAPI at `/api/docs` (JSON: `/api/docs-json`) as
  * `VIGIL_API_DOCS` says: `on`, `off` (404), `login` (401/403 unless a logged-in user or
- * an admin API key asks).
+ * an admin API key asks). Logs: Nest's readable lines, or with `VIGIL_LOG_FORMAT=json` one JSON
+ * object per line (pino, `common/json-logging.ts`: request ids, secrets redacted) to stdout or
+ * `options.logDestination`.
  */
-export async function createApp(config: VigilConfig, options: { quiet?: boolean } = {}) {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: VigilConfig, options: { quiet?: boolean; logDestination?: LogDestination } = {}) {
+  const json = config.logFormat === 'json';
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { quiet: options.quiet, destination: options.logDestination }), {
     logger: options.quiet ? ['error'] : ['log', 'warn', 'error'],
+    bufferLogs: json, // start-up lines wait for the JSON logger
   });
+  if (json) app.useLogger(app.get(JsonLogger));
   if (config.trustProxy !== null) {
     app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   }

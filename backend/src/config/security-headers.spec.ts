@@ -24,6 +24,8 @@ describe('security headers (pure)', () => {
     expect(['/sentinel', '/sentinel/', '/sentinel/openh264/openh264-worker.js'].map(pageKindOf)).toEqual(['sentinel', 'sentinel', 'sentinel']);
     expect(['/api/docs', '/api/docs/', '/api/docs-json', '/api/docs-yaml', '/api/docs/swagger-ui-init.js'].map(pageKindOf)).toEqual(['docs', 'docs', 'docs', 'docs', 'docs']);
     expect(['/api/health', '/api/docsx', '/api', '/ws/sentinel', '/sentinelx'].map(pageKindOf)).toEqual(['api', 'api', 'api', 'api', 'portal']);
+    // the Prometheus endpoint is no portal route (the portal's index.html must not answer it)
+    expect(['/metrics', '/metricsx'].map(pageKindOf)).toEqual(['api', 'portal']);
   });
 
   it('no page may run inline script or eval; every page refuses framing, plugins and foreign forms', () => {

@@ -40,7 +40,7 @@ export const HSTS_MAX_AGE_SECONDS = 31_536_000;
 export function pageKindOf(path: string): PageKind {
   if (path === '/sentinel' || path.startsWith('/sentinel/')) return 'sentinel';
   if (/^\/api\/docs($|[-/.])/.test(path)) return 'docs';
-  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/ws/')) return 'api';
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/ws/') || path === '/metrics') return 'api';
   return 'portal';
 }
 

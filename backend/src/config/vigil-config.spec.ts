@@ -55,3 +55,27 @@ describe('configuration: web hardening (issue 8 finding 8)', () => {
     }
   });
 });
+
+describe('configuration: statistics, metrics, logs (issue 11 part 3)', () => {
+  it('defaults: /metrics off, readable logs, backlog at 10 s', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: null, metricsLoopback: false, logFormat: 'text', backlogAgeSeconds: 10 });
+  });
+
+  it('reads the variables', () => {
+    const token = 'a1'.repeat(16);
+    expect(loadConfig({ VIGIL_METRICS_TOKEN: token, VIGIL_METRICS_LOOPBACK: 'true', VIGIL_LOG_FORMAT: 'json', VIGIL_BACKLOG_AGE_SECONDS: '30' })).toMatchObject({
+      metricsToken: token,
+      metricsLoopback: true,
+      logFormat: 'json',
+      backlogAgeSeconds: 30,
+    });
+  });
+
+  it('names bad values: a short or spaced token, other formats', () => {
+    expect(() => loadConfig({ VIGIL_METRICS_TOKEN: 'short' })).toThrow(/VIGIL_METRICS_TOKEN: must be at least 32/);
+    expect(() => loadConfig({ VIGIL_METRICS_TOKEN: 'x'.repeat(20) + ' ' + 'y'.repeat(20) })).toThrow(/VIGIL_METRICS_TOKEN: must be printable ASCII without spaces/);
+    expect(() => loadConfig({ VIGIL_METRICS_LOOPBACK: 'yes' })).toThrow(/VIGIL_METRICS_LOOPBACK: must be true or false/);
+    expect(() => loadConfig({ VIGIL_LOG_FORMAT: 'pretty' })).toThrow(/VIGIL_LOG_FORMAT: must be text or json/);
+    expect(() => loadConfig({ VIGIL_BACKLOG_AGE_SECONDS: '0' })).toThrow(/VIGIL_BACKLOG_AGE_SECONDS/);
+  });
+});

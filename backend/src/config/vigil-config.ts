@@ -92,6 +92,15 @@ export interface VigilConfig {
   maxSentinelConnectionsPerExam: number;
   /** Most open Sentinel WebSockets of one seat (after `hello`; a resume that takes over its own stream does not count the old one). `VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT`, default 4. */
   maxSentinelConnectionsPerSeat: number;
+  // --- live statistics, metrics and logs (issue 11 part 3) ---
+  /** A fragment older than this at arrival (server time − capture time) counts as resent backlog, seconds. `VIGIL_BACKLOG_AGE_SECONDS`, default 10, 1..3600. */
+  backlogAgeSeconds: number;
+  /** Bearer token that opens `GET /metrics` from any client (at least 32 characters). `VIGIL_METRICS_TOKEN`, default none. */
+  metricsToken: string | null;
+  /** Serve `GET /metrics` without a token to loopback clients (not proxied). `VIGIL_METRICS_LOOPBACK`, default false. Neither this nor a token: `/metrics` is off (404). */
+  metricsLoopback: boolean;
+  /** Log format: `text` (Nest's readable lines) or `json` (pino: one JSON object per line, request ids, redaction). `VIGIL_LOG_FORMAT`, default `text`. */
+  logFormat: 'text' | 'json';
 }
 
 const MiB = 1024 * 1024;
@@ -160,6 +169,18 @@ const schema = z.object({
   // --- connection caps per Sentinel owner (gateways/connection-limits.ts; issue 8 finding 6) ---
   VIGIL_MAX_SENTINEL_CONNECTIONS_PER_EXAM: intInRange(1, 100_000, 1000),
   VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT: intInRange(1, 100, 4),
+  // --- live statistics, metrics and logs (issue 11 part 3) ---
+  VIGIL_BACKLOG_AGE_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  VIGIL_METRICS_TOKEN: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+    .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <token>)' })
+    .optional(),
+  VIGIL_METRICS_LOOPBACK: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  VIGIL_LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text or json' }).default('text'),
 });
 
 /** Express `trust proxy` values Vigil accepts: a hop count, or addresses, CIDRs and proxy-addr's names (never "trust all"). */
@@ -228,6 +249,10 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     trustProxy: e.VIGIL_TRUST_PROXY ?? null,
     maxSentinelConnectionsPerExam: e.VIGIL_MAX_SENTINEL_CONNECTIONS_PER_EXAM,
     maxSentinelConnectionsPerSeat: e.VIGIL_MAX_SENTINEL_CONNECTIONS_PER_SEAT,
+    backlogAgeSeconds: e.VIGIL_BACKLOG_AGE_SECONDS,
+    metricsToken: e.VIGIL_METRICS_TOKEN ?? null,
+    metricsLoopback: e.VIGIL_METRICS_LOOPBACK,
+    logFormat: e.VIGIL_LOG_FORMAT,
   };
 }
 

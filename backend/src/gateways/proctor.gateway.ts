@@ -161,6 +161,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
             tooSlow: (bytes, forMs) =>
               this.logger.warn(`proctor connection of ${result.principal.email} closed as too slow: ${bytes} bytes unsent for ${forMs} ms`),
           },
+          { watcher: { userId: result.principal.userId, email: result.principal.email, via: result.principal.via } },
         );
         session = current;
         for (const m of pending.splice(0)) dispatch(current, m.data, m.isBinary);

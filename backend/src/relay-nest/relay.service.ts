@@ -4,6 +4,7 @@ import { StreamRegistry } from '../relay/stream-registry';
 import type { LiveStream } from '../relay/live-stream';
 import { RecordingService } from '../recording/recording.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
+import { RelayTotals } from '../stats/relay-stats';
 
 /**
  * Owns the process-wide {@link StreamRegistry} (the relay core) for Nest.
@@ -16,6 +17,8 @@ import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 @Injectable()
 export class RelayService implements OnModuleDestroy {
   readonly registry: StreamRegistry;
+  /** Process-wide relay counters and histograms (statistics, `/metrics`). */
+  readonly totals = new RelayTotals();
   private readonly logger = new Logger('Relay');
   private readonly created = new Subject<LiveStream>();
   /**
@@ -42,6 +45,8 @@ export class RelayService implements OnModuleDestroy {
       maxStreamsPerExam: config.maxStreamsPerExam,
       maxStreamsPerSeat: config.maxStreamsPerSeat,
       pendingWriteBytes: config.pendingWriteBytes,
+      totals: this.totals,
+      backlogAgeMs: config.backlogAgeSeconds * 1000,
     }, (stream) => {
       // control messages to the Sentinel go into the stream's events.jsonl (metadata)
       stream.controlSent$.subscribe((message) => recordings.logEvent(stream.streamId, message));

@@ -6,6 +6,7 @@ import type { KeyframeReason } from '@vigil/protocol';
 import { KeyframeRequester } from './keyframe-requester';
 import { Viewer } from './viewer';
 import { BufferBudget } from './buffer-budget';
+import { RelayTotals, StreamStats } from '../stats/relay-stats';
 
 /** Control messages the relay sends to the connected Sentinel. */
 export type SentinelControl =
@@ -101,6 +102,12 @@ export interface LiveStreamOptions {
   pendingWriteBytes?: number;
   /** Retry delay after the n-th failed write, ms (default {@link writeRetryDelayMs}). */
   writeRetryDelayMs?: (attempt: number) => number;
+  /** Process-wide counters and histograms the stream's statistics add to (default: the stream's own). */
+  totals?: RelayTotals;
+  /** A fragment older than this at arrival counts as backlog, ms (default 10 s; see stats/relay-stats.ts). */
+  backlogAgeMs?: number;
+  /** Server clock for ack latencies, ms since the Unix epoch (default Date.now). */
+  clock?: () => number;
 }
 
 /**
@@ -170,7 +177,9 @@ export class LiveStream {
   lastFragmentAtMs: number | null = null;
   /** Frame rate measured from the last fragment's duration, fps. */
   measuredFps = 0;
-  private bitrateWindow: { atMs: number; bytes: number }[] = [];
+  /** Live statistics: bitrate, frame rate, fragment age, ack latency, backlog (O(1) per fragment). */
+  readonly stats: StreamStats;
+  private readonly clock: () => number;
 
   /** Sequence numbers as they become durable on disk (hot: subscribe before ingesting). */
   readonly acks$: Observable<number>;
@@ -195,6 +204,8 @@ export class LiveStream {
     this.joinMaxAgeTicks = Math.round(options.joinMaxAgeSeconds * TICKS_PER_SECOND);
     this.buffer = new SegmentBuffer(options.bufferSeconds, options.bufferStreamBytes);
     this.fps = options.fps;
+    this.stats = new StreamStats(options.totals, options.backlogAgeMs);
+    this.clock = options.clock ?? Date.now;
     this.keyframes = new KeyframeRequester(options.keyframeMinIntervalMs, (reason) => {
       if (!this.sentinel) return false;
       this.sentinel.sendControl({ type: 'keyframe', reason });
@@ -227,6 +238,7 @@ export class LiveStream {
         next: (item) => {
           if (this.storageValue !== 'ok') this.setStorage('ok', null);
           if (item.kind !== 'unit') return;
+          this.stats.acked(item.unit.receivedAtMs, this.clock());
           this.lastAckedSequence = item.unit.sequence;
           this.pendingBytes -= item.unit.payload.byteLength;
           // ask for a resend only when this connection's units were left out: a connection that
@@ -280,6 +292,11 @@ export class LiveStream {
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** The stream's viewers (for statistics). */
+  get watchers(): ReadonlySet<Viewer> {
+    return this.viewers;
   }
 
   get hasSentinel(): boolean {
@@ -380,12 +397,13 @@ export class LiveStream {
     if (unit.kind === 'init') {
       this.buffer.setInit(unit);
       this.lastDecodeTime = -1;
+      this.stats.initReceived(size);
     } else {
       this.buffer.append(unit);
       this.lastDecodeTime = unit.decodeTime;
       this.lastFragmentAtMs = unit.receivedAtMs;
       if (unit.duration > 0) this.measuredFps = Math.round((TICKS_PER_SECOND / unit.duration) * 100) / 100;
-      this.recordBitrate(unit.receivedAtMs, size);
+      this.stats.fragmentReceived(unit.receivedAtMs, size, unit.captureTimeMs, true);
       if (unit.join) this.keyframes.handleJoinFragment();
     }
     this.budget.adjust(this.buffer.bytes - bufferedBefore);
@@ -415,6 +433,9 @@ export class LiveStream {
       return;
     }
     this.queueForDisk(unit);
+    if (this.lastQueuedSequence !== unit.sequence) return; // left out after all: resent again later
+    if (unit.kind === 'fragment') this.stats.fragmentReceived(unit.receivedAtMs, unit.message.byteLength, unit.captureTimeMs, false);
+    else this.stats.initReceived(unit.message.byteLength);
     if (this.lastQueuedSequence === this.lastReceivedSequence) this.diskBehind = false;
   }
 
@@ -555,7 +576,7 @@ export class LiveStream {
       startedAtMs: this.identity.startedAtMs,
       lastFragmentAtMs: this.lastFragmentAtMs,
       bytesReceived: this.bytesReceived,
-      bitrateBps: this.bitrate(nowMs),
+      bitrateBps: this.stats.bitrateBps(nowMs),
       viewers: this.viewers.size,
       storage: this.storageValue,
     };
@@ -566,19 +587,5 @@ export class LiveStream {
     const freed = this.buffer.evictOldest();
     this.budget.adjust(-freed);
     return freed;
-  }
-
-  private recordBitrate(atMs: number, bytes: number): void {
-    this.bitrateWindow.push({ atMs, bytes });
-    while (this.bitrateWindow.length > 0 && this.bitrateWindow[0].atMs < atMs - 10_000) this.bitrateWindow.shift();
-  }
-
-  /** Bits per second over the last 10 s of wall clock. */
-  private bitrate(nowMs: number): number {
-    const recent = this.bitrateWindow.filter((s) => s.atMs >= nowMs - 10_000);
-    if (recent.length < 2) return 0;
-    const bytes = recent.reduce((sum, s) => sum + s.bytes, 0);
-    const spanMs = Math.max(1000, nowMs - recent[0].atMs);
-    return Math.round((bytes * 8 * 1000) / spanMs);
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@vigil/protocol';
 import { LiveStream } from './live-stream';
 import { Viewer, ViewerLink } from './viewer';
+import type { Watcher } from '../stats/relay-stats';
 
 /** The socket of one Proctor, as the session needs it. */
 export interface ProctorLink extends ViewerLink {
@@ -63,6 +64,8 @@ export interface ProctorSessionOptions {
   slowCloseMs: number;
   /** How often a held-back list is retried and the stall checked, ms (default {@link STREAM_LIST_RETRY_MS}). */
   checkIntervalMs: number;
+  /** Who is watching (for the viewers' statistics), or null (default). */
+  watcher: Watcher | null;
 }
 
 /** How often a Proctor gets the stream list at most, ms. */
@@ -124,6 +127,7 @@ export class ProctorSession {
       slowCloseBytes: 4 * viewerMaxBufferedBytes,
       slowCloseMs: SLOW_CLOSE_MS,
       checkIntervalMs: STREAM_LIST_RETRY_MS,
+      watcher: null,
       ...options,
     };
     this.guard('stream list', () => this.sendList());
@@ -227,8 +231,13 @@ export class ProctorSession {
     });
     if (this.closed) return; // could not be sent
     const channel = stream.channel;
-    const viewer = new Viewer(streamId, channel, this.link, this.viewerMaxBufferedBytes, () =>
-      this.guard('too-slow viewer', () => this.unsubscribe(channel, 'too-slow')),
+    const viewer = new Viewer(
+      streamId,
+      channel,
+      this.link,
+      this.viewerMaxBufferedBytes,
+      () => this.guard('too-slow viewer', () => this.unsubscribe(channel, 'too-slow')),
+      { watcher: this.options.watcher, totals: stream.stats.totals, clock: this.clock },
     );
     const ended = stream.changed$.subscribe({
       complete: () => this.guard('stream end', () => this.unsubscribe(channel, 'stream-ended')),

@@ -1,6 +1,7 @@
 import { Viewer, ViewerLink } from './viewer';
 import { fragmentsOf, streamMessages, toUnits } from '../testing/media-fixtures';
 import type { InitUnit } from './media-unit';
+import { RelayTotals } from '../stats/relay-stats';
 
 /** Records what a viewer sends; replayed units are recorded as their shared message buffer. */
 function link(buffered = () => 0): ViewerLink & { sent: Uint8Array[]; replayed: number } {
@@ -97,5 +98,30 @@ describe('Viewer', () => {
     expect(v.state).toBe('awaiting-join');
     v.handleUnit(fragments[1]);
     expect(l.sent.at(-1)).toBe(init.message);
+  });
+
+  it('statistics: delivery latency of live fragments (not replays), skipped segments, its watcher', () => {
+    let buffered = 0;
+    let now = 0;
+    const totals = new RelayTotals();
+    const watcher = { userId: 'u1', email: 'p@vigil.test', via: 'session' as const };
+    const v = new Viewer('s', 1, link(() => buffered), 10_000, undefined, { totals, clock: () => now, watcher });
+    expect(v.stats.watcher).toBe(watcher);
+    v.start(init, fragments.slice(0, 2)); // replayed at join: not live latency
+    for (const f of fragments.slice(2, 5)) {
+      now = f.captureTimeMs! + 250;
+      v.handleUnit(f);
+    }
+    expect(v.stats.deliveryLatency(now)).toMatchObject({ count: 3, min: 250, max: 250, avg: 250 });
+    buffered = 20_000; // falls behind at 5 (the rest of that segment), then misses the join fragment at 10
+    for (const f of fragments.slice(5, 20)) v.handleUnit(f);
+    buffered = 0;
+    for (const f of fragments.slice(20, 22)) v.handleUnit(f);
+    expect(v.state).toBe('live');
+    expect(v.skippedFragments).toBe(15);
+    expect(v.stats.skippedSegments).toBe(2);
+    expect(totals.skippedSegments).toBe(2);
+    expect(totals.viewerLatencySeconds.snapshot().count).toBe(5);
+    expect(v.bufferedBytes).toBe(0);
   });
 });

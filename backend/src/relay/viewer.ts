@@ -1,4 +1,5 @@
 import { FragmentUnit, InitUnit, MediaUnit } from './media-unit';
+import { RelayTotals, ViewerStats, type Watcher } from '../stats/relay-stats';
 
 /** The transport side of one viewer: a Proctor socket, seen through what the relay needs. */
 export interface ViewerLink {
@@ -19,6 +20,16 @@ export type ViewerState = 'awaiting-join' | 'live' | 'skipping';
 /** Join fragments a skipping viewer may miss in a row before it is unsubscribed as too slow. */
 export const MAX_MISSED_JOINS = 3;
 
+/** Who watches, and where statistics go (all optional). */
+export interface ViewerOptions {
+  /** The proctor behind the subscription (statistics). */
+  watcher?: Watcher | null;
+  /** Process-wide totals the viewer's statistics add to (default: its own). */
+  totals?: RelayTotals;
+  /** Server clock, ms since the Unix epoch (default Date.now). */
+  clock?: () => number;
+}
+
 /**
  * One subscription of one Proctor to one stream (pure: the socket is behind {@link ViewerLink}).
  *
@@ -37,6 +48,9 @@ export class Viewer {
   skippedFragments = 0;
   /** Times the viewer fell behind and had to skip to a join fragment. */
   skips = 0;
+  /** Delivery latency (capture → handed to the socket, live fragments) and skipped segments. */
+  readonly stats: ViewerStats;
+  private readonly clock: () => number;
 
   constructor(
     readonly streamId: string,
@@ -44,7 +58,16 @@ export class Viewer {
     private readonly link: ViewerLink,
     private readonly maxBufferedBytes: number,
     private readonly onTooSlow: () => void = () => undefined,
-  ) {}
+    options: ViewerOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.stats = new ViewerStats(options.totals ?? new RelayTotals(), options.watcher ?? null, this.clock());
+  }
+
+  /** Bytes queued in the viewer's socket and not yet sent. */
+  get bufferedBytes(): number {
+    return this.link.bufferedAmount();
+  }
 
   get state(): ViewerState {
     return this.mode;
@@ -64,6 +87,7 @@ export class Viewer {
     this.link.sendReplay(init);
     if (fragments.length > 0 && fragments[0].join && this.link.bufferedAmount() > this.maxBufferedBytes) {
       this.skippedFragments += fragments.length;
+      this.stats.skippedSegment();
       return; // awaiting-join: resumes at the next live join fragment once the socket drained
     }
     if (fragments.length > 0 && fragments[0].join) {
@@ -87,6 +111,7 @@ export class Viewer {
       }
       if (this.link.bufferedAmount() > this.maxBufferedBytes / 2) {
         this.skippedFragments++;
+        this.stats.skippedSegment(); // this join fragment's segment is passed over
         if (++this.missedJoins >= MAX_MISSED_JOINS && !this.gaveUp) {
           this.gaveUp = true;
           this.onTooSlow();
@@ -99,9 +124,11 @@ export class Viewer {
       this.mode = 'skipping';
       this.skips++;
       this.skippedFragments++;
+      this.stats.skippedSegment(); // the rest of the current segment
       return;
     }
     this.link.sendBinary(unit.message);
+    if (unit.captureTimeMs !== null) this.stats.delivered(this.clock(), unit.captureTimeMs);
   }
 
   private sendInit(init: InitUnit): void {

@@ -12,6 +12,7 @@ import { createApp } from '../main';
 import { loadConfig, type VigilConfig } from '../config/vigil-config';
 import { UsersService } from '../users-api/users.service';
 import { DatabaseService } from '../db/database.service';
+import type { LogDestination } from '../common/json-logging';
 
 /**
  * Hook and test timeout for suites that start servers: Nest start-up, migrations and
@@ -43,8 +44,14 @@ export interface TestServer {
 /**
  * Starts the real application (createApp) on a loopback port with a temporary data folder.
  * @param env extra environment (VIGIL_*)
+ * @param logs where the logs go: by default errors only, Nest's format on stdout; with
+ *   `VIGIL_LOG_FORMAT=json` in `env`, `destination` collects the JSON lines (`verbose`: info and up)
  */
-export async function startTestServer(database: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  database: 'sqlite' | 'postgres',
+  env: Record<string, string> = {},
+  logs: { destination?: LogDestination; verbose?: boolean } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-api-'));
   let dropSchema: (() => Promise<void>) | null = null;
   const dbEnv: Record<string, string> = {};
@@ -80,7 +87,7 @@ export async function startTestServer(database: 'sqlite' | 'postgres', env: Reco
     ...dbEnv,
     ...env,
   });
-  const app = await createApp(config, { quiet: true });
+  const app = await createApp(config, { quiet: !logs.verbose, logDestination: logs.destination });
   try {
     await app.listen(0, '127.0.0.1');
   } catch (e) {

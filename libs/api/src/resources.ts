@@ -240,3 +240,109 @@ export interface DeletionRecord {
   bytes: number;
   sha256: string;
 }
+
+/**
+ * min / average / max of a measured quantity over a recent window (`GET …/stats`); the
+ * figures are null while nothing was measured in the window (`count` 0).
+ */
+export interface WindowFigures {
+  /** Measurements in the window. */
+  count: number;
+  min: number | null;
+  avg: number | null;
+  max: number | null;
+}
+
+/** One proctor's subscription to a stream, as the server measures it (server side only). */
+export interface ViewerStatsView {
+  /** The watching user (for an admin API key: the admin who created it). */
+  userId: string | null;
+  email: string | null;
+  via: 'session' | 'api-key' | null;
+  /** `awaiting-join` (waiting for a keyframe), `live`, or `skipping` (fell behind: dropping to the next join fragment). */
+  state: 'awaiting-join' | 'live' | 'skipping';
+  subscribedAtMs: number;
+  /**
+   * Capture (`prft`) → handed to the viewer's socket, ms, over the last minute, live fragments only
+   * (not the segment replayed at join). Measured on the server: the network to the proctor and
+   * the player's buffer come on top; includes the kiosk clock's offset from the server's.
+   */
+  deliveryLatencyMs: WindowFigures;
+  /** Segments the slow-viewer policy skipped (fell behind: resumed at a later join fragment). */
+  skippedSegments: number;
+  skippedFragments: number;
+  /** Bytes waiting unsent in the viewer's socket now. */
+  bufferedBytes: number;
+}
+
+/** `GET /api/streams/:streamId/stats`: live figures of one stream the relay holds. */
+export interface StreamStatsView {
+  streamId: string;
+  examId: string;
+  seatId: string;
+  state: 'live' | 'disconnected' | 'ended';
+  /** When the figures were taken, ms since the Unix epoch. */
+  atMs: number;
+  sentinelConnected: boolean;
+  /** Ingest bitrate over the last 10 s, bits per second (live fragments). */
+  ingestBitrateBps: number;
+  /** Fragments (frames) arriving per second over the last 10 s. */
+  fps: number;
+  /** The frame rate asked of the Sentinel. */
+  requestedFps: number;
+  fragmentsReceived: number;
+  bytesReceived: number;
+  /** Server receive time − `prft` capture time, ms, over the last minute (includes the kiosk clock's offset). */
+  fragmentAgeMs: WindowFigures;
+  /** Receive → `ack` sent (after the write is durable, fdatasync), ms, over the last minute. */
+  ackLatencyMs: WindowFigures;
+  /** Whether the Sentinel is resending an old backlog (after a reconnect or storage outage). */
+  backlog: {
+    /** A fragment older than `thresholdMs` arrived within the last 5 s. */
+    draining: boolean;
+    thresholdMs: number;
+    /** Fragments that arrived older than `thresholdMs` since the stream started. */
+    fragments: number;
+    lastAtMs: number | null;
+    lastAgeMs: number | null;
+    /** Unacknowledged messages the Sentinel reported in its last `status`, or null. */
+    sentinelQueueDepth: number | null;
+  };
+  storage: {
+    state: 'ok' | 'storage-failed';
+    error: string | null;
+    writeFailures: number;
+    /** Bytes queued for the disk and not yet durable. */
+    pendingWriteBytes: number;
+    lastReceivedSequence: number;
+    lastAckedSequence: number;
+  };
+  viewerCount: number;
+  viewers: ViewerStatsView[];
+}
+
+/** `GET /api/exams/:examId/stats`: the exam's live figures over the streams the relay holds. */
+export interface ExamStatsView {
+  examId: string;
+  atMs: number;
+  /** Seats of the exam (the seat list). */
+  seatsExpected: number;
+  /** Of those, seats with a live stream whose Sentinel is connected. */
+  seatsConnected: number;
+  /** Streams of the exam in the relay, by state. */
+  streams: { live: number; disconnected: number };
+  /** Streams whose recording writes fail now (relayed live, not acknowledged). */
+  storageFailedStreamIds: string[];
+  /** Streams draining a resent backlog. */
+  backlogDrainingStreamIds: string[];
+  /** Subscriptions of proctors to the exam's streams. */
+  viewers: number;
+  /** Sum over the exam's streams, bits per second. */
+  ingestBitrateBps: number;
+  /** Over every stream of the exam (last minute). */
+  fragmentAgeMs: WindowFigures;
+  ackLatencyMs: WindowFigures;
+  /** Over every viewer of the exam's streams (last minute). */
+  deliveryLatencyMs: WindowFigures;
+  skippedSegments: number;
+}
