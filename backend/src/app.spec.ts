@@ -63,8 +63,10 @@ describe('Vigil server (HTTP + WebSocket)', () => {
     expect((await admin.post(`/api/streams/${streamId}/keyframe`)).status).toBe(202);
     const put = await admin.put(`/api/streams/${streamId}/fps`, { fps: 2.5 });
     expect(put.status).toBe(200);
-    await sentinel.until(() => sentinel.texts.some((t) => t.type === 'set-fps'));
+    await sentinel.until(() => sentinel.texts.some((t) => t.type === 'set-fps' && t.reason === 'admin'));
     expect(sentinel.texts.filter((t) => t.type === 'keyframe' || t.type === 'set-fps')).toEqual([
+      // the proctor's (focused) view raised the stream to the focus rate (VIGIL_FOCUS_FPS, 5)
+      { type: 'set-fps', fps: 5, reason: 'demand' },
       { type: 'keyframe', reason: 'admin' },
       { type: 'set-fps', fps: 2.5, reason: 'admin' },
     ]);

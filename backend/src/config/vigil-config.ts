@@ -61,6 +61,12 @@ export interface VigilConfig {
   retentionDefaultDays: number;
   /** Frame rate a new stream starts with when its exam does not say, fps. `VIGIL_DEFAULT_FPS`, default 1. */
   defaultFps: number;
+  /**
+   * Frame rate of a stream while a proctor's focused (large) view watches it, fps; tiles on a
+   * wall do not count, and an admin's rate wins. `VIGIL_FOCUS_FPS`, 0.2..5, default 5; a value
+   * at or below the exam's rate changes nothing.
+   */
+  focusFps: number;
   /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
   databaseUrl: string | null;
   /** Secret for seat-token signatures, at least 32 characters. `VIGIL_SECRET`; unset = generated once into `<dataDir>/secret.key` (mode 0600). */
@@ -135,6 +141,7 @@ const schema = z.object({
   VIGIL_EXAM_END_CHECK_SECONDS: intInRange(1, 300, 10),
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
+  VIGIL_FOCUS_FPS: z.coerce.number().min(0.2).max(5).default(5),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL (unset = embedded SQLite in VIGIL_DATA_DIR)' })
@@ -234,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     examEndCheckSeconds: e.VIGIL_EXAM_END_CHECK_SECONDS,
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,
     defaultFps: e.VIGIL_DEFAULT_FPS,
+    focusFps: e.VIGIL_FOCUS_FPS,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.VIGIL_SECRET ?? null,
     adminEmail: e.VIGIL_ADMIN_EMAIL?.toLowerCase() ?? null,

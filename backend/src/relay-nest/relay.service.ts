@@ -40,6 +40,7 @@ export class RelayService implements OnModuleDestroy {
       joinMaxAgeSeconds: config.joinMaxAgeSeconds,
       keyframeMinIntervalMs: config.keyframeMinIntervalMs,
       fps: config.defaultFps,
+      focusFps: config.focusFps,
       streamEndAfterMs: config.streamEndAfterMs,
       maxStreams: config.maxStreams,
       maxStreamsPerExam: config.maxStreamsPerExam,

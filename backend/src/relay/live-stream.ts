@@ -2,8 +2,9 @@ import { Observable, Subject, concatMap, defer, filter, map, retry, share, takeU
 import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
-import type { KeyframeReason } from '@vigil/protocol';
+import type { KeyframeReason, SetFpsReason } from '@vigil/protocol';
 import { KeyframeRequester } from './keyframe-requester';
+import { demandedFps } from './fps-demand';
 import { Viewer } from './viewer';
 import { BufferBudget } from './buffer-budget';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
@@ -11,7 +12,7 @@ import { RelayTotals, StreamStats } from '../stats/relay-stats';
 /** Control messages the relay sends to the connected Sentinel. */
 export type SentinelControl =
   | { type: 'keyframe'; reason: KeyframeReason }
-  | { type: 'set-fps'; fps: number; reason: 'admin' | 'load' }
+  | { type: 'set-fps'; fps: number; reason: SetFpsReason }
   | StopMessage;
 
 /** The Sentinel side of a stream, as the relay sees it. */
@@ -97,7 +98,10 @@ export interface LiveStreamOptions {
   bufferStreamBytes: number;
   joinMaxAgeSeconds: number;
   keyframeMinIntervalMs: number;
+  /** Base frame rate of a new stream, fps (the exam's rate replaces it: {@link LiveStream.setBaseFps}). */
   fps: number;
+  /** Frame rate while a focused view watches, fps (default: the base rate, i.e. no change). */
+  focusFps?: number;
   /** Most bytes queued for the disk per stream; past it units are not queued and the Sentinel resends them later (default 64 MiB). */
   pendingWriteBytes?: number;
   /** Retry delay after the n-th failed write, ms (default {@link writeRetryDelayMs}). */
@@ -171,8 +175,13 @@ export class LiveStream {
   lastDecodeTime = -1;
   /** The Sentinel's latest `status` report, with reception time. */
   lastStatus: (Record<string, unknown> & { atMs: number }) | null = null;
-  /** Requested frame rate, fps. */
+  /** Requested frame rate, fps: {@link demandedFps} of the base rate, the viewers and an admin's rate. */
   fps: number;
+  /** The exam's rate for this stream, fps. */
+  private baseFps: number;
+  /** An admin's rate for this stream, fps, or null (then viewers decide). */
+  private fpsOverride: number | null = null;
+  private readonly focusFps: number;
   bytesReceived = 0;
   lastFragmentAtMs: number | null = null;
   /** Frame rate measured from the last fragment's duration, fps. */
@@ -204,6 +213,8 @@ export class LiveStream {
     this.joinMaxAgeTicks = Math.round(options.joinMaxAgeSeconds * TICKS_PER_SECOND);
     this.buffer = new SegmentBuffer(options.bufferSeconds, options.bufferStreamBytes);
     this.fps = options.fps;
+    this.baseFps = options.fps;
+    this.focusFps = options.focusFps ?? options.fps;
     this.stats = new StreamStats(options.totals, options.backlogAgeMs);
     this.clock = options.clock ?? Date.now;
     this.keyframes = new KeyframeRequester(options.keyframeMinIntervalMs, (reason) => {
@@ -524,6 +535,7 @@ export class LiveStream {
    */
   addViewer(viewer: Viewer, nowMs: number): { waitingForKeyframe: boolean } {
     this.viewers.add(viewer);
+    this.applyDemand();
     const join: JoinPoint | null = this.buffer.joinPoint();
     const fresh = join !== null && join.ageTicks <= this.joinMaxAgeTicks;
     if (fresh) {
@@ -537,7 +549,10 @@ export class LiveStream {
   }
 
   removeViewer(viewer: Viewer): void {
-    if (this.viewers.delete(viewer)) this.changed.next();
+    if (this.viewers.delete(viewer)) {
+      this.applyDemand();
+      this.changed.next();
+    }
   }
 
   /** Admin/REST: ask for an IDR now. @returns false when no Sentinel is connected */
@@ -548,10 +563,30 @@ export class LiveStream {
   }
 
   /**
-   * Sets the frame rate (0.2..5 fps, validated by the caller's schema).
+   * An admin sets the frame rate (0.2..5 fps, validated by the caller's schema): it wins over
+   * the viewers' demand until the stream ends.
    * @returns false when no Sentinel is connected (the value still applies on reconnect)
    */
   setFps(fps: number, reason: 'admin' | 'load'): boolean {
+    if (reason === 'admin') this.fpsOverride = fps;
+    return this.sendFps(fps, reason);
+  }
+
+  /** The exam's rate for this stream (its default when the stream opens), fps; viewers may raise it. */
+  setBaseFps(fps: number): void {
+    this.baseFps = fps;
+    this.applyDemand();
+  }
+
+  /** Sets the rate {@link demandedFps} asks for now, when it differs (reason `demand`). */
+  private applyDemand(): void {
+    let focusViewers = 0;
+    for (const v of this.viewers) if (v.view === 'focus') focusViewers++;
+    const fps = demandedFps({ baseFps: this.baseFps, focusFps: this.focusFps, overrideFps: this.fpsOverride, focusViewers });
+    if (fps !== this.fps) this.sendFps(fps, 'demand');
+  }
+
+  private sendFps(fps: number, reason: SetFpsReason): boolean {
     this.fps = fps;
     this.changed.next();
     if (!this.sentinel) return false;

@@ -157,7 +157,7 @@ export class ProctorSession {
     if (this.closed) return;
     try {
       const message = parseProctorMessage(text);
-      if (message.type === 'subscribe') this.subscribe(message.streamId);
+      if (message.type === 'subscribe') this.subscribe(message.streamId, message.view ?? 'focus');
       else if (message.type === 'unsubscribe') this.unsubscribe(message.channel, 'requested');
     } catch (e) {
       this.fail(e);
@@ -212,7 +212,7 @@ export class ProctorSession {
     if (this.listHeldBack) this.sendList();
   }
 
-  private subscribe(streamId: string): void {
+  private subscribe(streamId: string, view: 'focus' | 'tile'): void {
     const stream = this.registry.get(streamId);
     // a stream of another exam looks exactly like a missing one: ids cannot be probed
     if (!stream || stream.state === 'ended' || !this.access.canWatch(stream.identity.examId)) {
@@ -237,7 +237,7 @@ export class ProctorSession {
       this.link,
       this.viewerMaxBufferedBytes,
       () => this.guard('too-slow viewer', () => this.unsubscribe(channel, 'too-slow')),
-      { watcher: this.options.watcher, totals: stream.stats.totals, clock: this.clock },
+      { watcher: this.options.watcher, totals: stream.stats.totals, clock: this.clock, view },
     );
     const ended = stream.changed$.subscribe({
       complete: () => this.guard('stream end', () => this.unsubscribe(channel, 'stream-ended')),

@@ -28,7 +28,12 @@ export interface ViewerOptions {
   totals?: RelayTotals;
   /** Server clock, ms since the Unix epoch (default Date.now). */
   clock?: () => number;
+  /** How the proctor shows the stream: `focus` (default; raises the stream's frame rate) or `tile` (a wall). */
+  view?: ViewerView;
 }
+
+/** How a viewer shows its stream (`subscribe.view`). */
+export type ViewerView = 'focus' | 'tile';
 
 /**
  * One subscription of one Proctor to one stream (pure: the socket is behind {@link ViewerLink}).
@@ -50,6 +55,8 @@ export class Viewer {
   skips = 0;
   /** Delivery latency (capture → handed to the socket, live fragments) and skipped segments. */
   readonly stats: ViewerStats;
+  /** How the proctor shows the stream (see {@link ViewerOptions.view}). */
+  readonly view: ViewerView;
   private readonly clock: () => number;
 
   constructor(
@@ -61,6 +68,7 @@ export class Viewer {
     options: ViewerOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
+    this.view = options.view ?? 'focus';
     this.stats = new ViewerStats(options.totals ?? new RelayTotals(), options.watcher ?? null, this.clock());
   }
 

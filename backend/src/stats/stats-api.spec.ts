@@ -87,7 +87,7 @@ describe('live statistics: GET /api/streams/:id/stats, GET /api/exams/:id/stats'
       examId: examA.id,
       state: 'live',
       sentinelConnected: true,
-      requestedFps: 1,
+      requestedFps: 5, // raised by the proctor's focused view (VIGIL_FOCUS_FPS)
       fragmentsReceived: BACKLOG + LIVE,
       storage: { state: 'ok', error: null, writeFailures: 0, pendingWriteBytes: 0, lastReceivedSequence: 1 + BACKLOG + LIVE, lastAckedSequence: 1 + BACKLOG + LIVE },
       viewerCount: 1,

@@ -84,7 +84,7 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
     const key = `${identity.examId}/${identity.seatId}`;
     const fps = this.pendingFps.get(key);
     this.pendingFps.delete(key);
-    if (fps !== undefined && fps !== stream.fps) stream.setFps(fps, 'admin');
+    if (fps !== undefined) stream.setBaseFps(fps); // the exam's rate: viewers may raise it, an admin's rate wins
 
     const now = Date.now();
     let state = stream.state;

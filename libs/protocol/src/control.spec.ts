@@ -153,7 +153,7 @@ describe('malformed JSON control messages', () => {
     ['stop with an empty message', parseServerToSentinel, json({ type: 'stop', reason: 'admin', message: '' }), 'stop.message must be a string of 1 to'],
     ['stop with an unknown reason', parseServerToSentinel, json({ type: 'stop', reason: 'bored', message: 'x' }), 'stop.reason must be "admin", "exam-over", "seat-revoked", "seat-deleted" or "exam-deleted", got "bored"'],
     ['stop sent by a Sentinel', parseSentinelMessage, json({ type: 'stop', reason: 'admin', message: 'x' }), 'unknown control message type "stop"'],
-    ['bad enum value', parseServerToSentinel, json({ type: 'set-fps', fps: 1, reason: 'whim' }), 'set-fps.reason must be "admin" or "load", got "whim"'],
+    ['bad enum value', parseServerToSentinel, json({ type: 'set-fps', fps: 1, reason: 'whim' }), 'set-fps.reason must be "admin", "load" or "demand", got "whim"'],
     ['bad encoder', parseSentinelMessage, json({ ...hello, encoder: 'x264' }), 'hello.encoder must be "webcodecs" or "openh264-wasm", got "x264"'],
     ['bad error code', parseServerToProctor, json({ type: 'error', code: 'oops', message: 'x', fatal: true }), 'error.code must be one of "bad-message"'],
     ['bad id characters', parseProctorMessage, json({ type: 'subscribe', streamId: '../etc/passwd' }), 'subscribe.streamId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -, got "../etc/passwd"'],

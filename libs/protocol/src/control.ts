@@ -183,14 +183,14 @@ export const keyframeSchema = z.strictObject({
 });
 
 /** Why the server changes the frame rate. */
-export const setFpsReasonSchema = z.enum(['admin', 'load'], { error: 'must be "admin" or "load"' });
+export const setFpsReasonSchema = z.enum(['admin', 'load', 'demand'], { error: 'must be "admin", "load" or "demand"' });
 
 /** `set-fps`: capture at this frame rate from now on (starts a new segment: keyframe). */
 export const setFpsSchema = z.strictObject({
   type: z.literal('set-fps'),
   /** New frame rate, frames per second, 0.2..5. */
   fps: fpsSchema,
-  /** An admin asked, or the server is shedding load. */
+  /** An admin asked, the server is shedding load, or who watches changed (`demand`: a focused view came or left). */
   reason: setFpsReasonSchema,
 });
 
@@ -232,6 +232,12 @@ export const subscribeSchema = z.strictObject({
   type: z.literal('subscribe'),
   /** The stream to watch, from the `streams` list. */
   streamId: idSchema,
+  /**
+   * How the stream is shown: `focus` (a large view: the server raises the stream to the focus
+   * frame rate while any focused view watches) or `tile` (one of many on a wall: the exam's base
+   * rate is enough). Absent: `focus`.
+   */
+  view: z.enum(['focus', 'tile'], { error: 'must be "focus" or "tile"' }).optional(),
 });
 
 /** `unsubscribe`: stop receiving a channel. Answered by `unsubscribed` with reason `requested`. */
@@ -351,7 +357,7 @@ export const serverToProctorSchema = z.discriminatedUnion('type', [
 export type EncoderName = z.infer<typeof encoderSchema>;
 /** Why a keyframe is requested: `"viewer-join"` | `"admin"` | `"recovery"`. */
 export type KeyframeReason = z.infer<typeof keyframeReasonSchema>;
-/** Why the frame rate changes: `"admin"` | `"load"`. */
+/** Why the frame rate changes: `"admin"` | `"load"` | `"demand"`. */
 export type SetFpsReason = z.infer<typeof setFpsReasonSchema>;
 /** Why the server stopped a stream: `"admin"` | `"exam-over"` | `"seat-revoked"` | `"seat-deleted"` | `"exam-deleted"`. */
 export type StopReason = z.infer<typeof stopReasonSchema>;

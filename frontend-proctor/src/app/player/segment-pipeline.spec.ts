@@ -219,6 +219,14 @@ describe('subscribeToStream', () => {
     expect(t.sent[2]).toEqual({ type: 'unsubscribe', channel: 3 });
   });
 
+  it('subscribes a wall tile as a tile view (the server keeps the base frame rate for it)', () => {
+    const t = fakeTransport();
+    const sub = subscribeToStream(t, 's1', 'tile').subscribe();
+    t.opened$.next();
+    expect(t.sent).toEqual([{ type: 'subscribe', streamId: 's1', view: 'tile' }]);
+    sub.unsubscribe();
+  });
+
   it('does not send unsubscribe when no channel was granted', () => {
     const t = fakeTransport();
     const sub = subscribeToStream(t, 's1').subscribe();

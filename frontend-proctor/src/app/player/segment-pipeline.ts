@@ -278,8 +278,10 @@ export interface ProctorTransport {
 /**
  * Subscribes to one stream: sends `subscribe` on every (re)connect, runs the
  * pipeline, and sends `unsubscribe` for the current channel on teardown.
+ * @param view `focus` (a large view: the server raises the stream to its focus frame rate)
+ *   or `tile` (one of many on the exam wall); see libs/protocol `subscribe.view`
  */
-export function subscribeToStream(transport: ProctorTransport, streamId: string): Observable<SegmentEvent> {
+export function subscribeToStream(transport: ProctorTransport, streamId: string, view: 'focus' | 'tile' = 'focus'): Observable<SegmentEvent> {
   return new Observable<SegmentEvent>((subscriber) => {
     let channel: number | null = null;
     const subs = new Subscription();
@@ -297,7 +299,7 @@ export function subscribeToStream(transport: ProctorTransport, streamId: string)
     subs.add(
       transport.opened$.subscribe(() => {
         channel = null; // channels do not survive a reconnect
-        transport.send({ type: 'subscribe', streamId });
+        transport.send({ type: 'subscribe', streamId, ...(view === 'tile' ? { view } : {}) });
       }),
     );
     return () => {

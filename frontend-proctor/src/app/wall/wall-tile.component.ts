@@ -1,0 +1,114 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
+import type { Subscription } from 'rxjs';
+import { ProctorConnection } from '../core/proctor-connection';
+import { subscribeToStream } from '../player/segment-pipeline';
+import { TileDecoder, type TileDecoderStats } from './tile-decoder';
+import { badgeLabel, type WallTile } from './wall-order';
+
+/** Tile canvas size, pixels (16:9); frames are scaled into it. */
+export const TILE_WIDTH = 384;
+export const TILE_HEIGHT = 216;
+
+/**
+ * One seat on the exam wall: the student's live screen decoded with WebCodecs into a canvas
+ * ({@link TileDecoder}), name, seat and badges. It subscribes to its stream over the portal's
+ * one multiplexed WebSocket only while it is on screen (IntersectionObserver), so a wall
+ * scrolled past a tile costs that tile nothing, and as a `tile` view, so the stream stays at
+ * the exam's base frame rate (a focused view raises it). A click asks to focus the seat.
+ */
+@Component({
+  selector: 'vigil-wall-tile',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <button type="button" class="tile" [class.live]="tile().live" (click)="focus.emit(tile())"
+      [attr.data-seat-id]="tile().seatId" [attr.data-stream-id]="tile().streamId" [attr.data-painted]="stats().painted"
+      [title]="title()">
+      <canvas #canvas [width]="width" [height]="height"></canvas>
+      @if (!tile().streamId) {
+        <span class="empty">No stream</span>
+      } @else if (stats().painted === 0) {
+        <span class="empty">{{ visible() ? 'Connecting…' : '' }}</span>
+      }
+      <span class="label">
+        <span class="dot" [class.on]="tile().live"></span>
+        <span class="name">{{ tile().displayName }}</span>
+        <span class="muted">{{ tile().studentId }}</span>
+      </span>
+      @if (tile().badges.length > 0) {
+        <span class="badges">
+          @for (b of tile().badges; track b) {
+            <span class="badge" [attr.data-badge]="b">{{ label(b) }}</span>
+          }
+        </span>
+      }
+    </button>
+  `,
+  styles: `
+    .tile { position: relative; display: block; width: 100%; padding: 0; border: 2px solid transparent; border-radius: 6px;
+      background: #1e1e1e; cursor: pointer; overflow: hidden; aspect-ratio: 16 / 9; }
+    .tile:focus-visible, .tile:hover { border-color: #90caf9; }
+    canvas { display: block; width: 100%; height: 100%; }
+    .empty { position: absolute; inset: 0; display: grid; place-items: center; color: #bbb; font-size: 13px; }
+    .label { position: absolute; left: 0; right: 0; bottom: 0; display: flex; gap: 6px; align-items: center;
+      padding: 3px 6px; background: rgba(0, 0, 0, .6); color: #fff; font-size: 12px; text-align: left; }
+    .name { font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .muted { color: #ccc; }
+    .dot { width: 8px; height: 8px; border-radius: 50%; background: #9e9e9e; flex: none; }
+    .dot.on { background: #4caf50; }
+    .badges { position: absolute; top: 4px; left: 4px; display: flex; gap: 4px; }
+    .badge { padding: 1px 6px; border-radius: 4px; background: #c62828; color: #fff; font-size: 11px; }
+  `,
+})
+export class WallTileComponent {
+  readonly tile = input.required<WallTile>();
+  /** The proctor clicked the tile. */
+  readonly focus = output<WallTile>();
+
+  protected readonly width = TILE_WIDTH;
+  protected readonly height = TILE_HEIGHT;
+  protected readonly visible = signal(false);
+  protected readonly stats = signal<TileDecoderStats>({ painted: 0, dropped: 0, capturedAtMs: null, error: null });
+  protected readonly label = badgeLabel;
+
+  private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
+  private readonly connection = inject(ProctorConnection);
+  private decoder: TileDecoder | null = null;
+  private subscription: Subscription | null = null;
+  private subscribedTo: string | null = null;
+
+  constructor() {
+    const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+    const observer = typeof IntersectionObserver === 'function' ? new IntersectionObserver((entries) => this.visible.set(entries.some((e) => e.isIntersecting))) : null;
+    if (observer) observer.observe(host);
+    else this.visible.set(true);
+    effect(() => {
+      const streamId = this.visible() ? this.tile().streamId : null;
+      untracked(() => this.watch(streamId));
+    });
+    inject(DestroyRef).onDestroy(() => {
+      observer?.disconnect();
+      this.watch(null);
+    });
+  }
+
+  protected title(): string {
+    const s = this.stats();
+    const t = this.tile();
+    const age = s.capturedAtMs === null ? '' : ` · frame captured ${new Date(s.capturedAtMs).toLocaleTimeString()}`;
+    return `${t.displayName} (${t.studentId})${t.badges.map((b) => ' · ' + badgeLabel(b)).join('')}${age}${s.error ? ' · ' + s.error : ''}`;
+  }
+
+  /** Subscribes the tile to `streamId` (null: none), closing any earlier subscription. */
+  private watch(streamId: string | null): void {
+    if (streamId === this.subscribedTo) return;
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.decoder?.close();
+    this.decoder = null;
+    this.subscribedTo = streamId;
+    if (streamId === null || !TileDecoder.isAvailable()) return;
+    const decoder = new TileDecoder(this.canvas().nativeElement, (stats) => this.stats.set(stats));
+    this.decoder = decoder;
+    this.subscription = subscribeToStream(this.connection, streamId, 'tile').subscribe({ next: (ev) => decoder.handle(ev), error: () => undefined });
+  }
+}
