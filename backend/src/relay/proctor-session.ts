@@ -12,6 +12,7 @@ import {
 import { LiveStream } from './live-stream';
 import { Viewer, ViewerLink } from './viewer';
 import type { Watcher } from '../stats/relay-stats';
+import { ignoreErrors } from './ignore-errors';
 
 /** The socket of one Proctor, as the session needs it. */
 export interface ProctorLink extends ViewerLink {
@@ -348,20 +349,12 @@ export class ProctorSession {
   }
 
   private closeLink(code: number, reason: string): void {
-    try {
-      this.link.close(code, reason);
-    } catch {
-      // gone already
-    }
+    ignoreErrors(() => this.link.close(code, reason)); // the socket may be gone already
   }
 
   /** Calls an event listener; one that throws must not break the session. */
   private report(call: () => void): void {
-    try {
-      call();
-    } catch {
-      // listeners log; a failing log line is not the proctor's fault
-    }
+    ignoreErrors(call);
   }
 }
 

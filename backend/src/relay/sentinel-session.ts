@@ -16,6 +16,7 @@ import { InitUnit } from './media-unit';
 import { LiveStream, SentinelControl, SentinelControlLink, StreamIdentity } from './live-stream';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
 import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
+import { ignoreErrors } from './ignore-errors';
 
 /** While a stream's recording writes fail, its Sentinel is told so this often, ms (below its 30 s silence watchdog). */
 export const STORAGE_NOTICE_INTERVAL_MS = 10_000;
@@ -310,19 +311,11 @@ export class SentinelSession {
   }
 
   private closeLink(code: number, reason: string): void {
-    try {
-      this.link.close(code, reason);
-    } catch {
-      // the socket is gone already
-    }
+    ignoreErrors(() => this.link.close(code, reason)); // the socket may be gone already
   }
 
   /** Calls an event listener; one that throws must not break the session. */
   private report(call: () => void): void {
-    try {
-      call();
-    } catch {
-      // listeners log; a failing log line is not the Sentinel's fault
-    }
+    ignoreErrors(call);
   }
 }
