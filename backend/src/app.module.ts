@@ -18,6 +18,7 @@ import { ExamsModule } from './exams-api/exams.module';
 import { SeatsModule } from './seats-api/seats.module';
 import { ApiKeysModule } from './api-keys-api/api-keys.module';
 import { StatsModule } from './stats/stats.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { jsonLoggerModule, type LogDestination } from './common/json-logging';
 
@@ -51,6 +52,7 @@ export class AppModule {
         GatewaysModule,
         HealthModule,
         StatsModule,
+        AlertsModule,
         MetricsModule,
         ServeStaticModule.forRoot(
           {

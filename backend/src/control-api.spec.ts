@@ -37,6 +37,8 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['GET', '/api/exams/{examId}', 'proctor'],
   ['GET', '/api/exams/{examId}/streams', 'proctor'],
   ['GET', '/api/exams/{examId}/stats', 'proctor'],
+  ['GET', '/api/exams/{examId}/alerts', 'proctor'],
+  ['POST', '/api/alerts/{alertId}/ack', 'proctor'],
   ['GET', '/api/exams/{examId}/seats', 'proctor'],
   ['GET', '/api/exams/{examId}/seats/{seatId}', 'proctor'],
   ['GET', '/api/streams', 'proctor'],
@@ -140,9 +142,10 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
   });
 
   /** Ids of exam B (the proctor's foreign exam) for every placeholder. */
-  const foreignIds = () => ({ examId: examB.id, seatId: seatB.id, streamId: streamB, userId: proctorId, keyId, file: initFile });
+  // alertId: no alert exists here; another exam's alert is covered by alerts/alerts-api.spec.ts
+  const foreignIds = () => ({ examId: examB.id, seatId: seatB.id, streamId: streamB, userId: proctorId, keyId, file: initFile, alertId: '999999' });
   /** Ids of exam A (the proctor's own exam). */
-  const ownIds = () => ({ examId: examA.id, seatId: seatA.id, streamId: streamA, userId: proctorId, keyId, file: initFile });
+  const ownIds = () => ({ examId: examA.id, seatId: seatA.id, streamId: streamA, userId: proctorId, keyId, file: initFile, alertId: '999999' });
 
   it('serves OpenAPI at /api/docs, and the route table above covers exactly its routes', async () => {
     const html = await proctor.get('/api/docs');
@@ -202,7 +205,7 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     for (const [method, path, who] of ROUTES) {
       if (who !== 'proctor' || !path.includes('{')) continue;
       // a valid body where the route takes one, so the answer is about the id
-      const options = path.endsWith('/share') ? { body: { fromMs: 0, toMs: 1 } } : {};
+      const options = path.endsWith('/share') ? { body: { fromMs: 0, toMs: 1 } } : path.endsWith('/ack') ? { body: { note: '' } } : {};
       const foreign = await proctor.request(method, fill(path, foreignIds()), options);
       expect(`${method} ${path} ${foreign.status}`).toBe(`${method} ${path} 404`);
       const missing = await proctor.request(method, fill(path, { ...foreignIds(), examId: 'no-such-exam', seatId: 'no-such-seat', streamId: 'no-such-stream' }), options);

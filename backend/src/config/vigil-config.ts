@@ -67,6 +67,8 @@ export interface VigilConfig {
    * at or below the exam's rate changes nothing.
    */
   focusFps: number;
+  /** An alert is raised when a stream's Sentinel has been gone this long, seconds. `VIGIL_ALERT_DISCONNECTED_SECONDS`, default 30. */
+  alertDisconnectedSeconds: number;
   /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
   databaseUrl: string | null;
   /** Secret for seat-token signatures, at least 32 characters. `VIGIL_SECRET`; unset = generated once into `<dataDir>/secret.key` (mode 0600). */
@@ -142,6 +144,7 @@ const schema = z.object({
   VIGIL_RETENTION_DEFAULT_DAYS: intInRange(1, 3650, 30),
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
   VIGIL_FOCUS_FPS: z.coerce.number().min(0.2).max(5).default(5),
+  VIGIL_ALERT_DISCONNECTED_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL (unset = embedded SQLite in VIGIL_DATA_DIR)' })
@@ -242,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     retentionDefaultDays: e.VIGIL_RETENTION_DEFAULT_DAYS,
     defaultFps: e.VIGIL_DEFAULT_FPS,
     focusFps: e.VIGIL_FOCUS_FPS,
+    alertDisconnectedSeconds: e.VIGIL_ALERT_DISCONNECTED_SECONDS,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.VIGIL_SECRET ?? null,
     adminEmail: e.VIGIL_ADMIN_EMAIL?.toLowerCase() ?? null,

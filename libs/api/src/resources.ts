@@ -346,3 +346,19 @@ export interface ExamStatsView {
   deliveryLatencyMs: WindowFigures;
   skippedSegments: number;
 }
+
+/** An alert raised by the server (`GET /api/exams/:examId/alerts`). */
+export interface AlertView {
+  id: number;
+  /** `disconnected` (no Sentinel for longer than VIGIL_ALERT_DISCONNECTED_SECONDS), `storage-failed`, `clock-skew` (kiosk clock off). */
+  kind: 'disconnected' | 'storage-failed' | 'clock-skew';
+  streamId: string;
+  examId: string;
+  seatId: string;
+  detail: string;
+  raisedAtMs: number;
+  /** When the condition ended, or null while it holds. */
+  clearedAtMs: number | null;
+  /** A proctor's acknowledgement, or null. */
+  ack: { by: string; atMs: number; note: string } | null;
+}
