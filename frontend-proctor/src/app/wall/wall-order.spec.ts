@@ -31,6 +31,12 @@ describe('wall tiles', () => {
     expect(wallTiles(rows, 'name', 'all').map((t) => t.displayName)).toEqual(['Ada', 'alan', 'Bea', 'Cy', 'Dana']);
   });
 
+  it('puts seats with an open alert first, badged', () => {
+    const tiles = wallTiles(rows, 'attention', 'all', '', new Map([['seat-5', 1]]));
+    expect(tiles[0]).toMatchObject({ displayName: 'Ada', badges: ['alert'] });
+    expect(badgeLabel('alert')).toBe('Alert');
+  });
+
   it('filters by attention, streaming and a query on id or name', () => {
     expect(wallTiles(rows, 'name', 'attention').map((t) => t.studentId)).toEqual(['1', '2', '3']);
     expect(wallTiles(rows, 'name', 'streaming').map((t) => t.studentId)).toEqual(['5', '2', '4']);

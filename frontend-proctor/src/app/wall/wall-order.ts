@@ -5,8 +5,8 @@
  */
 import type { SeatRow } from '../exams/seat-status';
 
-/** Why a tile asks for attention, most urgent first. */
-export type TileBadge = 'storage-failed' | 'disconnected' | 'never-connected';
+/** Why a tile asks for attention, most urgent first: `alert` = an alert not yet acknowledged. */
+export type TileBadge = 'alert' | 'storage-failed' | 'disconnected' | 'never-connected';
 
 /** Tile order: `attention` (badged tiles first, then by name) or `name`. */
 export type WallSort = 'attention' | 'name';
@@ -27,11 +27,15 @@ export interface WallTile {
   readonly badges: readonly TileBadge[];
 }
 
-const BADGE_RANK: Record<TileBadge, number> = { 'storage-failed': 0, disconnected: 1, 'never-connected': 2 };
+const BADGE_RANK: Record<TileBadge, number> = { alert: 0, 'storage-failed': 1, disconnected: 2, 'never-connected': 3 };
 
-/** A seat row as a tile. */
-export function tileOf(row: SeatRow): WallTile {
+/**
+ * A seat row as a tile.
+ * @param openAlerts alerts of the seat not yet acknowledged
+ */
+export function tileOf(row: SeatRow, openAlerts = 0): WallTile {
   const badges: TileBadge[] = [];
+  if (openAlerts > 0) badges.push('alert');
   if (row.stream?.storage === 'storage-failed') badges.push('storage-failed');
   if (row.status === 'offline') badges.push('disconnected');
   if (row.status === 'never-connected') badges.push('never-connected');
@@ -48,14 +52,15 @@ export function tileOf(row: SeatRow): WallTile {
 /**
  * The tiles to show, in order.
  * @param query case-insensitive part of a student id or name; empty for all
+ * @param openAlerts alerts not yet acknowledged, by seat id
  */
-export function wallTiles(rows: readonly SeatRow[], sort: WallSort, filter: WallFilter, query = ''): WallTile[] {
+export function wallTiles(rows: readonly SeatRow[], sort: WallSort, filter: WallFilter, query = '', openAlerts: ReadonlyMap<string, number> = new Map()): WallTile[] {
   const q = query.trim().toLowerCase();
   const byName = (a: WallTile, b: WallTile) =>
     a.displayName.localeCompare(b.displayName, undefined, { sensitivity: 'base' }) || a.studentId.localeCompare(b.studentId);
-  const rank = (t: WallTile) => (t.badges.length === 0 ? 3 : BADGE_RANK[t.badges[0]!]);
+  const rank = (t: WallTile) => (t.badges.length === 0 ? 4 : BADGE_RANK[t.badges[0]!]);
   return rows
-    .map(tileOf)
+    .map((r) => tileOf(r, openAlerts.get(r.seat.id) ?? 0))
     .filter((t) => filter === 'all' || (filter === 'attention' ? t.badges.length > 0 : t.live))
     .filter((t) => !q || t.studentId.toLowerCase().includes(q) || t.displayName.toLowerCase().includes(q))
     .sort((a, b) => (sort === 'attention' ? rank(a) - rank(b) : 0) || byName(a, b));
@@ -63,5 +68,5 @@ export function wallTiles(rows: readonly SeatRow[], sort: WallSort, filter: Wall
 
 /** Label of a badge for the tile and its tooltip. */
 export function badgeLabel(badge: TileBadge): string {
-  return { 'storage-failed': 'Recording failing', disconnected: 'Disconnected', 'never-connected': 'Never connected' }[badge];
+  return { alert: 'Alert', 'storage-failed': 'Recording failing', disconnected: 'Disconnected', 'never-connected': 'Never connected' }[badge];
 }
