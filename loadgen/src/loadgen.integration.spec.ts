@@ -1,0 +1,168 @@
+/**
+ * Against the real server (dist/backend/main.js as a child process, built first when missing):
+ * a short run of the whole load generator, and a Sentinel that loses its connection and resumes.
+ * Frames are generated with ffmpeg into a temporary cache (640x360, so it takes a second).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createExam, createSeats, login } from './api';
+import type { LoadgenOptions } from './cli-options';
+import { loadFrames, readFrameFolder } from './frame-source';
+import { RunMetrics } from './metrics';
+import { runLoadgen } from './run';
+import { SyntheticSentinel } from './sentinel';
+import { spawnServer, type SpawnedServer } from './spawn-server';
+
+jest.setTimeout(180_000);
+
+let cacheDir: string;
+
+beforeAll(async () => {
+  cacheDir = await mkdtemp(path.join(tmpdir(), 'vigil-loadgen-test-'));
+});
+
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+function options(overrides: Partial<LoadgenOptions> = {}): LoadgenOptions {
+  return {
+    target: { kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null },
+    sentinels: 5,
+    ramp: null,
+    fps: 5,
+    proctors: 2,
+    watch: 'spread',
+    view: 'tile',
+    durationMs: 5000,
+    drainTimeoutMs: 10_000,
+    thresholds: { maxUnackedAgeMs: 10_000, maxAckP99Ms: 5000, maxRelayP99Ms: 5000, minSamples: 20 },
+    windowS: 10,
+    warmupS: 2,
+    fragments: { dir: path.join(cacheDir, 'fragments', 'testsrc2-640x360-5fps'), generateIfMissing: true, width: 640, height: 360 },
+    jsonPath: null,
+    keep: false,
+    quiet: true,
+    loadgenCpus: null,
+    seatsPerExam: 1000,
+    ...overrides,
+  };
+}
+
+describe('loadgen against a spawned server', () => {
+  it('5 Sentinels at 5 fps and 2 proctors for 5 s: every message acknowledged, media delivered with its latency', async () => {
+    const progress: number[] = [];
+    const notes: string[] = [];
+    const summary = await runLoadgen(options(), { progress: (s) => progress.push(s.sentinelsConnected), log: (l) => notes.push(l) });
+
+    expect(summary.problems).toEqual([]);
+    expect(summary.result).toBe('pass');
+    expect(summary.stop).toBeNull();
+    expect(summary.frames).toMatchObject({ generated: true, width: 640, height: 360, frames: 250 });
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...progress)).toBe(5);
+
+    const s = summary.sentinels;
+    expect(s).toMatchObject({ started: 5, peakConnected: 5, unackedAtEnd: 0, resends: 0, droppedOnReset: 0, errors: {} });
+    // ~5 s × 5 fps × 5 Sentinels, give or take the start phases and the tick
+    expect(s.framesProduced).toBeGreaterThanOrEqual(100);
+    expect(s.framesProduced).toBeLessThanOrEqual(160);
+    expect(s.messagesSent).toBe(s.framesProduced + 5); // one init segment each
+    expect(s.acked).toBe(s.messagesSent);
+    expect(s.bytesSent).toBeGreaterThan(s.messagesSent * 1000);
+
+    const ack = summary.ackLatencyMs;
+    expect(ack.count).toBe(s.acked);
+    expect(ack.min!).toBeGreaterThan(0);
+    expect(ack.p50!).toBeLessThanOrEqual(ack.p95!);
+    expect(ack.p95!).toBeLessThanOrEqual(ack.p99!);
+    expect(ack.p99!).toBeLessThanOrEqual(ack.max!);
+    expect(ack.max!).toBeLessThan(5000);
+    expect(ack.median).toBe(ack.p50);
+    expect(summary.ackLatencySteadyMs.count).toBeGreaterThan(0);
+    expect(summary.ackLatencySteadyMs.count).toBeLessThan(ack.count);
+
+    const p = summary.proctors;
+    expect(p).toMatchObject({ count: 2, connectedAtEnd: 2, streamsWatched: 5, skippedSequences: 0, outOfOrder: 0, tooSlow: 0, errors: {} });
+    expect(p.subscriptions).toBeGreaterThanOrEqual(5);
+    expect(p.initSegments).toBeGreaterThanOrEqual(5);
+    // each stream has one viewer from (nearly) its start
+    expect(p.liveFragments).toBeGreaterThan(s.framesProduced * 0.8);
+    const relay = summary.relayLatencyMs;
+    expect(relay.count).toBe(p.liveFragments);
+    expect(relay.min!).toBeGreaterThan(0);
+    expect(relay.p50!).toBeLessThan(1000);
+    expect(relay.max!).toBeLessThan(5000);
+    expect(summary.relayLatencySteadyMs.count).toBeGreaterThan(0);
+    // tiles keep the exam's rate: the server never asked for another
+    expect(s.setFps).toBe(0);
+
+    expect(summary.rates.fragmentsPerS).toBeGreaterThan(15);
+    expect(summary.rates.fragmentsPerS).toBeLessThan(35);
+    expect(summary.server?.cpuPercent).toEqual(expect.any(Number));
+    expect(summary.server?.peakRssBytes).toBeGreaterThan(10e6);
+    expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
+    expect(notes.some((n) => n.startsWith('generating 250 frames'))).toBe(true);
+  });
+
+  describe('a Sentinel that loses its connection', () => {
+    let server: SpawnedServer;
+
+    beforeAll(async () => {
+      server = await spawnServer({ env: {}, cpus: null, main: null, log: () => undefined });
+    });
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it('resumes its stream (hello.streamId) and gets every message acknowledged', async () => {
+      const admin = await login(server.baseUrl, server.adminEmail, server.adminOneTimePassword, { newPassword: 'loadgen test password 1234' });
+      const exam = await createExam(admin, 'resume', 5, Date.now() + 3600_000);
+      const [seat] = await createSeats(admin, exam.id, ['resume-1']);
+      // the cache of the first test (or made now)
+      const { set } = await loadFrames(options().fragments, 5, () => undefined);
+      const metrics = new RunMetrics(10);
+      const streams: string[] = [];
+      const sentinel = new SyntheticSentinel({ baseUrl: server.baseUrl, seat: seat!, frames: set, fps: 5, metrics, onStream: (id) => streams.push(id) });
+      sentinel.start(Date.now());
+      try {
+        await waitFor(() => metrics.sentinel.acked >= 8, 'acks before the cut');
+        // cut while messages are in flight (sent, not yet acknowledged)
+        await waitFor(() => sentinel.pending > 0 && sentinel.connected, 'a message in flight');
+        sentinel.dropConnection();
+        await waitFor(() => metrics.sentinel.welcomes === 2, 'the resumed connection');
+        await new Promise((r) => setTimeout(r, 1000));
+        sentinel.stopCapture();
+        await waitFor(() => sentinel.pending === 0, 'every message acknowledged');
+      } finally {
+        await sentinel.close();
+      }
+
+      expect(streams).toHaveLength(1); // the same stream resumed, not a new one
+      expect(sentinel.streamId).toBe(streams[0]);
+      const c = metrics.sentinel;
+      expect(c.reconnects).toBe(1);
+      expect(c.droppedOnReset).toBe(0);
+      expect(c.errors).toEqual({ 'connection-lost': 1 });
+      expect(c.acked).toBe(c.framesProduced + 1);
+      expect(sentinel.lastAcked).toBe(c.framesProduced + 1);
+
+      // the recording folder is a frame folder as it is (loadgen/README.md, "Frame cache"):
+      // every frame stored once, in order, despite the resend
+      const recorded = await readFrameFolder(path.join(server.dataDir, 'streams', streams[0]!));
+      expect(recorded.codec).toBe(set.codec);
+      expect(recorded.frames).toHaveLength(c.framesProduced);
+      expect(Buffer.from(recorded.frames[0]!.sample).equals(Buffer.from(set.frames[0]!.sample))).toBe(true);
+    });
+  });
+});
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * `--spawn` (I/O): the built server (`dist/backend/main.js`, built with `node backend/build.mjs`
+ * when missing) as a child process on a free port with a temporary data folder and embedded
+ * SQLite, optionally pinned with `taskset -c`, its first admin bootstrapped from
+ * `VIGIL_ADMIN_EMAIL` (one-time password read from its log, then replaced). Also samples its
+ * CPU time and memory from /proc (Linux). After e2e/support/server.ts.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A running spawned server. */
+export interface SpawnedServer {
+  baseUrl: string;
+  dataDir: string;
+  pid: number;
+  adminEmail: string;
+  /** The admin's one-time password (log in with a new password to replace it). */
+  adminOneTimePassword: string;
+  /** The server's output so far. */
+  logs: string[];
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** SIGTERM, wait for the exit (SIGKILL after 10 s), remove the data folder. */
+  stop(): Promise<void>;
+}
+
+/** CPU time and memory of a process, from /proc. */
+export interface ProcessSample {
+  /** User + system CPU time since it started, ms. */
+  cpuMs: number;
+  /** Resident memory, bytes. */
+  rssBytes: number;
+}
+
+/** The workspace root: the nearest folder above `from` holding nx.json. @throws Error when there is none */
+export function workspaceRoot(from = __dirname): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no nx.json above ${from}: run the load generator inside the Vigil workspace`);
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Builds the server bundle when `main` is missing (`node backend/build.mjs`).
+ * @returns whether it built
+ */
+export function ensureServerBuilt(root: string, main: string, log: (line: string) => void): boolean {
+  if (existsSync(main)) {
+    const newer = newerSource(root, statSync(main).mtimeMs);
+    if (newer) log(`note: ${newer} is newer than ${path.relative(root, main)}: this run measures the older build (rebuild: node backend/build.mjs)`);
+    return false;
+  }
+  log(`building the server (${path.relative(root, main)} is missing): node backend/build.mjs …`);
+  execFileSync(process.execPath, [path.join(root, 'backend/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return true;
+}
+
+/** The first TypeScript source of the server (backend/src, libs/<name>/src) changed after `mtimeMs`, relative to `root`; null when none is. */
+export function newerSource(root: string, mtimeMs: number): string | null {
+  const walk = (dir: string): string | null => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return null;
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = walk(full);
+        if (found) return found;
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && statSync(full).mtimeMs > mtimeMs) {
+        return path.relative(root, full);
+      }
+    }
+    return null;
+  };
+  const libs = readdirSync(path.join(root, 'libs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, 'libs', e.name, 'src'));
+  for (const dir of [path.join(root, 'backend/src'), ...libs]) {
+    const found = walk(dir);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Starts the server and waits until `/api/health` answers and its admin's one-time password is logged.
+ * @param o.env extra server environment (wins over the defaults here)
+ * @param o.cpus `taskset -c` list, or null
+ * @param o.main entry point, or null for dist/backend/main.js (built when missing)
+ * @throws Error with the server's output when it does not come up within 30 s
+ */
+export async function spawnServer(o: { env: Record<string, string>; cpus: string | null; main: string | null; log: (line: string) => void }): Promise<SpawnedServer> {
+  const root = workspaceRoot();
+  const main = o.main ? path.resolve(o.main) : path.join(root, 'dist/backend/main.js');
+  if (!o.main) ensureServerBuilt(root, main, o.log);
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-loadgen-'));
+  const adminEmail = 'loadgen-admin@loadgen.example.org';
+  // a fresh server: nothing of the caller's VIGIL_* or DATABASE_URL leaks in
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_') && k !== 'DATABASE_URL'));
+  const env = {
+    ...inherited,
+    VIGIL_PORT: String(port),
+    VIGIL_HOST: '127.0.0.1',
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_WEB_DIR: path.join(root, 'dist'),
+    VIGIL_ADMIN_EMAIL: adminEmail,
+    // one login per synthetic proctor, all from this address
+    VIGIL_LOGIN_RATE_LIMIT: '10000',
+    ...o.env,
+  };
+  const node = [process.execPath, '--enable-source-maps', main];
+  const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
+  const logs: string[] = [];
+  const child: ChildProcess = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d) => logs.push(String(d)));
+  child.stderr?.on('data', (d) => logs.push(String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    let failure: Error | null = null;
+    void spawnError.then((e) => (failure = e));
+    for (;;) {
+      if (failure) throw new Error(`could not start ${cmd}: ${(failure as Error).message}`);
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs.join('')}`);
+      try {
+        if ((await fetch(`${baseUrl}/api/health`)).ok) break;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`server did not start within 30 s:\n${logs.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const adminOneTimePassword = await oneTimePassword(logs, adminEmail, 10_000);
+    return { baseUrl, dataDir, pid: child.pid ?? -1, adminEmail, adminOneTimePassword, logs, exited, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The one-time password the server printed for `email`. @throws Error when it does not appear within `timeoutMs` */
+async function oneTimePassword(logs: string[], email: string, timeoutMs: number): Promise<string> {
+  const pattern = new RegExp(`one-time password for ${email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ([A-Za-z0-9]{20})`); // 20 characters (auth/secrets.ts); colour codes may follow
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(logs.join(''));
+    if (match) return match[1]!;
+    if (Date.now() > deadline) throw new Error(`no one-time password for ${email} in the server log:\n${logs.join('')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, usually 100). */
+let clockTicks: number | null = null;
+
+/** CPU time and resident memory of process `pid` (Linux /proc); null elsewhere or when it is gone. */
+export function sampleProcess(pid: number): ProcessSample | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces) start at ")"
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuMs: ((utime + stime) * 1000) / clockTicks, rssBytes: rssKb * 1024 };
+  } catch {
+    return null;
+  }
+}
