@@ -122,6 +122,16 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect((await part.arrayBuffer()).byteLength).toBe(100);
     const again = await fetch(`${server.base}/api/recordings/${streamId}/files/000000000001-init.mp4`, { headers: { cookie: admin.cookie!, 'if-none-match': etag, 'cache-control': 'max-age=0' } }); // fetch adds no-cache to conditional requests otherwise
     expect(again.status).toBe(304);
+    // a Range past the end is answered (416 with the size), not left hanging (regression: sendFile's callback swallowed it)
+    const size = Number(whole.headers.get('content-length'));
+    const past = await fetch(`${server.base}/api/recordings/${streamId}/files/000000000001-init.mp4`, {
+      headers: { cookie: admin.cookie!, range: `bytes=${size}-` },
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
+    // and the server goes on serving
+    expect((await admin.get(`/api/recordings/${streamId}/files/000000000001-init.mp4`)).status).toBe(200);
   });
 
   it('serves recording.mp4 (init + segments) with Range over the joined files and a conditional GET', async () => {

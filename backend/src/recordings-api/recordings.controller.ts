@@ -34,7 +34,27 @@ interface Request {
 interface Response {
   setHeader(name: string, value: string): void;
   status(code: number): Response;
-  sendFile(path: string, options: { headers: Record<string, string>; dotfiles: 'deny' }, done: (err?: Error) => void): void;
+  end(): void;
+  readonly headersSent: boolean;
+  sendFile(path: string, options: { headers: Record<string, string>; dotfiles: 'deny' }, done: (err?: Error & { status?: number; headers?: Record<string, string> }) => void): void;
+}
+
+/**
+ * Sends a stored file with Express (`Range`, `ETag`, `Last-Modified`, 304) and resolves when
+ * it is done. An error `send` reports (416 for a `Range` past the end, with its
+ * `Content-Range: bytes * /size`; a file gone meanwhile) is answered with its status: with a
+ * callback Express leaves that to the caller, and the request would hang otherwise.
+ */
+function sendStoredFile(res: Response, path: string, headers: Record<string, string>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    res.sendFile(path, { headers, dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) {
+        for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
+        res.status(err.status ?? 500).end();
+      }
+      resolve();
+    });
+  });
 }
 
 /**
@@ -185,9 +205,7 @@ export class RecordingsController {
     }
     const file = await exportMp4(this.recordings.store, streamId, plan);
     const name = `${streamId}-${new Date(plan.startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.mp4`;
-    await new Promise<void>((resolve) => {
-      res.sendFile(file, { headers: { 'Content-Type': 'video/mp4', 'Content-Disposition': `attachment; filename="${name}"` }, dotfiles: 'deny' }, () => resolve());
-    });
+    await sendStoredFile(res, file, { 'Content-Type': 'video/mp4', 'Content-Disposition': `attachment; filename="${name}"` });
     await rm(file, { force: true });
   }
 
@@ -271,9 +289,7 @@ export class RecordingsController {
       throw new BadRequestException((e as Error).message);
     }
     if ((await this.recordings.store.fileSize(path)) === null) throw new NotFoundException(`no file ${file}`);
-    await new Promise<void>((resolve) => {
-      res.sendFile(path, { headers: { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment' }, dotfiles: 'deny' }, () => resolve());
-    });
+    await sendStoredFile(res, path, { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment' });
   }
 
   private async meta(actor: Actor, streamId: string): Promise<StreamMeta> {
@@ -362,9 +378,7 @@ export class SharedRecordingsController {
     if (plan.kind === 'parts') throw new ConflictException({ statusCode: 409, error: 'Conflict', code: 'init-change', message: 'the shared range crosses a resolution change: open playlist.m3u8 instead', parts: plan.parts });
     await this.shares.recordUse(claims, 'recording.mp4', ip ?? null);
     const file = await exportMp4(this.recordings.store, claims.streamId, plan);
-    await new Promise<void>((resolve) => {
-      res.sendFile(file, { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, no-store' }, dotfiles: 'deny' }, () => resolve());
-    });
+    await sendStoredFile(res, file, { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, no-store' });
     await rm(file, { force: true });
   }
 
@@ -387,9 +401,7 @@ export class SharedRecordingsController {
     const allowed = new Set([...range.segments.map((s) => s.file), ...range.segments.map((s) => s.init)]);
     if (!allowed.has(file)) throw new NotFoundException(`${file.slice(0, 80)} is not part of the shared range`);
     const path = this.recordings.store.filePath(claims.streamId, file);
-    await new Promise<void>((resolve) => {
-      res.sendFile(path, { headers: { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment', 'Cache-Control': 'private, no-cache' }, dotfiles: 'deny' }, () => resolve());
-    });
+    await sendStoredFile(res, path, { 'Content-Type': file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment', 'Cache-Control': 'private, no-cache' });
   }
 
   private async claims(token: string) {

@@ -4,8 +4,10 @@ import { adminGuard, anonymousGuard, authGuard, sessionGuard } from './auth/auth
 /**
  * - `/login`, `/change-password`: outside the shell.
  * - Everything else needs a session whose password is not a one-time password (authGuard):
- *   `/exams` (my exams), `/exams/:examId` (its seats, live), `/streams` (every live stream),
- *   `/streams/:streamId` (live view with the player), `/admin/…` (admins only).
+ *   `/exams` (my exams), `/exams/:examId` (its seats, live), `/exams/:examId/wall` (every seat's
+ *   live screen as a tile), `/streams` (every live stream),
+ *   `/streams/:streamId` (live view with the player; "Back 20 s" switches it to the review
+ *   player), `/recordings/:streamId` (review of the stored recording), `/admin/…` (admins only).
  *
  * Every page is a lazy chunk: the initial bundle holds Angular, the router,
  * the session check and nothing else, so the first paint stays small while
@@ -42,6 +44,11 @@ export const routes: Routes = [
         title: 'Exam · Vigil',
       },
       {
+        path: 'exams/:examId/wall',
+        loadComponent: () => import('./wall/exam-wall.component').then((m) => m.ExamWallComponent),
+        title: 'Wall · Vigil',
+      },
+      {
         path: 'streams',
         loadComponent: () => import('./streams/stream-list.component').then((m) => m.StreamListComponent),
         title: 'Streams · Vigil',
@@ -50,6 +57,11 @@ export const routes: Routes = [
         path: 'streams/:streamId',
         loadComponent: () => import('./live/live-view.component').then((m) => m.LiveViewComponent),
         title: 'Live · Vigil',
+      },
+      {
+        path: 'recordings/:streamId',
+        loadComponent: () => import('./review/recording-page.component').then((m) => m.RecordingPageComponent),
+        title: 'Recording · Vigil',
       },
       {
         path: 'admin',

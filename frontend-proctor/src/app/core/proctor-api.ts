@@ -1,8 +1,11 @@
 import { Injectable, inject } from '@angular/core';
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpHeaders, type HttpResponse } from '@angular/common/http';
 import type { Observable } from 'rxjs';
 import type { StreamSummary } from '@vigil/protocol';
-import type { Exam, Seat } from '@vigil/api';
+import type { Exam, RecordingRangeView, Seat, ShareLinkView } from '@vigil/api';
+import type { RecordingMeta } from './recording-meta';
+
+export type { RecordingMeta } from './recording-meta';
 
 /** A live stream as `GET /api/streams/:streamId` describes it. */
 export type StreamDetails = StreamSummary & { sentinelStatus?: string; bufferedBytes?: number };
@@ -61,5 +64,50 @@ export class ProctorApi {
   /** Ends the stream (admins): its Sentinel is sent `stop` and stops capturing. */
   endStream(streamId: string): Observable<{ ended: true }> {
     return this.http.post<{ ended: true }>(`/api/streams/${encodeURIComponent(streamId)}/end`, {});
+  }
+
+  /** Recordings of the caller's exams (admins: all), newest first. */
+  recordings(): Observable<RecordingMeta[]> {
+    return this.http.get<RecordingMeta[]>('/api/recordings');
+  }
+
+  /** A recording's metadata (exam, seat); 404 for unknown recordings and other exams'. */
+  recording(streamId: string): Observable<{ meta: RecordingMeta }> {
+    return this.http.get<{ meta: RecordingMeta }>(`/api/recordings/${encodeURIComponent(streamId)}`);
+  }
+
+  /**
+   * The recording's time-range index: segments (wall clock from prft, tfdt in 90 kHz
+   * ticks), init segments and gaps, from `fromMs` (ms since the Unix epoch) on, or all.
+   */
+  recordingIndex(streamId: string, fromMs?: number): Observable<RecordingRangeView> {
+    const query = fromMs === undefined ? '' : `?from=${Math.floor(fromMs)}`;
+    return this.http.get<RecordingRangeView>(`/api/recordings/${encodeURIComponent(streamId)}/index${query}`, { cache: 'no-store', timeout: 20_000 });
+  }
+
+  /**
+   * A stored init segment or segment file, from byte `fromByte` on (`Range: bytes=N-`;
+   * the server answers 206, or 416 when the file has no bytes past N). Not through the
+   * HTTP cache: the newest segment of a live recording grows, and a cached copy (or a
+   * cached part of it) would be stale. Gives up after `timeoutMs`.
+   */
+  recordingFile(streamId: string, file: string, fromByte = 0, timeoutMs = 20_000): Observable<HttpResponse<ArrayBuffer>> {
+    const headers = fromByte > 0 ? new HttpHeaders({ Range: `bytes=${fromByte}-` }) : undefined;
+    return this.http.get(`/api/recordings/${encodeURIComponent(streamId)}/files/${encodeURIComponent(file)}`, {
+      responseType: 'arraybuffer',
+      observe: 'response',
+      cache: 'no-store',
+      timeout: timeoutMs,
+      ...(headers ? { headers } : {}),
+    });
+  }
+
+  /** A signed link to `[fromMs, toMs]` of the recording for a reviewer without an account (audited). */
+  shareRecording(streamId: string, fromMs: number, toMs: number, minutes?: number): Observable<ShareLinkView> {
+    return this.http.post<ShareLinkView>(`/api/recordings/${encodeURIComponent(streamId)}/share`, {
+      fromMs: Math.floor(fromMs),
+      toMs: Math.ceil(toMs),
+      ...(minutes === undefined ? {} : { minutes }),
+    });
   }
 }

@@ -13,16 +13,20 @@ import { Subscription, catchError, firstValueFrom, of, switchMap, timer } from '
 import type { Exam, Seat, SeatStatus } from '@vigil/api';
 import { FPS_CHOICES, formatAge, formatFps, formatResolution } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
-import { ProctorApi } from '../core/proctor-api';
+import { ProctorApi, type RecordingMeta } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { AuthService } from '../auth/auth.service';
 import { NotFoundComponent } from '../shared/not-found.component';
 import { examPhase, examPhaseLabel, formatExamWindow } from './exam-schedule';
 import { countByStatus, filterSeats, mergeSeatStatus, seatOpenAction, seatStatusLabel, type SeatRow } from './seat-status';
+import { recordingsBySeat } from './seat-recordings';
+import { formatDateTime } from '../review/wall-clock';
 
 /** How often the seat list is fetched again, ms (the WebSocket's stream list updates status in between). */
 export const SEAT_POLL_MS = 4000;
+/** How often the recordings list (`GET /api/recordings`) is fetched again, ms. */
+export const RECORDINGS_POLL_MS = 15_000;
 
 const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline: 'chip-warn', 'never-connected': 'chip-muted' };
 
@@ -30,7 +34,8 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
  * `/exams/:examId`: the exam's seats with live status (streaming / offline /
  * never connected, last seen). The seat list is polled; the proctor
  * WebSocket's `streams` messages update the status as soon as a Sentinel
- * connects or drops. A seat opens the live view of its stream.
+ * connects or drops. A seat opens the live view of its stream; "Review" opens the
+ * review player of the seat's recording (a menu when the seat has several streams).
  */
 @Component({
   selector: 'vigil-exam-page',
@@ -58,6 +63,7 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
           <span class="muted num">{{ window(e) }} · starts at {{ e.defaultFps }} fps</span>
         }
         <span class="spacer"></span>
+        <a mat-flat-button [routerLink]="['/exams', examId(), 'wall']" data-testid="open-wall" title="Every seat's live screen at a glance">Wall</a>
         @if (auth.isAdmin()) {
           <button mat-stroked-button type="button" [matMenuTriggerFor]="fpsMenu" data-testid="exam-fps"
             title="Set the frame rate of every live stream of this exam now">Frame rate of all streams</button>
@@ -121,6 +127,24 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
               }
             </td>
           </ng-container>
+          <ng-container matColumnDef="recording">
+            <th mat-header-cell *matHeaderCellDef>Recording</th>
+            <td mat-cell *matCellDef="let r">
+              @let recs = recordingsOf(r.seat.id);
+              @if (recs.length === 1) {
+                <a mat-button [routerLink]="['/recordings', recs[0].streamId]" data-testid="review-seat">Review</a>
+              } @else if (recs.length > 1) {
+                <button mat-button type="button" [matMenuTriggerFor]="recMenu" data-testid="review-seat">Review ({{ recs.length }})</button>
+                <mat-menu #recMenu="matMenu">
+                  @for (m of recs; track m.streamId) {
+                    <a mat-menu-item [routerLink]="['/recordings', m.streamId]" data-testid="review-seat-item">Started {{ started(m.createdAtMs) }}</a>
+                  }
+                </mat-menu>
+              } @else {
+                <span class="muted">—</span>
+              }
+            </td>
+          </ng-container>
           <ng-container matColumnDef="action">
             <th mat-header-cell *matHeaderCellDef></th>
             <td mat-cell *matCellDef="let r" class="r">
@@ -171,12 +195,14 @@ export class ExamPageComponent {
   private readonly connection = inject(ProctorConnection);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly columns = ['studentId', 'name', 'status', 'lastSeen', 'video', 'action'];
+  protected readonly columns = ['studentId', 'name', 'status', 'lastSeen', 'video', 'recording', 'action'];
   protected readonly exam = signal<Exam | null>(null);
   protected readonly seats = signal<Seat[] | null>(null);
   protected readonly notFound = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly query = signal('');
+  private readonly recordings = signal<RecordingMeta[]>([]);
+  private readonly recordingMap = computed(() => recordingsBySeat(this.recordings(), this.examId()));
 
   protected readonly rows = computed(() => {
     const streamsKnown = this.connection.status() === 'open' && this.store.loaded();
@@ -198,17 +224,30 @@ export class ExamPageComponent {
   protected readonly trackSeat = (_: number, r: SeatRow) => r.seat.id;
 
   private polling: Subscription | null = null;
+  private recordingPolling: Subscription | null = null;
 
   constructor() {
     effect(() => {
       const id = this.examId();
       untracked(() => this.load(id));
     });
-    this.destroyRef.onDestroy(() => this.polling?.unsubscribe());
+    this.destroyRef.onDestroy(() => {
+      this.polling?.unsubscribe();
+      this.recordingPolling?.unsubscribe();
+    });
   }
 
   protected window(e: Exam): string {
     return formatExamWindow(e.startsAtMs, e.endsAtMs);
+  }
+
+  /** The seat's recordings, newest first. */
+  protected recordingsOf(seatId: string): RecordingMeta[] {
+    return this.recordingMap().get(seatId) ?? [];
+  }
+
+  protected started(ms: number): string {
+    return formatDateTime(ms, false);
   }
 
   protected statusChip(status: SeatStatus): string {
@@ -252,6 +291,13 @@ export class ExamPageComponent {
     this.notFound.set(false);
     this.error.set(null);
     this.polling?.unsubscribe();
+    this.recordingPolling?.unsubscribe();
+    this.recordings.set([]);
+    this.recordingPolling = timer(0, RECORDINGS_POLL_MS)
+      .pipe(switchMap(() => this.api.recordings().pipe(catchError(() => of(null)))))
+      .subscribe((list) => {
+        if (list) this.recordings.set(list);
+      });
     this.api
       .exam(examId)
       .pipe(takeUntilDestroyed(this.destroyRef))
@@ -281,6 +327,7 @@ export class ExamPageComponent {
     if (httpStatus(err) === 404) {
       this.notFound.set(true);
       this.polling?.unsubscribe();
+      this.recordingPolling?.unsubscribe();
     } else {
       this.error.set(describeHttpError(err));
     }

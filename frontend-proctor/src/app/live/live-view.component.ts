@@ -11,7 +11,7 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { EMPTY, Subscription, catchError, switchMap, forkJoin, of, type Observable } from 'rxjs';
 import type { Exam, Seat } from '@vigil/api';
@@ -25,9 +25,13 @@ import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, 
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
 import { subscribeToStream } from '../player/segment-pipeline';
 import { StreamControlsComponent } from './stream-controls.component';
+import { ReviewPlayerComponent } from '../review/review-player.component';
+import { parseWallClock } from '../review/wall-clock';
 
 /** Global read by the e2e tests: a getter returning the current frozen {@link PlayerSnapshot}. */
 const SNAPSHOT_GLOBAL = '__vigilPlayer';
+/** "Back 20 s": how far before the frame on screen the review player starts, ms. */
+export const BACK_MS = 20_000;
 
 /** What the page knows about the stream's exam and seat (for the title and the way back). */
 interface StreamContext {
@@ -41,10 +45,15 @@ interface StreamContext {
  * WebSocket and feeds the segment pipeline into an {@link MsePlayer}.
  * `GET /api/streams/:streamId` names its exam and seat; a 404 (no such
  * stream, ended, or another exam's) shows "not found" instead of the player.
+ *
+ * "Back 20 s" turns the same page into the review player of the stream's recording
+ * (history from disk: the server writes what it receives), starting 20 s before the
+ * capture time of the frame on screen; the URL gets `?at=<ms>`, so Back and reload keep
+ * it. "Live" drops `at` again and the live player joins at the live edge.
  */
 @Component({
   selector: 'vigil-live-view',
-  imports: [RouterLink, NotFoundComponent, MatButtonModule, StreamControlsComponent],
+  imports: [RouterLink, NotFoundComponent, MatButtonModule, StreamControlsComponent, ReviewPlayerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (notFound()) {
@@ -71,6 +80,11 @@ interface StreamContext {
           title="Recording writes fail on the server: the stream is still live, the server retries, the student's computer keeps what is not saved yet">recording: storage failed</span>
       }
     </h1>
+    @if (reviewAt(); as at) {
+      <section class="card review" data-testid="review-mode">
+        <vigil-review-player [streamId]="streamId()" [startAt]="at" [autoplay]="true" [showLive]="true" (goLive)="backToLive()" />
+      </section>
+    } @else {
     <div class="layout">
       <section class="stage card">
         <div class="screen">
@@ -82,6 +96,10 @@ interface StreamContext {
         <div class="controls">
           <button mat-flat-button type="button" (click)="goLive()" data-testid="go-live">Go live</button>
           <button mat-stroked-button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
+          <button mat-stroked-button type="button" (click)="back()" data-testid="back-20"
+            title="Play the recording from 20 s before the frame on screen">Back 20 s</button>
+          <span class="spacer"></span>
+          <a mat-button [routerLink]="['/recordings', streamId()]" data-testid="review-recording">Review recording</a>
         </div>
         <vigil-stream-controls class="stream-controls" [streamId]="streamId()" [fps]="summary()?.fps ?? null"
           [live]="summary()?.state === 'live' && !ended()" [ended]="ended()"
@@ -125,6 +143,7 @@ interface StreamContext {
       </aside>
     </div>
     }
+    }
   `,
   styles: `
     .crumbs { margin-bottom: 0.5rem; font-size: 0.9rem; }
@@ -139,6 +158,7 @@ interface StreamContext {
       background: rgb(0 0 0 / 45%); }
     .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
     .stream-controls { display: block; padding: 0 0.6rem 0.6rem; }
+    .review { padding: 0.8rem; }
     .crumbs a { margin: 0 0.15rem; }
     .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
@@ -152,17 +172,26 @@ interface StreamContext {
 export class LiveViewComponent {
   /** Route parameter `:streamId` (router input binding). */
   readonly streamId = input.required<string>();
+  /** Query parameter `at`: set by "Back 20 s", the wall-clock time (ms since the Unix epoch) the review player starts at. */
+  readonly at = input<string | undefined>(undefined);
 
   protected readonly store = inject(StreamsStore);
   protected readonly auth = inject(AuthService);
   private readonly connection = inject(ProctorConnection);
   private readonly api = inject(ProctorApi);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
   private readonly video = viewChild<ElementRef<HTMLVideoElement>>('video');
 
   protected readonly stats = signal<PlayerSnapshot | null>(null);
   protected readonly paused = signal(false);
   protected readonly notFound = signal(false);
   protected readonly context = signal<StreamContext | null>(null);
+  /** Review mode: where the review player starts (wall clock, ms), or null in live mode. */
+  protected readonly reviewAt = computed(() => {
+    const at = this.at();
+    return at ? parseWallClock(at, Date.now()) : null;
+  });
   private readonly live = this.store.byId(() => this.streamId());
   /** The socket's summary (updated live), else the one fetched over HTTP. */
   protected readonly summary = computed(() => this.live() ?? this.context()?.details ?? null);
@@ -214,6 +243,18 @@ export class LiveViewComponent {
   protected goLive(): void {
     this.paused.set(false);
     this.player?.goLive();
+  }
+
+  /** "Back 20 s": the review player from 20 s before the capture time of the frame on screen (else now − 20 s). */
+  protected back(): void {
+    const age = this.stats()?.frameAgeMs;
+    const shownAt = Date.now() - (age ?? 0);
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { at: Math.round(shownAt - BACK_MS) }, queryParamsHandling: 'merge' });
+  }
+
+  /** "Live": back to the live player at the live edge. */
+  protected backToLive(): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { at: null }, queryParamsHandling: 'merge' });
   }
 
   protected togglePause(): void {

@@ -17,7 +17,6 @@
  * milliseconds on different machines, so the figure includes their clock
  * offset; NTP-synced machines keep that in the low milliseconds.
  */
-import { mimeTypeFor, planInitSegment, type TrackFormat } from './codec';
 import { ArrivalJitter } from './arrival-jitter';
 import { FragmentTimeline, type TimelineEntry } from './fragment-timeline';
 import {
@@ -28,9 +27,10 @@ import {
   type LiveEdgeConfig,
   type LivePhase,
 } from './live-edge';
-import { errorMessage, playerError, type PlayerError } from './player-events';
+import { MediaSourceSink } from './media-source-sink';
+import { playerError, type PlayerError } from './player-events';
 import type { FragmentSegment, InitSegment, SegmentEvent } from './segment-pipeline';
-import { SourceBufferQueue, type QueueEvent } from './source-buffer-queue';
+import type { QueueEvent } from './source-buffer-queue';
 
 /** Coarse player state for the UI. */
 export type PlayerState =
@@ -136,14 +136,8 @@ export class MsePlayer {
   private readonly jitter = new ArrivalJitter();
   private readonly createdAt = performance.now();
 
-  private mediaSource: MediaSource | null = null;
-  private objectUrl: string | null = null;
-  private sourceBuffer: SourceBuffer | null = null;
-  private queue: SourceBufferQueue<QueueTag> | null = null;
-  /** Segments received before `sourceopen`. */
-  private pending: QueueTag[] = [];
-  private format: TrackFormat | null = null;
-  private timescale = 90000;
+  /** MediaSource, SourceBuffer and its queue, init segments (shared with the review player). */
+  private readonly sink: MediaSourceSink<QueueTag>;
   /** After a dropped append, skip fragments up to the next join fragment. */
   private skipUntilJoin = false;
 
@@ -184,7 +178,24 @@ export class MsePlayer {
     this.keepBehind = options.keepBehind ?? 30;
     video.muted = true; // muted autoplay is always allowed (and Vigil streams have no audio)
     video.playsInline = true;
-    video.addEventListener('error', this.onVideoError);
+    this.sink = new MediaSourceSink<QueueTag>(video, {
+      onQueueEvent: (e) => this.onQueueEvent(e),
+      onFatal: (error, recoverable) => this.fail(error, recoverable),
+      evictionRange: () =>
+        planTrim({
+          ranges: toRanges(video.buffered),
+          currentTime: video.currentTime,
+          joinTimes: this.timeline.joinTimes(),
+          keepBehind: 0,
+          minRemove: 0.001,
+        }),
+      onRecreated: () => {
+        // no changeType(): a new MediaSource, the new init segment first
+        this.timeline.clear();
+        this.jitter.clear();
+        this.phase = 'start';
+      },
+    });
     video.addEventListener('seeked', this.tick);
     video.addEventListener('waiting', this.tick);
     document.addEventListener('visibilitychange', this.onVisibility);
@@ -199,12 +210,7 @@ export class MsePlayer {
     switch (ev.kind) {
       case 'init':
       case 'fragment':
-        if (this.mediaSource?.readyState !== 'open' || this.pending.length > 0) {
-          this.pending.push(ev);
-          if (this.mediaSource?.readyState === 'open') this.flushPending();
-        } else {
-          this.process(ev);
-        }
+        this.process(ev); // the sink holds them until the MediaSource opens
         return;
       case 'dropped':
         this.dropped++;
@@ -248,11 +254,11 @@ export class MsePlayer {
       state: this.state(),
       latencyMs: round1(this.latencyMs),
       frameAgeMs: shown?.captureTimeMs != null ? round1(Date.now() - shown.captureTimeMs) : null,
-      width: this.format?.width ?? null,
-      height: this.format?.height ?? null,
+      width: this.sink.format?.width ?? null,
+      height: this.sink.format?.height ?? null,
       videoWidth: v.videoWidth,
       videoHeight: v.videoHeight,
-      codec: this.format?.codec ?? null,
+      codec: this.sink.format?.codec ?? null,
       fps: this.timeline.fps() === null ? null : Math.round(this.timeline.fps()! * 100) / 100,
       bufferedStart: first ? first.start : null,
       bufferedEnd: last ? last.end : null,
@@ -279,42 +285,18 @@ export class MsePlayer {
     if (this.rvfcHandle !== null && 'cancelVideoFrameCallback' in this.video) {
       this.video.cancelVideoFrameCallback(this.rvfcHandle);
     }
-    this.video.removeEventListener('error', this.onVideoError);
     this.video.removeEventListener('seeked', this.tick);
     this.video.removeEventListener('waiting', this.tick);
     document.removeEventListener('visibilitychange', this.onVisibility);
-    this.closeMediaSource();
+    this.sink.destroy();
   }
 
   // -------------------------------------------------------------------------
   // MediaSource lifecycle
 
   private openMediaSource(): void {
-    if (typeof MediaSource === 'undefined') {
-      this.fail(playerError('mediaError', 'codecUnsupported', true, 'this browser has no Media Source Extensions'), false);
-      return;
-    }
-    const ms = new MediaSource();
-    this.mediaSource = ms;
-    ms.addEventListener('sourceopen', () => this.flushPending(), { once: true });
-    this.objectUrl = URL.createObjectURL(ms);
-    this.video.src = this.objectUrl;
+    this.sink.open();
     void this.video.play().catch(() => undefined); // resolves once data arrives; muted autoplay
-  }
-
-  private closeMediaSource(): void {
-    this.queue?.destroy();
-    this.queue = null;
-    this.sourceBuffer = null;
-    this.mediaSource = null;
-    this.pending = [];
-    this.format = null;
-    this.timeline.clear();
-    this.jitter.clear();
-    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
-    this.objectUrl = null;
-    this.video.removeAttribute('src');
-    this.video.load();
   }
 
   /** Rebuilds the MediaSource after a fatal error and asks the owner to resubscribe. */
@@ -324,20 +306,15 @@ export class MsePlayer {
     if (this.recoveryTimes.length >= MAX_RECOVERIES) return; // give up: state stays 'error'
     this.recoveryTimes.push(now);
     this.recoveries++;
-    this.closeMediaSource();
+    this.timeline.clear();
+    this.jitter.clear();
     this.fatal = null;
     this.phase = 'start';
     this.skipUntilJoin = false;
     this.lastShownSequence = null;
-    this.openMediaSource();
+    this.sink.reopen();
+    void this.video.play().catch(() => undefined);
     safe(() => this.options.onRecover?.());
-  }
-
-  private flushPending(): void {
-    if (this.mediaSource?.readyState !== 'open') return;
-    const pending = this.pending;
-    this.pending = [];
-    for (const seg of pending) this.process(seg);
   }
 
   // -------------------------------------------------------------------------
@@ -350,58 +327,13 @@ export class MsePlayer {
   }
 
   private processInit(seg: InitSegment): void {
-    const next: TrackFormat = { codec: seg.info.codec, width: seg.info.width, height: seg.info.height };
-    const mimeType = mimeTypeFor(next);
-    const canChangeType = typeof SourceBuffer !== 'undefined' && typeof SourceBuffer.prototype.changeType === 'function';
-    const plan = planInitSegment(this.format, next, canChangeType);
-    if (plan !== 'append' && !MediaSource.isTypeSupported(mimeType)) {
-      this.fail(playerError('mediaError', 'codecUnsupported', true, `MediaSource.isTypeSupported('${mimeType}') is false`), false);
-      return;
-    }
-    switch (plan) {
-      case 'create':
-        try {
-          const sb = this.mediaSource!.addSourceBuffer(mimeType);
-          // 'segments' mode: the fragments' tfdt places each frame (MSE AppendMode "segments").
-          sb.mode = 'segments';
-          this.sourceBuffer = sb;
-          this.queue = new SourceBufferQueue<QueueTag>(sb, {
-            onEvent: (e) => this.onQueueEvent(e),
-            evictionRange: () =>
-              planTrim({
-                ranges: toRanges(sb.buffered),
-                currentTime: this.video.currentTime,
-                joinTimes: this.timeline.joinTimes(),
-                keepBehind: 0,
-                minRemove: 0.001,
-              }),
-          });
-        } catch (err) {
-          this.fail(playerError('mediaError', 'bufferAddCodecError', true, `addSourceBuffer('${mimeType}'): ${errorMessage(err)}`));
-          return;
-        }
-        break;
-      case 'changeType':
-        this.queue!.changeType(mimeType);
-        break;
-      case 'recreate':
-        // No changeType(): a new MediaSource with this init segment first.
-        this.closeMediaSource();
-        this.phase = 'start';
-        this.openMediaSource();
-        this.pending.push(seg);
-        return;
-      case 'append':
-        break;
-    }
-    this.format = next;
-    this.timescale = seg.info.timescale;
-    this.queue!.append(seg.bytes, seg);
+    // create / append / changeType / recreate (codec.ts); a failure is reported through onFatal
+    this.sink.appendInit(seg.bytes, seg.info, seg);
   }
 
   private processFragment(seg: FragmentSegment): void {
-    if (!this.queue) {
-      this.dropped++;
+    if (!this.sink.hasSourceBuffer && this.sink.backlog === 0) {
+      this.dropped++; // no init segment yet
       return;
     }
     if (this.skipUntilJoin) {
@@ -411,7 +343,7 @@ export class MsePlayer {
       }
       this.skipUntilJoin = false;
     }
-    this.queue.append(seg.bytes, seg);
+    if (!this.sink.appendMedia(seg.bytes, seg)) this.dropped++;
   }
 
   private onQueueEvent(e: QueueEvent<QueueTag>): void {
@@ -422,9 +354,9 @@ export class MsePlayer {
         } else {
           this.appended++;
           this.lastAppendAt = performance.now();
-          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.timescale);
+          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale);
           // only fragments that arrive at live pace (not a join or resubscribe burst, which queues)
-          if (this.phase === 'live' && this.queue && this.queue.length === 0 && this.pending.length === 0) {
+          if (this.phase === 'live' && this.sink.backlog === 0) {
             this.jitter.add(this.lastAppendAt / 1000, entry.start);
           }
           this.tick();
@@ -455,7 +387,7 @@ export class MsePlayer {
   private readonly tick = (): void => {
     if (this.destroyed) return;
     const v = this.video;
-    if (!this.fatal && this.queue) {
+    if (!this.fatal && this.sink.hasSourceBuffer) {
       const ranges = toRanges(v.buffered);
       this.maybeTrim(ranges);
       if (this.backgrounded) {
@@ -473,7 +405,7 @@ export class MsePlayer {
           stalled: !v.paused && v.readyState <= HTMLMediaElement.HAVE_CURRENT_DATA,
           frameDuration: frameDuration(this.timeline.newest),
           newestFrameStart: this.timeline.newest?.start ?? null,
-          appendPending: this.queue.length > 0 || this.pending.length > 0,
+          appendPending: this.sink.backlog > 0,
           forceLive: this.forceLive,
           jitter: this.jitter.jitter(),
         },
@@ -511,7 +443,7 @@ export class MsePlayer {
 
   private maybeTrim(ranges: ReturnType<typeof toRanges>): void {
     const now = performance.now();
-    if (this.trimming || !this.queue || this.queue.length > 0 || now - this.lastTrimMs < TRIM_INTERVAL_MS) return;
+    if (this.trimming || !this.sink.hasSourceBuffer || this.sink.backlog > 0 || now - this.lastTrimMs < TRIM_INTERVAL_MS) return;
     this.lastTrimMs = now;
     // Paused (by the user or in the background) the position stands still while
     // media keeps arriving: trim relative to the buffer end so memory stays bounded.
@@ -525,7 +457,7 @@ export class MsePlayer {
     });
     if (range) {
       this.trimming = true;
-      this.queue.remove(range.start, range.end);
+      this.sink.remove(range.start, range.end);
     }
   }
 
@@ -567,7 +499,7 @@ export class MsePlayer {
     if (this.ended) return 'ended';
     if (this.userPaused) return 'paused';
     if (this.backgrounded) return 'background';
-    if (!this.format) return 'connecting';
+    if (!this.sink.format) return 'connecting';
     if (this.startupMs === null) return 'buffering';
     if (this.video.paused) return 'waiting';
     if (this.video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) return 'playing';
@@ -578,12 +510,6 @@ export class MsePlayer {
 
   // -------------------------------------------------------------------------
   // Errors
-
-  private readonly onVideoError = (): void => {
-    const err = this.video.error;
-    if (!err || this.destroyed || !this.mediaSource) return;
-    this.fail(playerError('mediaError', 'mediaDecodeError', true, `MediaError ${err.code}: ${err.message || 'decode error'}`));
-  };
 
   /**
    * Hidden: pause decoding (Chromium pauses hidden video-only players anyway and

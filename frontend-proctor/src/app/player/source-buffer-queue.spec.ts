@@ -182,4 +182,20 @@ describe('SourceBufferQueue', () => {
     sb.finish();
     expect(sb.calls).toEqual(['append:1']);
   });
+
+  it('runs exclusive steps only while the SourceBuffer is idle, in order, and reports their exceptions', () => {
+    const { sb, queue, summary } = setup();
+    queue.append(bytes(1), 'a');
+    queue.exclusive('timestampOffset = 5', () => sb.calls.push(`offset while updating=${sb.updating}`));
+    queue.exclusive('duration = -1', () => {
+      throw domError('TypeError');
+    });
+    queue.append(bytes(2), 'b');
+    expect(sb.calls).toEqual(['append:1']);
+    sb.finish();
+    expect(sb.calls).toEqual(['append:1', 'offset while updating=false', 'append:2']);
+    sb.finish();
+    expect(summary()).toEqual(['appended:a', 'error:internalException:recovered', 'appended:b']);
+    expect(queue.isStopped).toBe(false);
+  });
 });

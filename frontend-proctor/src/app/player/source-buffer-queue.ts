@@ -76,7 +76,8 @@ export interface SourceBufferQueueOptions<T> {
 type QueueOp<T> =
   | { readonly type: 'append'; readonly data: Uint8Array; readonly tag: T; readonly retried: boolean }
   | { readonly type: 'remove'; readonly start: number; readonly end: number }
-  | { readonly type: 'changeType'; readonly mimeType: string };
+  | { readonly type: 'changeType'; readonly mimeType: string }
+  | { readonly type: 'exclusive'; readonly name: string; readonly run: () => void };
 
 /** Serialised SourceBuffer operations, see the file comment. */
 export class SourceBufferQueue<T = unknown> {
@@ -118,6 +119,17 @@ export class SourceBufferQueue<T = unknown> {
   /** Queues `changeType(mimeType)` (MSE; for a new codec string in a new init segment). */
   changeType(mimeType: string): void {
     this.enqueue({ type: 'changeType', mimeType });
+  }
+
+  /**
+   * Queues a synchronous step that needs the SourceBuffer idle, in order with the appends
+   * and removes: setting `SourceBuffer.timestampOffset` or `MediaSource.duration`, which
+   * throw InvalidStateError while an append or remove runs (W3C MSE, the `timestampOffset`
+   * and `duration` setters). `name` labels it in error messages. An exception it throws
+   * becomes a non-fatal `internalException` error event; the queue goes on.
+   */
+  exclusive(name: string, run: () => void): void {
+    this.enqueue({ type: 'exclusive', name, run });
   }
 
   /** Drops the operations that have not started yet. */
@@ -168,6 +180,10 @@ export class SourceBufferQueue<T = unknown> {
             this.current = null;
             this.emit({ type: 'typeChanged', mimeType: op.mimeType });
             continue;
+          case 'exclusive':
+            this.current = null;
+            op.run();
+            continue;
         }
       } catch (err) {
         this.current = null;
@@ -202,6 +218,10 @@ export class SourceBufferQueue<T = unknown> {
     }
     if (op.type === 'remove' && name === 'TypeError') {
       this.emit({ type: 'error', error: playerError('mediaError', 'bufferRemoveError', false, errorMessage(err)) });
+      return;
+    }
+    if (op.type === 'exclusive') {
+      this.emit({ type: 'error', error: playerError('otherError', 'internalException', false, `${op.name}: ${errorMessage(err)}`) });
       return;
     }
     const details = op.type === 'changeType' ? 'bufferAddCodecError' : op.type === 'remove' ? 'bufferRemoveError' : 'bufferAppendError';
