@@ -12,7 +12,9 @@
  *   A backlog drained for longer than a minute after an outage looks the same; the alert then
  *   clears as soon as live fragments arrive.
  */
-export type AlertKind = 'disconnected' | 'storage-failed' | 'clock-skew';
+import type { AlertView } from '@vigil/api';
+
+export type AlertKind = AlertView['kind'];
 
 /** What the rules read of a stream (a subset of its summary and statistics). */
 export interface AlertInput {
@@ -70,21 +72,8 @@ export function alertConditions(streams: readonly AlertInput[], nowMs: number, t
   return out;
 }
 
-/** An alert: a condition from when it started, until it cleared and was acknowledged. */
-export interface Alert {
-  /** Unique, increasing. */
-  id: number;
-  kind: AlertKind;
-  streamId: string;
-  examId: string;
-  seatId: string;
-  detail: string;
-  raisedAtMs: number;
-  /** When the condition ended, or null while it holds. */
-  clearedAtMs: number | null;
-  /** Who acknowledged it (e-mail), when and with which note; null until then. */
-  ack: { by: string; atMs: number; note: string } | null;
-}
+/** An alert: a condition from when it started, until it cleared and was acknowledged (the API's `AlertView`). */
+export type Alert = AlertView;
 
 /**
  * Open and recent alerts (pure, no timers): {@link update} with the conditions of each check

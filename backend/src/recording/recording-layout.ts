@@ -14,6 +14,7 @@
  */
 
 import type { GapReason } from '@vigil/protocol';
+import type { RecordingMeta } from '@vigil/api';
 
 /** Stream ids are used as folder names: only these are accepted (no path separators, no dots first). */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -76,12 +77,5 @@ export type IndexEntry =
       source: 'sentinel' | 'server';
     };
 
-/** Application metadata written once per stream (`meta.json`). */
-export interface StreamMeta {
-  streamId: string;
-  examId: string;
-  seatId: string;
-  encoder: string;
-  userAgent: string;
-  createdAtMs: number;
-}
+/** Application metadata written once per stream (`meta.json`): the API's `RecordingMeta`. */
+export type StreamMeta = RecordingMeta;

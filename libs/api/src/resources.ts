@@ -362,3 +362,17 @@ export interface AlertView {
   /** A proctor's acknowledgement, or null. */
   ack: { by: string; atMs: number; note: string } | null;
 }
+
+/**
+ * A recording's metadata (`meta.json`, written once per stream), as `GET /api/recordings`
+ * lists it. One per stream: a seat has several when its Sentinel started new streams.
+ */
+export interface RecordingMeta {
+  streamId: string;
+  examId: string;
+  seatId: string;
+  encoder: string;
+  userAgent: string;
+  /** When the stream was created, ms since the Unix epoch. */
+  createdAtMs: number;
+}

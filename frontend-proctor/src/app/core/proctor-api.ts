@@ -3,9 +3,8 @@ import { HttpClient, HttpHeaders, type HttpResponse } from '@angular/common/http
 import type { Observable } from 'rxjs';
 import type { StreamSummary } from '@vigil/protocol';
 import type { Exam, RecordingRangeView, Seat, ShareLinkView } from '@vigil/api';
-import type { RecordingMeta } from './recording-meta';
+import type { RecordingMeta } from '@vigil/api';
 
-export type { RecordingMeta } from './recording-meta';
 
 /** A live stream as `GET /api/streams/:streamId` describes it. */
 export type StreamDetails = StreamSummary & { sentinelStatus?: string; bufferedBytes?: number };

@@ -13,7 +13,8 @@ import { Subscription, catchError, firstValueFrom, of, switchMap, timer } from '
 import type { Exam, Seat, SeatStatus } from '@vigil/api';
 import { FPS_CHOICES, formatAge, formatFps, formatResolution } from '../core/format';
 import { describeHttpError, httpStatus } from '../core/http-error';
-import { ProctorApi, type RecordingMeta } from '../core/proctor-api';
+import type { RecordingMeta } from '@vigil/api';
+import { ProctorApi } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { AuthService } from '../auth/auth.service';

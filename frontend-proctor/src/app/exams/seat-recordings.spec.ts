@@ -1,4 +1,4 @@
-import type { RecordingMeta } from '../core/recording-meta';
+import type { RecordingMeta } from '@vigil/api';
 import { recordingsBySeat } from './seat-recordings';
 
 const meta = (streamId: string, examId: string, seatId: string, createdAtMs: number): RecordingMeta => ({

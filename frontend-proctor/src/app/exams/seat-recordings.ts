@@ -3,7 +3,7 @@
  * recording per stream: a Sentinel that starts afresh (no backlog to resume) starts a new
  * stream, and so a new recording.
  */
-import type { RecordingMeta } from '../core/recording-meta';
+import type { RecordingMeta } from '@vigil/api';
 
 /** The exam's recordings by seat id, newest first. */
 export function recordingsBySeat(recordings: readonly RecordingMeta[], examId: string): Map<string, RecordingMeta[]> {

@@ -4,7 +4,8 @@ import { EMPTY, Subscription, catchError, forkJoin, of, switchMap, type Observab
 import type { Exam, Seat } from '@vigil/api';
 import { AuthService } from '../auth/auth.service';
 import { httpStatus } from '../core/http-error';
-import { ProctorApi, type RecordingMeta } from '../core/proctor-api';
+import type { RecordingMeta } from '@vigil/api';
+import { ProctorApi } from '../core/proctor-api';
 import { NotFoundComponent } from '../shared/not-found.component';
 import { ReviewPlayerComponent } from './review-player.component';
 import { parseWallClock } from './wall-clock';
