@@ -1,7 +1,7 @@
 import { Injectable, OnDestroy, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { encodeControl, type ProctorMessage } from '@vigil/protocol';
-import { decodeSocketData, type ProctorTransport, type SocketMessage } from '../player/segment-pipeline';
+import { decodeSocketData, type ProctorTransport, type SocketMessage } from '../player/media-pipeline';
 
 /** State of the proctor WebSocket. */
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';

@@ -23,7 +23,7 @@ import { AuthService } from '../auth/auth.service';
 import { NotFoundComponent } from '../shared/not-found.component';
 import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from '../core/format';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
-import { subscribeToStream } from '../player/segment-pipeline';
+import { subscribeToStream } from '../player/media-pipeline';
 import { StreamControlsComponent } from './stream-controls.component';
 import { ReviewPlayerComponent } from '../review/review-player.component';
 import { parseWallClock } from '../review/wall-clock';
@@ -42,7 +42,7 @@ interface StreamContext {
 
 /**
  * `/streams/:streamId`: one stream, live. Subscribes over the shared proctor
- * WebSocket and feeds the segment pipeline into an {@link MsePlayer}.
+ * WebSocket and feeds the media pipeline into an {@link MsePlayer}.
  * `GET /api/streams/:streamId` names its exam and seat; a 404 (no such
  * stream, ended, or another exam's) shows "not found" instead of the player.
  *

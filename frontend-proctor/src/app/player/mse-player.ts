@@ -1,6 +1,6 @@
 /**
  * MsePlayer: the DOM side of the player. It owns one MediaSource attached to a
- * `<video>` element, takes {@link SegmentEvent}s from the segment pipeline
+ * `<video>` element, takes {@link MediaEvent}s from the media pipeline
  * through {@link MsePlayer.handle}, appends them through a
  * {@link SourceBufferQueue}, and carries out the decisions of the pure
  * live-edge policy ({@link decideLiveEdge}, {@link planTrim}).
@@ -29,7 +29,7 @@ import {
 } from './live-edge';
 import { MediaSourceSink } from './media-source-sink';
 import { playerError, type PlayerError } from './player-events';
-import type { FragmentSegment, InitSegment, SegmentEvent } from './segment-pipeline';
+import type { ParsedFragment, InitSegment, MediaEvent } from './media-pipeline';
 import type { QueueEvent } from './source-buffer-queue';
 
 /** Coarse player state for the UI. */
@@ -118,7 +118,7 @@ export interface MsePlayerOptions {
   onSnapshot?(snapshot: PlayerSnapshot): void;
 }
 
-type QueueTag = InitSegment | FragmentSegment;
+type QueueTag = InitSegment | ParsedFragment;
 
 const MAX_ERRORS = 20;
 /** Fatal errors tolerated within {@link RECOVERY_WINDOW_MS} before giving up. */
@@ -204,8 +204,8 @@ export class MsePlayer {
     this.watchFrames();
   }
 
-  /** Feeds one event of the segment pipeline. */
-  handle(ev: SegmentEvent): void {
+  /** Feeds one event of the media pipeline. */
+  handle(ev: MediaEvent): void {
     if (this.destroyed) return;
     switch (ev.kind) {
       case 'init':
@@ -331,7 +331,7 @@ export class MsePlayer {
     this.sink.appendInit(seg.bytes, seg.info, seg);
   }
 
-  private processFragment(seg: FragmentSegment): void {
+  private processFragment(seg: ParsedFragment): void {
     if (!this.sink.hasSourceBuffer && this.sink.backlog === 0) {
       this.dropped++; // no init segment yet
       return;

@@ -1,6 +1,6 @@
 /**
  * Decodes one stream for a wall tile with WebCodecs (W3C WebCodecs `VideoDecoder`) into a
- * canvas, from the events of the segment pipeline (`subscribeToStream`). A wall shows up to
+ * canvas, from the events of the media pipeline (`subscribeToStream`). A wall shows up to
  * 200 streams, and a browser caps the number of media players (Chrome about 75), so tiles do
  * not use MSE: each tile decodes H.264 access units itself and paints every decoded frame,
  * scaled to the tile, at once (no playout buffer: a tile is as live as its fragments).
@@ -9,7 +9,7 @@
  * then fragments of one sample each (the sample is the end of the `mdat`). A new init segment
  * (resolution change) reconfigures the decoder. Backpressure: {@link tileGateStep}.
  */
-import type { SegmentEvent } from '../player/segment-pipeline';
+import type { MediaEvent } from '../player/media-pipeline';
 import { INITIAL_TILE_GATE, tileGateStep, type TileGateState } from './tile-gate';
 
 /** What a tile shows about its decoding (for the tile's title and for tests). */
@@ -56,8 +56,8 @@ export class TileDecoder {
     return { painted: this.painted, dropped: this.gate.dropped, capturedAtMs: this.capturedAtMs, error: this.error };
   }
 
-  /** Feeds one event of the segment pipeline. */
-  handle(ev: SegmentEvent): void {
+  /** Feeds one event of the media pipeline. */
+  handle(ev: MediaEvent): void {
     if (ev.kind === 'init') {
       this.configure(ev.info.codec, ev.info.avcC, ev.info.timescale);
     } else if (ev.kind === 'fragment') {

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
 import type { Subscription } from 'rxjs';
 import { ProctorConnection } from '../core/proctor-connection';
-import { subscribeToStream } from '../player/segment-pipeline';
+import { subscribeToStream } from '../player/media-pipeline';
 import { TileDecoder, type TileDecoderStats } from './tile-decoder';
 import { badgeLabel, type WallTile } from './wall-order';
 

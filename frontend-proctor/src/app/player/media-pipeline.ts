@@ -1,11 +1,11 @@
 /**
- * The segment pipeline: proctor WebSocket messages in, media segments ready
+ * The media pipeline: proctor WebSocket messages in, init segments and fragments ready
  * for a SourceBuffer out. Pure RxJS stages, each testable on its own with
  * plain arrays (`from([...]).pipe(stage, toArray())`):
  *
  *   raw WebSocket data ──decodeSocketData──▶ SocketMessage
- *     ──demuxChannel(streamId)──▶ subscribed / unsubscribed / RawSegment / error
- *     ──gateSegments()──▶ parsed InitSegment / FragmentSegment (decodable order only)
+ *     ──demuxChannel(streamId)──▶ subscribed / unsubscribed / RawMediaMessage / error
+ *     ──gateMedia()──▶ parsed InitSegment / ParsedFragment (decodable order only)
  *     ──▶ SourceBufferQueue (see source-buffer-queue.ts)
  *
  * `subscribeToStream()` ties the stages to a transport and sends the
@@ -58,7 +58,7 @@ export function decodeSocketData(data: string | ArrayBuffer | ArrayBufferView): 
 // Stage 2: demultiplex one subscription channel
 
 /** Media bytes of one subscription, as they came off the wire. */
-export interface RawSegment {
+export interface RawMediaMessage {
   readonly kind: 'init' | 'fragment';
   /** The init segment or fragment bytes (fMP4), unchanged. */
   readonly bytes: Uint8Array;
@@ -96,7 +96,7 @@ export interface ErrorEvent {
 }
 
 /** Output of {@link demuxChannel}. */
-export type ChannelEvent = SubscribedEvent | UnsubscribedEvent | RawSegment | ErrorEvent;
+export type ChannelEvent = SubscribedEvent | UnsubscribedEvent | RawMediaMessage | ErrorEvent;
 
 /** State of {@link demuxStep}: the channel of our subscription, null before `subscribed`. */
 export interface DemuxState {
@@ -113,7 +113,7 @@ export function demuxStep(state: DemuxState, msg: SocketMessage, streamId: strin
       return [state, [{ kind: 'error', error: msg.error }]];
     case 'media': {
       if (state.channel === null || msg.header.channel !== state.channel) return [state, []];
-      const seg: RawSegment = {
+      const seg: RawMediaMessage = {
         kind: msg.header.kind === MediaKind.InitSegment ? 'init' : 'fragment',
         bytes: msg.payload,
         sequence: msg.header.sequence,
@@ -152,16 +152,16 @@ export function demuxChannel(streamId: string): OperatorFunction<SocketMessage, 
 }
 
 // ---------------------------------------------------------------------------
-// Stage 3: parse and gate segments so the SourceBuffer only sees decodable input
+// Stage 3: parse and gate init segments and fragments so the SourceBuffer only sees decodable input
 
 /** A parsed init segment (ISO/IEC 14496-12 `ftyp` + `moov`). */
-export interface InitSegment extends RawSegment {
+export interface InitSegment extends RawMediaMessage {
   readonly kind: 'init';
   readonly info: InitSegmentInfo;
 }
 
 /** A parsed fragment (`prft` + `moof` + `mdat`). */
-export interface FragmentSegment extends RawSegment {
+export interface ParsedFragment extends RawMediaMessage {
   readonly kind: 'fragment';
   readonly info: FragmentInfo;
 }
@@ -173,8 +173,8 @@ export interface DroppedEvent {
   readonly reason: 'no-init' | 'waiting-for-join' | 'duplicate' | 'unparseable';
 }
 
-/** Output of {@link gateSegments}. */
-export type SegmentEvent = SubscribedEvent | UnsubscribedEvent | ErrorEvent | InitSegment | FragmentSegment | DroppedEvent;
+/** Output of {@link gateMedia}. */
+export type MediaEvent = SubscribedEvent | UnsubscribedEvent | ErrorEvent | InitSegment | ParsedFragment | DroppedEvent;
 
 /** State of {@link gateStep}. */
 export interface GateState {
@@ -190,7 +190,7 @@ export interface GateState {
 export const INITIAL_GATE_STATE: GateState = { haveInit: false, waitingForJoin: true, lastSequence: null };
 
 /**
- * Pure reducer behind {@link gateSegments}.
+ * Pure reducer behind {@link gateMedia}.
  *
  * - `subscribed` resets the state: the server starts again with an init segment.
  * - Init segments are parsed (`parseInitSegment`); after one, only a join
@@ -201,7 +201,7 @@ export const INITIAL_GATE_STATE: GateState = { haveInit: false, waitingForJoin: 
  *   waits for the next join fragment (DESIGN.md "Join flow", step 5).
  * - A fragment that does not parse is dropped the same way.
  */
-export function gateStep(state: GateState, ev: ChannelEvent): [GateState, SegmentEvent[]] {
+export function gateStep(state: GateState, ev: ChannelEvent): [GateState, MediaEvent[]] {
   if (ev.kind === 'subscribed') return [INITIAL_GATE_STATE, [ev]];
   if (ev.kind === 'unsubscribed' || ev.kind === 'error') return [state, [ev]];
 
@@ -235,7 +235,7 @@ export function gateStep(state: GateState, ev: ChannelEvent): [GateState, Segmen
     ];
   }
   const join = ev.join || info.isSync;
-  const out: SegmentEvent[] = [];
+  const out: MediaEvent[] = [];
   let waitingForJoin = state.waitingForJoin;
   if (!waitingForJoin && state.lastSequence !== null && ev.sequence !== state.lastSequence + 1) {
     waitingForJoin = true;
@@ -258,7 +258,7 @@ export function gateStep(state: GateState, ev: ChannelEvent): [GateState, Segmen
 }
 
 /** Stage 3 operator, see {@link gateStep}. */
-export function gateSegments(): OperatorFunction<ChannelEvent, SegmentEvent> {
+export function gateMedia(): OperatorFunction<ChannelEvent, MediaEvent> {
   return stateful(() => INITIAL_GATE_STATE, gateStep);
 }
 
@@ -281,12 +281,12 @@ export interface ProctorTransport {
  * @param view `focus` (a large view: the server raises the stream to its focus frame rate)
  *   or `tile` (one of many on the exam wall); see libs/protocol `subscribe.view`
  */
-export function subscribeToStream(transport: ProctorTransport, streamId: string, view: 'focus' | 'tile' = 'focus'): Observable<SegmentEvent> {
-  return new Observable<SegmentEvent>((subscriber) => {
+export function subscribeToStream(transport: ProctorTransport, streamId: string, view: 'focus' | 'tile' = 'focus'): Observable<MediaEvent> {
+  return new Observable<MediaEvent>((subscriber) => {
     let channel: number | null = null;
     const subs = new Subscription();
     subs.add(
-      transport.messages$.pipe(demuxChannel(streamId), gateSegments()).subscribe({
+      transport.messages$.pipe(demuxChannel(streamId), gateMedia()).subscribe({
         next: (ev) => {
           if (ev.kind === 'subscribed') channel = ev.channel;
           else if (ev.kind === 'unsubscribed') channel = null;

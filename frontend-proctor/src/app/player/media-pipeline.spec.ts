@@ -5,14 +5,14 @@ import {
   INITIAL_GATE_STATE,
   decodeSocketData,
   demuxChannel,
-  gateSegments,
+  gateMedia,
   gateStep,
   subscribeToStream,
   type ChannelEvent,
-  type RawSegment,
-  type SegmentEvent,
+  type RawMediaMessage,
+  type MediaEvent,
   type SocketMessage,
-} from './segment-pipeline';
+} from './media-pipeline';
 
 const subscribed = (channel: number, streamId = 's1') =>
   JSON.stringify({ type: 'subscribed', streamId, channel, codec: 'avc1.42C01F', width: 640, height: 360 });
@@ -21,7 +21,7 @@ function run<I, O>(inputs: I[], op: (s: import('rxjs').Observable<I>) => import(
   return lastValueFrom(op(from(inputs)).pipe(toArray()));
 }
 
-function raw(kind: 'init' | 'fragment', bytes: Uint8Array, sequence: number, join = false): RawSegment {
+function raw(kind: 'init' | 'fragment', bytes: Uint8Array, sequence: number, join = false): RawMediaMessage {
   return { kind, bytes, sequence, join, replay: false };
 }
 
@@ -91,12 +91,12 @@ describe('demuxChannel', () => {
   });
 });
 
-describe('gateSegments', () => {
-  const kinds = (out: SegmentEvent[]) =>
+describe('gateMedia', () => {
+  const kinds = (out: MediaEvent[]) =>
     out.map((e) => (e.kind === 'dropped' ? `dropped:${e.sequence}:${e.reason}` : e.kind === 'error' ? `error:${e.error.details}` : `${e.kind}${'sequence' in e ? ':' + e.sequence : ''}`));
 
   it('parses segments: codec from the init segment, times and capture time from the fragment', async () => {
-    const out = await run<ChannelEvent, SegmentEvent>([raw('init', initSegment(), 1), raw('fragment', fragment(0), 2, true)], gateSegments());
+    const out = await run<ChannelEvent, MediaEvent>([raw('init', initSegment(), 1), raw('fragment', fragment(0), 2, true)], gateMedia());
     const [init, frag] = out;
     expect(init).toMatchObject({ kind: 'init', info: { codec: 'avc1.42C01F', width: 640, height: 360, timescale: 90000 } });
     expect(frag).toMatchObject({
@@ -107,7 +107,7 @@ describe('gateSegments', () => {
   });
 
   it('drops fragments before an init segment and until the first join fragment', async () => {
-    const out = await run<ChannelEvent, SegmentEvent>(
+    const out = await run<ChannelEvent, MediaEvent>(
       [
         raw('fragment', fragment(3), 9),
         raw('init', initSegment(), 10),
@@ -115,7 +115,7 @@ describe('gateSegments', () => {
         raw('fragment', fragment(5, { isSync: true }), 12, true),
         raw('fragment', fragment(6), 13),
       ],
-      gateSegments(),
+      gateMedia(),
     );
     expect(kinds(out)).toEqual(['dropped:9:no-init', 'init:10', 'dropped:11:waiting-for-join', 'fragment:12', 'fragment:13']);
   });
@@ -127,7 +127,7 @@ describe('gateSegments', () => {
   });
 
   it('reports a sequence gap and waits for the next join fragment', async () => {
-    const out = await run<ChannelEvent, SegmentEvent>(
+    const out = await run<ChannelEvent, MediaEvent>(
       [
         raw('init', initSegment(), 1),
         raw('fragment', fragment(0), 2, true),
@@ -137,7 +137,7 @@ describe('gateSegments', () => {
         raw('fragment', fragment(5, { isSync: true }), 7, true),
         raw('fragment', fragment(6), 8),
       ],
-      gateSegments(),
+      gateMedia(),
     );
     expect(kinds(out)).toEqual([
       'init:1',
@@ -153,7 +153,7 @@ describe('gateSegments', () => {
 
   it('drops duplicates and unparseable fragments, and a broken init segment blocks until the next one', async () => {
     const broken = fragment(2).slice(0, 20);
-    const out = await run<ChannelEvent, SegmentEvent>(
+    const out = await run<ChannelEvent, MediaEvent>(
       [
         raw('init', initSegment(), 1),
         raw('fragment', fragment(0), 2, true),
@@ -165,7 +165,7 @@ describe('gateSegments', () => {
         raw('init', initSegment(1280, 720), 7),
         raw('fragment', fragment(5, { isSync: true }), 8, true),
       ],
-      gateSegments(),
+      gateMedia(),
     );
     expect(kinds(out)).toEqual([
       'init:1',
@@ -183,9 +183,9 @@ describe('gateSegments', () => {
 
   it('starts over on a new `subscribed` (the server resends init + the latest join fragment)', async () => {
     const sub: ChannelEvent = { kind: 'subscribed', streamId: 's1', channel: 4, codec: null, width: 0, height: 0 };
-    const out = await run<ChannelEvent, SegmentEvent>(
+    const out = await run<ChannelEvent, MediaEvent>(
       [raw('init', initSegment(), 1), raw('fragment', fragment(0), 2, true), raw('fragment', fragment(1), 3), sub, raw('init', initSegment(), 1), raw('fragment', fragment(0), 2, true)],
-      gateSegments(),
+      gateMedia(),
     );
     expect(kinds(out)).toEqual(['init:1', 'fragment:2', 'fragment:3', 'subscribed', 'init:1', 'fragment:2']);
   });
@@ -201,7 +201,7 @@ describe('subscribeToStream', () => {
 
   it('subscribes on every open, runs the pipeline, and unsubscribes its channel on teardown', () => {
     const t = fakeTransport();
-    const events: SegmentEvent[] = [];
+    const events: MediaEvent[] = [];
     const sub = subscribeToStream(t, 's1').subscribe((e) => events.push(e));
     expect(t.sent).toEqual([]);
     t.opened$.next();
