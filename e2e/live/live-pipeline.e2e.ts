@@ -84,7 +84,9 @@ async function shownFrame(page: Page): Promise<{ rgb: number[]; capturedAtMs: nu
 }
 
 test.beforeAll(async () => {
-  server = await startServer({ ...adminEnv(), VIGIL_JOIN_MAX_AGE_SECONDS: '3' });
+  // VIGIL_FOCUS_FPS=1: the proctors' focused views leave the exam's 1 fps alone here (the test checks
+  // 1 fps, then the admin's set-fps); raising the rate on focus is the exam wall's e2e
+  server = await startServer({ ...adminEnv(), VIGIL_JOIN_MAX_AGE_SECONDS: '3', VIGIL_FOCUS_FPS: '1' });
   admin = await loginAdmin(server);
   captureBrowser = await chromium.launch({
     ...screenCaptureLaunchOptions(),

@@ -162,6 +162,8 @@ test.beforeAll(async () => {
     VIGIL_STREAM_END_AFTER_MS: String(OUTAGE_MS + 300_000),
     VIGIL_JOIN_MAX_AGE_SECONDS: '3',
     VIGIL_EXAM_END_CHECK_SECONDS: '2',
+    // the watching proctor must not raise the exam's rate: the test counts frames at 1 fps
+    VIGIL_FOCUS_FPS: '1',
   }, { port });
   admin = await loginAdmin(server);
   proxy = await TcpProxy.start(Number(new URL(server.baseUrl).port));
