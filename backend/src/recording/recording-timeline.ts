@@ -60,6 +60,11 @@ export class RecordingTimeline {
     return { fromMs, toMs, segments, inits, gaps };
   }
 
+  /** The newest segment (its `endMs` is null: the recording may still grow), or null when empty. */
+  get newest(): TimelineSegment | null {
+    return this.segments[this.segments.length - 1] ?? null;
+  }
+
   /** First and last moment recorded, ms since the Unix epoch, or null when empty. */
   extent(): { fromMs: number; toMs: number | null } | null {
     if (this.segments.length === 0) return null;

@@ -175,6 +175,10 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     // (the real HLS demuxer) reads over HTTP with the session cookie
     sentinel.socket.ws.close();
     for (let i = 0; i < 100 && (await admin.get(`/api/recordings/${streamId}/index`)).body.live; i++) await new Promise((r) => setTimeout(r, 50));
+    // the recording is over: its newest segment (and the extent) end with its last frame
+    const ended = (await admin.get(`/api/recordings/${streamId}/index`)).body;
+    expect(ended).toMatchObject({ live: false, extent: { fromMs: T0, toMs: T0 + 70_400 } }); // 70 200 + one 200 ms frame
+    expect(ended.segments.at(-1)).toMatchObject({ startMs: T0 + 70_000, endMs: T0 + 70_400 });
     const vod = (await admin.get(`/api/recordings/${streamId}/playlist.m3u8`)).text;
     expect(vod).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect(vod).toContain('#EXT-X-ENDLIST');

@@ -18,6 +18,7 @@ import { recordingPlaylist } from './hls-playlist';
 import { RecordingDeletionService } from '../recording/recording-deletion.service';
 import { DeleteRecordingDto } from './delete-recording.dto';
 import { exportMp4, planExport } from './recording-export';
+import { TICKS_PER_SECOND } from '../relay/media-unit';
 import { RecordingShareService } from './recording-share.service';
 import { ShareRecordingDto } from './share-recording.dto';
 import { publicBaseUrl, type BaseUrlRequest } from '../seats-api/public-base-url';
@@ -129,7 +130,18 @@ export class RecordingsController {
     await this.meta(actor, streamId);
     const timeline = await this.recordings.store.timeline(streamId);
     const stream = this.relay.registry.get(streamId);
-    return { streamId, live: !!stream && stream.state !== 'ended', extent: timeline.extent(), ...timeline.range(fromMs, toMs) };
+    const live = !!stream && stream.state !== 'ended';
+    const range = timeline.range(fromMs, toMs);
+    let extent = timeline.extent();
+    const newest = timeline.newest;
+    if (!live && extent && newest && newest.endMs === null) {
+      // the recording is over: its newest segment ends with its last fragment (tfdt + duration)
+      const mediaEnd = await this.recordings.store.segmentMediaEnd(streamId, newest.file);
+      const endMs = newest.startMs + ((mediaEnd - newest.decodeTime) * 1000) / TICKS_PER_SECOND;
+      extent = { ...extent, toMs: endMs };
+      range.segments = range.segments.map((s) => (s === newest ? { ...s, endMs } : s));
+    }
+    return { streamId, live, extent, ...range };
   }
 
   /** Every recorded stream's metadata the caller may see, newest first. */
