@@ -50,11 +50,18 @@ for (const file of files) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+let commit = 'unknown commit';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '') commit += ' with uncommitted changes';
+} catch {
+  // not a git checkout
+}
 const doc = `# Benchmarks
 
 Figures from \`npm run bench\` (do not edit by hand: the command rewrites this file).
 Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
-Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}.
 
 To reproduce: \`npm install && npm run bench\`. Each benchmark is a file \`*/bench/*.bench.ts\`.
 
