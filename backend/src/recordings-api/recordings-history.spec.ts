@@ -110,6 +110,15 @@ describe.each(TEST_DATABASES)('recordings by time range, Range and ETag (%s)', (
     expect((await outsider.get(`/api/recordings/${streamId}/recording.mp4`)).status).toBe(404);
   });
 
+  it("lists one exam's recordings with ?examId=, and answers 404 for an exam that is not the caller's", async () => {
+    const mine = await insider.get(`/api/recordings?examId=${examId}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.map((m: { streamId: string; examId: string }) => [m.streamId, m.examId])).toEqual([[streamId, examId]]);
+    expect((await outsider.get(`/api/recordings?examId=${examId}`)).status).toBe(404);
+    expect((await outsider.get('/api/recordings?examId=no-such-exam')).status).toBe(404);
+    expect((await outsider.get('/api/recordings')).body).toEqual([]); // its own exam has none
+  });
+
   it('serves stored files with Range (206), ETag and Last-Modified (304 on a match)', async () => {
     const whole = await admin.get(`/api/recordings/${streamId}/files/000000000001-init.mp4`);
     expect(whole.status).toBe(200);

@@ -7,7 +7,7 @@ import parseRange from 'range-parser';
 import { RecordingService } from '../recording/recording.service';
 import { RecordingPart } from '../recording/recording-store';
 import type { StreamMeta } from '../recording/recording-layout';
-import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentActor } from '../auth/decorators';
 import type { Actor } from '../auth/principal';
 import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
@@ -146,8 +146,13 @@ export class RecordingsController {
 
   /** Every recorded stream's metadata the caller may see, newest first. */
   @Get()
-  @ApiOperation({ summary: "Recordings of the caller's exams, newest first (proctors: assigned, admins: all)" })
-  async list(@CurrentActor() actor: Actor): Promise<StreamMeta[]> {
+  @ApiOperation({ summary: "Recordings of the caller's exams, newest first (proctors: assigned, admins: all); ?examId= for one exam" })
+  @ApiQuery({ name: 'examId', required: false, description: "only this exam's recordings (404 for an exam that is not the caller's)" })
+  async list(@CurrentActor() actor: Actor, @Query('examId') examId?: string): Promise<StreamMeta[]> {
+    if (examId !== undefined) {
+      await this.access.requireExam(actor.principal!, examId);
+      return (await this.recordings.store.listRecordings()).filter((m) => m.examId === examId);
+    }
     const scope = await this.access.scope(actor.principal!);
     return (await this.recordings.store.listRecordings()).filter((m) => scopeCovers(scope, m.examId));
   }

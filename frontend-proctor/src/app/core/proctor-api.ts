@@ -66,8 +66,8 @@ export class ProctorApi {
   }
 
   /** Recordings of the caller's exams (admins: all), newest first. */
-  recordings(): Observable<RecordingMeta[]> {
-    return this.http.get<RecordingMeta[]>('/api/recordings');
+  recordings(examId?: string): Observable<RecordingMeta[]> {
+    return this.http.get<RecordingMeta[]>(examId === undefined ? '/api/recordings' : `/api/recordings?examId=${encodeURIComponent(examId)}`);
   }
 
   /** A recording's metadata (exam, seat); 404 for unknown recordings and other exams'. */

@@ -295,7 +295,7 @@ export class ExamPageComponent {
     this.recordingPolling?.unsubscribe();
     this.recordings.set([]);
     this.recordingPolling = timer(0, RECORDINGS_POLL_MS)
-      .pipe(switchMap(() => this.api.recordings().pipe(catchError(() => of(null)))))
+      .pipe(switchMap(() => this.api.recordings(examId).pipe(catchError(() => of(null)))))
       .subscribe((list) => {
         if (list) this.recordings.set(list);
       });
