@@ -22,6 +22,7 @@ import { preciseNowMs } from './clock';
 import type { RunMetrics } from './metrics';
 import type { ViewMode } from './watch-plan';
 import { backoffMs } from './pacing';
+import { closeSocket } from './close-socket';
 
 /** How a {@link SyntheticProctor} connects. */
 export interface SyntheticProctorOptions {
@@ -95,20 +96,7 @@ export class SyntheticProctor {
   async close(): Promise<void> {
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const ws = this.socket;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 5000);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'loadgen done');
-    });
+    await closeSocket(this.socket, 'loadgen done');
   }
 
   private connect(): void {

@@ -25,6 +25,7 @@ import { nextSyncIndex, type FrameSet } from './frame-set';
 import { preciseNowMs } from './clock';
 import type { RunMetrics } from './metrics';
 import { FrameClock, backoffMs, frameIntervalMs, frameTicks } from './pacing';
+import { closeSocket } from './close-socket';
 
 /** A seat: what a kiosk URL carries. */
 export interface Seat {
@@ -142,20 +143,7 @@ export class SyntheticSentinel {
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
-    const ws = this.socket;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 5000);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'loadgen done');
-    });
+    await closeSocket(this.socket, 'loadgen done');
   }
 
   /**

@@ -45,6 +45,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   check(nowMs = Date.now()): { raised: Alert[]; cleared: Alert[] } {
     const inputs: AlertInput[] = this.relay.registry.list().map((s) => {
       const summary = s.summary(nowMs);
+      const age = s.stats.fragmentAge(nowMs);
       return {
         streamId: s.streamId,
         examId: s.identity.examId,
@@ -52,8 +53,8 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
         state: summary.state,
         lastSeenAtMs: summary.lastFragmentAtMs ?? summary.startedAtMs,
         storage: summary.storage ?? 'ok',
-        fragmentAgeMinMs: s.stats.fragmentAge(nowMs).min,
-        fragmentAgeMaxMs: s.stats.fragmentAge(nowMs).max,
+        fragmentAgeMinMs: age.min,
+        fragmentAgeMaxMs: age.max,
       };
     });
     const result = this.book.update(alertConditions(inputs, nowMs, { disconnectedAfterMs: this.config.alertDisconnectedSeconds * 1000, clockSkewMs: 60_000 }), nowMs);

@@ -418,9 +418,10 @@ export class LiveStream {
       if (unit.join) this.keyframes.handleJoinFragment();
     }
     this.budget.adjust(this.buffer.bytes - bufferedBefore);
+    const nowMs = this.clock(); // once per unit, not per viewer
     for (const viewer of this.viewers) {
       try {
-        viewer.handleUnit(unit);
+        viewer.handleUnit(unit, nowMs);
       } catch {
         // one broken viewer socket must not stall the others; its session cleans up on close
       }

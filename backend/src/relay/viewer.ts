@@ -104,8 +104,11 @@ export class Viewer {
     }
   }
 
-  /** Feeds one live unit from the stream's pipeline. */
-  handleUnit(unit: MediaUnit): void {
+  /**
+   * Feeds one live unit from the stream's pipeline.
+   * @param nowMs server clock, ms since the Unix epoch (the stream reads it once per unit for all its viewers)
+   */
+  handleUnit(unit: MediaUnit, nowMs = this.clock()): void {
     if (unit.kind === 'init') {
       this.sendInit(unit);
       this.mode = 'awaiting-join'; // old fragments cannot follow a new init
@@ -136,7 +139,7 @@ export class Viewer {
       return;
     }
     this.link.sendBinary(unit.message);
-    if (unit.captureTimeMs !== null) this.stats.delivered(this.clock(), unit.captureTimeMs);
+    if (unit.captureTimeMs !== null) this.stats.delivered(nowMs, unit.captureTimeMs);
   }
 
   private sendInit(init: InitUnit): void {

@@ -28,7 +28,7 @@ import {
   type LivePhase,
 } from './live-edge';
 import { MediaSourceSink } from './media-source-sink';
-import { playerError, type PlayerError } from './player-events';
+import { RecoveryBudget, keepError, playerError, type PlayerError } from './player-events';
 import type { ParsedFragment, InitSegment, MediaEvent } from './media-pipeline';
 import type { QueueEvent } from './source-buffer-queue';
 
@@ -120,10 +120,6 @@ export interface MsePlayerOptions {
 
 type QueueTag = InitSegment | ParsedFragment;
 
-const MAX_ERRORS = 20;
-/** Fatal errors tolerated within {@link RECOVERY_WINDOW_MS} before giving up. */
-const MAX_RECOVERIES = 3;
-const RECOVERY_WINDOW_MS = 60_000;
 /** Minimum time between buffer trims, ms. */
 const TRIM_INTERVAL_MS = 2_000;
 
@@ -148,7 +144,7 @@ export class MsePlayer {
   private backgrounded = typeof document !== 'undefined' && document.visibilityState === 'hidden';
   private ended = false;
   private fatal: PlayerError | null = null;
-  private recoveryTimes: number[] = [];
+  private readonly recoveryBudget = new RecoveryBudget();
   private lastTrimMs = 0;
   private trimming = false;
 
@@ -301,10 +297,7 @@ export class MsePlayer {
 
   /** Rebuilds the MediaSource after a fatal error and asks the owner to resubscribe. */
   private recover(): void {
-    const now = Date.now();
-    this.recoveryTimes = this.recoveryTimes.filter((t) => now - t < RECOVERY_WINDOW_MS);
-    if (this.recoveryTimes.length >= MAX_RECOVERIES) return; // give up: state stays 'error'
-    this.recoveryTimes.push(now);
+    if (!this.recoveryBudget.take(Date.now())) return; // give up: state stays 'error'
     this.recoveries++;
     this.timeline.clear();
     this.jitter.clear();
@@ -527,8 +520,7 @@ export class MsePlayer {
   };
 
   private report(error: PlayerError): void {
-    this.errors.push(error);
-    if (this.errors.length > MAX_ERRORS) this.errors.splice(0, this.errors.length - MAX_ERRORS);
+    keepError(this.errors, error);
     safe(() => this.options.onError?.(error));
   }
 

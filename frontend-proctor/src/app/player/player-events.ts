@@ -63,3 +63,38 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/** Errors a player keeps for its snapshot (the newest). */
+export const MAX_KEPT_ERRORS = 20;
+
+/** Appends `error` to `errors`, keeping the newest {@link MAX_KEPT_ERRORS}. */
+export function keepError(errors: PlayerError[], error: PlayerError): void {
+  errors.push(error);
+  if (errors.length > MAX_KEPT_ERRORS) errors.splice(0, errors.length - MAX_KEPT_ERRORS);
+}
+
+/**
+ * How often a player may rebuild its MediaSource after fatal errors (pure, clock passed in):
+ * at most `max` times within `windowMs`, so a stream that keeps breaking the decoder ends in a
+ * stated error instead of a rebuild loop. Shared by the live and the review player.
+ */
+export class RecoveryBudget {
+  private times: number[] = [];
+
+  /**
+   * @param max rebuilds allowed within the window (default 3)
+   * @param windowMs the window, ms (default 60 s)
+   */
+  constructor(
+    private readonly max = 3,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  /** Takes one rebuild at `nowMs` (ms); false when the budget is spent (then nothing is taken). */
+  take(nowMs: number): boolean {
+    this.times = this.times.filter((t) => nowMs - t < this.windowMs);
+    if (this.times.length >= this.max) return false;
+    this.times.push(nowMs);
+    return true;
+  }
+}

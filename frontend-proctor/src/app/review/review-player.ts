@@ -21,7 +21,7 @@
 import type { RecordingRangeView } from '@vigil/api';
 import { parseInitSegment, type InitSegmentInfo } from '@vigil/fmp4';
 import { MediaSourceSink } from '../player/media-source-sink';
-import { errorMessage, playerError, type PlayerError } from '../player/player-events';
+import { RecoveryBudget, errorMessage, keepError, playerError, type PlayerError } from '../player/player-events';
 import { DEFAULT_BUFFER_WINDOW, planBuffer, staleAppended, type BufferPlan, type BufferWindow } from './buffer-plan';
 import {
   checkStall,
@@ -132,13 +132,10 @@ export interface ReviewPlayerOptions {
 type Tag = { readonly kind: 'init'; readonly file: string } | { readonly kind: 'media'; readonly file: string };
 
 const TICK_MS = 250;
-const MAX_ERRORS = 20;
 /** Operations queued for the SourceBuffer before the fetch loop waits. */
 const MAX_BACKLOG = 3;
 /** MediaSource.duration is kept this far past the newest frame known, seconds (see ensureDuration). */
 const DURATION_HEADROOM = 600;
-const MAX_RECOVERIES = 3;
-const RECOVERY_WINDOW_MS = 60_000;
 
 /** See the file comment. */
 export class ReviewPlayer {
@@ -175,7 +172,7 @@ export class ReviewPlayer {
   private polls = 0;
   private readonly errors: PlayerError[] = [];
   private fatal: PlayerError | null = null;
-  private recoveryTimes: number[] = [];
+  private readonly recoveryBudget = new RecoveryBudget();
   private keepStart = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
@@ -624,22 +621,18 @@ export class ReviewPlayer {
   // Errors
 
   private report(error: PlayerError): void {
-    this.errors.push(error);
-    if (this.errors.length > MAX_ERRORS) this.errors.splice(0, this.errors.length - MAX_ERRORS);
+    keepError(this.errors, error);
     this.publish();
   }
 
   /** A fatal MSE error: rebuild the MediaSource and append around the playhead again (at most 3 times a minute). */
   private onFatal(error: PlayerError, recoverable: boolean): void {
     this.report(error);
-    const now = Date.now();
-    this.recoveryTimes = this.recoveryTimes.filter((t) => now - t < RECOVERY_WINDOW_MS);
-    if (!recoverable || this.recoveryTimes.length >= MAX_RECOVERIES) {
+    if (!recoverable || !this.recoveryBudget.take(Date.now())) {
       this.fatal = error;
       this.publish();
       return;
     }
-    this.recoveryTimes.push(now);
     const position = this.video.currentTime;
     queueMicrotask(() => {
       if (this.destroyed) return;

@@ -128,20 +128,7 @@ export function manySizedSamplesFragment(bytes = HOSTILE_PAYLOAD_BYTES): Uint8Ar
  * fit, then a real traf: a walker that does per-box work pays ~1 M times.
  */
 export function manyTinyBoxesFragment(bytes = HOSTILE_PAYLOAD_BYTES): Uint8Array {
-  const valid = writeFragment({ sequenceNumber: 1, baseMediaDecodeTime: 0, duration: 18000, isSync: true, sample: new Uint8Array([0, 0, 0, 1, 0x65]) });
-  // valid = moof(mfhd 16, traf) + mdat; insert the boxes after mfhd (offset 8 + 16).
-  const boxes = Math.floor((bytes - valid.length) / 8);
-  const out = new Out(valid.length + boxes * 8);
-  const moofSize = new DataView(valid.buffer).getUint32(0);
-  out.bytes.set(valid.subarray(0, 24), 0);
-  out.pos = 24;
-  for (let i = 0; i < boxes; i++) out.header('free', 8);
-  out.bytes.set(valid.subarray(24), out.pos);
-  out.view.setUint32(0, moofSize + boxes * 8);
-  // trun data_offset is relative to the moof start: shift it by the inserted bytes.
-  const trunAt = findType(out.bytes, 'trun', out.pos);
-  out.view.setUint32(trunAt + 16, out.view.getUint32(trunAt + 16) + boxes * 8);
-  return out.bytes;
+  return fragmentWithHeadersAfterMfhd(bytes, (out) => out.header('free', 8));
 }
 
 /**
@@ -166,17 +153,27 @@ export function manyTinyBoxesInitSegment(bytes = HOSTILE_PAYLOAD_BYTES): Uint8Ar
  * fragment's traf: depth about bytes / 8.
  */
 export function deepNestingFragment(bytes = HOSTILE_PAYLOAD_BYTES): Uint8Array {
+  return fragmentWithHeadersAfterMfhd(bytes, (out, i, count) => out.header(i % 2 === 0 ? 'traf' : 'moof', (count - i) * 8));
+}
+
+/**
+ * A valid one-sample fragment with as many 8-byte box headers as fit in `bytes` inserted into
+ * its moof right after `mfhd` (`write(out, i, count)` writes header i of count), the moof size
+ * and the trun `data_offset` (relative to the moof start) moved by the inserted bytes.
+ */
+function fragmentWithHeadersAfterMfhd(bytes: number, write: (out: Out, i: number, count: number) => void): Uint8Array {
   const valid = writeFragment({ sequenceNumber: 1, baseMediaDecodeTime: 0, duration: 18000, isSync: true, sample: new Uint8Array([0, 0, 0, 1, 0x65]) });
-  const depth = Math.floor((bytes - valid.length) / 8);
-  const out = new Out(valid.length + depth * 8);
+  const count = Math.floor((bytes - valid.length) / 8);
+  const out = new Out(valid.length + count * 8);
   const moofSize = new DataView(valid.buffer).getUint32(0);
+  // valid = moof(mfhd 16, traf) + mdat: the headers go after mfhd (offset 8 + 16)
   out.bytes.set(valid.subarray(0, 24), 0);
   out.pos = 24;
-  for (let i = 0; i < depth; i++) out.header(i % 2 === 0 ? 'traf' : 'moof', (depth - i) * 8);
+  for (let i = 0; i < count; i++) write(out, i, count);
   out.bytes.set(valid.subarray(24), out.pos);
-  out.view.setUint32(0, moofSize + depth * 8);
+  out.view.setUint32(0, moofSize + count * 8);
   const trunAt = findType(out.bytes, 'trun', out.pos);
-  out.view.setUint32(trunAt + 16, out.view.getUint32(trunAt + 16) + depth * 8);
+  out.view.setUint32(trunAt + 16, out.view.getUint32(trunAt + 16) + count * 8);
   return out.bytes;
 }
 
