@@ -151,10 +151,7 @@ async function main(): Promise<void> {
   const joinRows: string[] = [];
   try {
     const admin = await loginAdmin(server);
-    captureBrowser = await chromium.launch({
-      ...screenCaptureLaunchOptions(),
-      args: [...(screenCaptureLaunchOptions().args ?? []), '--window-size=1920,1080', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-    });
+    captureBrowser = await chromium.launch(screenCaptureLaunchOptions({ width: 1920, height: 1080 }));
     viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
     const viewer = await viewerBrowser.newContext();
     await viewer.addCookies([sessionCookie(admin)]);

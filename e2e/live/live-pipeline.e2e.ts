@@ -88,10 +88,7 @@ test.beforeAll(async () => {
   // 1 fps, then the admin's set-fps); raising the rate on focus is the exam wall's e2e
   server = await startServer({ ...adminEnv(), VIGIL_JOIN_MAX_AGE_SECONDS: '3', VIGIL_FOCUS_FPS: '1' });
   admin = await loginAdmin(server);
-  captureBrowser = await chromium.launch({
-    ...screenCaptureLaunchOptions(),
-    args: [...(screenCaptureLaunchOptions().args ?? []), '--window-size=1920,1080', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-  });
+  captureBrowser = await chromium.launch(screenCaptureLaunchOptions({ width: 1920, height: 1080 }));
   viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
 });
 

@@ -67,16 +67,7 @@ test.beforeAll(async () => {
   );
   admin = await loginAdmin(server);
   proxy = await TcpProxy.start(port);
-  captureBrowser = await chromium.launch({
-    ...screenCaptureLaunchOptions(),
-    args: [
-      ...(screenCaptureLaunchOptions().args ?? []),
-      `--window-size=${SCREEN.width},${SCREEN.height}`,
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
+  captureBrowser = await chromium.launch(screenCaptureLaunchOptions(SCREEN));
   viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
 });
 

@@ -167,16 +167,7 @@ test.beforeAll(async () => {
   }, { port });
   admin = await loginAdmin(server);
   proxy = await TcpProxy.start(Number(new URL(server.baseUrl).port));
-  captureBrowser = await chromium.launch({
-    ...screenCaptureLaunchOptions(),
-    args: [
-      ...(screenCaptureLaunchOptions().args ?? []),
-      '--window-size=1920,1080',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
+  captureBrowser = await chromium.launch(screenCaptureLaunchOptions({ width: 1920, height: 1080 }));
   viewerBrowser = await chromium.launch(viewerLaunchOptions(true));
 });
 

@@ -17,8 +17,9 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 /**
  * Launch options for a headed Chromium that captures the whole X screen with no prompt.
  * Needs an X server (`xvfb-run -s "-screen 0 1920x1080x24"`): headless Chromium cannot capture a screen.
+ * @param window the windows' size, pixels (then also no background throttling)
  */
-export function screenCaptureLaunchOptions(): LaunchOptions {
+export function screenCaptureLaunchOptions(window?: { width: number; height: number }): LaunchOptions {
   return {
     executablePath: CHROMIUM_PATH,
     headless: false,
@@ -27,6 +28,16 @@ export function screenCaptureLaunchOptions(): LaunchOptions {
       '--auto-select-desktop-capture-source=Entire screen',
       '--autoplay-policy=no-user-gesture-required',
       '--window-position=0,0',
+      // with a window size: a browser whose windows (the Sentinel's, a page drawn on the screen)
+      // cover each other; none of them may be throttled as hidden or in the background
+      ...(window
+        ? [
+            `--window-size=${window.width},${window.height}`,
+            '--disable-background-timer-throttling',
+            '--disable-renderer-backgrounding',
+            '--disable-backgrounding-occluded-windows',
+          ]
+        : []),
     ],
   };
 }
