@@ -16,6 +16,11 @@
  * seconds of exam x 3600. The peer in the same run is the Sentinel's current target
  * (`targetBitrate`, 629 kbit/s at 1080p 1 fps).
  *
+ * Peers in the same run, on the same drawn frames (kept as lossless PNGs): ffmpeg's x264
+ * Constrained Baseline `veryfast` at CRF 23, 28 and 33 (a bench tool only, never shipped) and
+ * 16-gray PNG stills every second; the summary compares the Sentinel with the x264 row of the
+ * nearest text PSNR (issue 10 goal: ≤ 1.1× x264).
+ *
  * Each setting runs RUNS times (the encoder is deterministic on the same frames, so runs
  * differ only in time); figures are medians with (min–max). Crops of the text are written as
  * PNG to tmp/bench/storage/ for a visual check (not committed).
@@ -23,7 +28,8 @@
  * Run through `npm run bench`.
  */
 import { chromium } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encoderSettingsFor } from '../src/encode/encoder-settings';
 import { webCodecsConfig } from '../src/encode/webcodecs-backend';
@@ -56,7 +62,7 @@ interface PageResult {
 }
 
 /** Runs in the page: draws, encodes, decodes and compares. Self-contained (serialized by Playwright). */
-async function measureInPage(args: { config: VideoEncoderConfig; frames: number; gop: number; cropsAt: number[] }): Promise<PageResult> {
+async function measureInPage(args: { config: VideoEncoderConfig; frames: number; gop: number; cropsAt: number[]; keepPngs?: boolean }): Promise<PageResult> {
   const W = 1920;
   const H = 1080;
   const canvas = new OffscreenCanvas(W, H);
@@ -152,6 +158,11 @@ async function measureInPage(args: { config: VideoEncoderConfig; frames: number;
   for (let i = 0; i < args.frames; i++) {
     draw(i);
     if (i % 5 === 0) sources.set(i, luma(ctx.getImageData(crop.x, crop.y, crop.w, crop.h).data));
+    if (args.keepPngs) {
+      // the drawn frame, lossless, for the peers encoded outside the browser (x264, PNG stills)
+      const w = window as unknown as { __frames?: Blob[] };
+      (w.__frames ??= [])[i] = await canvas.convertToBlob({ type: 'image/png' });
+    }
     const frame = new VideoFrame(canvas, { timestamp: i * 1_000_000, duration: 1_000_000 });
     encoder.encode(frame, { keyFrame: i % args.gop === 0 });
     frame.close();
@@ -212,6 +223,87 @@ async function measureInPage(args: { config: VideoEncoderConfig; frames: number;
   };
 }
 
+/** Where the answer text is compared (the page's `crop`), pixels. */
+const CROP = { x: 990, y: 210, w: 640, h: 240 };
+
+/** Luma (BT.601 weights, full range, as the page computes it) of CROP in every frame of an ffmpeg input, decoded to RGB by ffmpeg. */
+function cropLuma(inputArgs: string[], frames: number): Float32Array[] {
+  const raw = execFileSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', ...inputArgs, '-vf', `crop=${CROP.w}:${CROP.h}:${CROP.x}:${CROP.y}`, '-frames:v', String(frames), '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'],
+    { maxBuffer: 1 << 30 },
+  );
+  const size = CROP.w * CROP.h;
+  const out: Float32Array[] = [];
+  for (let f = 0; f * size * 3 < raw.length; f++) {
+    const l = new Float32Array(size);
+    for (let p = 0, q = f * size * 3; p < size; p++, q += 3) l[p] = 0.299 * raw[q]! + 0.587 * raw[q + 1]! + 0.114 * raw[q + 2]!;
+    out.push(l);
+  }
+  return out;
+}
+
+/**
+ * The peers outside the browser, on the same drawn frames (lossless PNGs in `dir`): x264
+ * Constrained Baseline `veryfast` (ffmpeg's libx264, a bench tool only: GPL, never shipped),
+ * at CRF 23 (its default rate control), 28 and 33, IDR every GOP frames, no scene-cut IDRs; and 16-gray
+ * PNG stills every second (what screenshot-based proctoring stores). Returns table rows.
+ */
+function peerRows(dir: string): { rows: string[]; x264: { crf: number; mbPerHour: number; psnr: number }[] } {
+  const input = ['-framerate', '1', '-i', path.join(dir, 'f%03d.png')];
+  const source = cropLuma(input, FRAMES);
+  const perHour = (bytes: number) => ((bytes / FRAMES) * 3600) / 1e6;
+  const rows: string[] = [];
+  const x264s: { crf: number; mbPerHour: number; psnr: number }[] = [];
+  // CRF 23 is x264's default; 28 and 33 trade quality for bytes (the text PSNR shows where x264 meets the Sentinel's quality)
+  for (const crf of [23, 28, 33]) {
+    const x264 = path.join(dir, `x264-crf${crf}.264`);
+    const encodeMs: number[] = [];
+    for (let run = 0; run < (crf === 23 ? RUNS : 1); run++) {
+      const t0 = performance.now();
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-crf', String(crf), '-g', String(GOP), '-keyint_min', String(GOP), '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', x264]);
+      encodeMs.push((performance.now() - t0) / FRAMES);
+    }
+    const bytes = statSync(x264).size;
+    const packets = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=size,flags', '-of', 'csv=p=0', x264], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [size, flags] = l.split(',');
+        return { size: Number(size), key: (flags ?? '').includes('K') };
+      });
+    const keyBytes = packets.filter((x) => x.key).reduce((n, x) => n + x.size, 0);
+    const decoded = cropLuma(['-i', x264], FRAMES);
+    const psnr: number[] = [];
+    for (let i = 0; i < Math.min(source.length, decoded.length); i += 5) {
+      let se = 0;
+      for (let q = 0; q < source[i]!.length; q++) se += (decoded[i]![q]! - source[i]![q]!) ** 2;
+      const mse = se / source[i]!.length;
+      psnr.push(mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse));
+    }
+    const p = stats(psnr);
+    const e = stats(encodeMs);
+    x264s.push({ crf, mbPerHour: perHour(bytes), psnr: p.median });
+    rows.push(
+      `| peer: x264 Constrained Baseline veryfast, CRF ${crf}, GOP ${GOP} s (ffmpeg, bench only) | ${perHour(bytes).toFixed(1)} (deterministic) | ${((keyBytes / bytes) * 100).toFixed(0)} % | ` +
+        `${(Math.max(...packets.map((x) => x.size)) / 1000).toFixed(0)} | ${p.median.toFixed(1)} (${p.min.toFixed(1)}–${p.max.toFixed(1)}) | ` +
+        `${crf === 23 ? `${e.median.toFixed(0)} (${e.min.toFixed(0)}–${e.max.toFixed(0)})` : e.median.toFixed(0)}, ffmpeg process |`,
+    );
+  }
+  // 16 gray levels, 8-bit gray PNG (ffmpeg's PNG encoder has no 4-bit mode; deflate packs the 16 levels)
+  const gray = path.join(dir, 'gray');
+  mkdirSync(gray, { recursive: true });
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, '-vf', "format=gray,lut=c0='bitand(val,240)'", '-pix_fmt', 'gray', path.join(gray, 'g%03d.png')]);
+  const grayBytes = readdirSync(gray).reduce((a, f) => a + statSync(path.join(gray, f)).size, 0);
+  return {
+    x264: x264s,
+    rows: [
+    ...rows,
+    `| peer: 16-gray PNG stills every second | ${perHour(grayBytes).toFixed(1)} | - | ${(Math.max(...readdirSync(gray).map((f) => statSync(path.join(gray, f)).size)) / 1000).toFixed(0)} | (16 gray levels) | - |`,
+    ],
+  };
+}
+
 function stats(values: number[]): { median: number; min: number; max: number } {
   const s = [...values].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
@@ -238,6 +330,7 @@ async function main(): Promise<void> {
   const cropDir = path.resolve(__dirname, '../../tmp/bench/storage');
   mkdirSync(cropDir, { recursive: true });
   const rows: string[] = [];
+  let base: { mbPerHour: number; psnr: number } | null = null;
   for (const s of settings) {
     const config = { ...webCodecsConfig({ ...current, bitrate: s.bitrate }), ...(s.bitrateMode ? { bitrateMode: s.bitrateMode } : {}), ...(s.latencyMode ? { latencyMode: s.latencyMode } : {}), ...(s.contentHint !== undefined ? { contentHint: s.contentHint || undefined } : {}) };
     const results: PageResult[] = [];
@@ -247,6 +340,7 @@ async function main(): Promise<void> {
     const first = results[0]!;
     for (const c of first.crops) writeFileSync(path.join(cropDir, `${s.label.replace(/[^a-z0-9]+/gi, '-')}-frame${c.index}.png`), Buffer.from(c.png, 'base64'));
     const mbPerHour = stats(results.map((r) => (r.bytes / FRAMES) * 3600 / 1e6));
+    base ??= { mbPerHour: mbPerHour.median, psnr: stats(results[0]!.psnr).median };
     const psnr = stats(first.psnr);
     const encode = stats(results.map((r) => r.encodeMs / FRAMES));
     rows.push(
@@ -254,7 +348,25 @@ async function main(): Promise<void> {
     );
     process.stderr.write(`storage bench: ${s.label} done\n`);
   }
+  // the same frames, lossless, for the peers outside the browser
+  const frameDir = path.resolve(__dirname, '../../tmp/bench/storage/frames');
+  rmSync(frameDir, { recursive: true, force: true });
+  mkdirSync(frameDir, { recursive: true });
+  await page.evaluate(measureInPage, { config: webCodecsConfig(current), frames: FRAMES, gop: GOP, cropsAt: [], keepPngs: true });
+  for (let i = 0; i < FRAMES; i++) {
+    const b64 = await page.evaluate(async (n) => {
+      const blob = (window as unknown as { __frames: Blob[] }).__frames[n]!;
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+      return btoa(s);
+    }, i);
+    writeFileSync(path.join(frameDir, `f${String(i).padStart(3, '0')}.png`), Buffer.from(b64, 'base64'));
+  }
   await browser.close();
+  const peers = peerRows(frameDir);
+  const fair = base === null ? null : [...peers.x264].sort((a, b) => Math.abs(a.psnr - base!.psnr) - Math.abs(b.psnr - base!.psnr))[0]!;
+  rmSync(frameDir, { recursive: true, force: true });
   console.log(`## Storage per student-hour, WebCodecs on a realistic exam desktop (frontend-sentinel/bench/storage.bench.ts)
 
 ${FRAMES} frames of a 1920x1080 exam desktop drawn in Chromium (13 px document text, an answer
@@ -262,11 +374,23 @@ typed at a word per second, a clock, a window switch every 2 minutes), 1 fps, ID
 encoded by Chromium's WebCodecs H.264 as the Sentinel configures it, decoded again. MB/h:
 median of ${RUNS} runs (min–max). PSNR: luma of the decoded answer text against the drawn
 frame, every 5th frame, median (min–max) over those frames (the encoder is deterministic).
-Goal (issue 10): ≤ 20 MB per student-hour with 12–13 px text readable.
+Goal (issue 10): ≤ 20 MB per student-hour with 12–13 px text readable, and ≤ 1.1× x264.
+The peers get the same drawn frames as lossless PNGs; x264's PSNR compares ffmpeg's RGB
+decode of its output with the drawn frame over the same text crop (ffmpeg converts both ways).
+The wasm fallback (OpenH264) spends 0.99× WebCodecs' bytes on the same frames (see the
+encoder table above), so it is not repeated here.
 
 | target bitrate | MB per student-hour | of it in IDRs | largest frame, kB | text PSNR-Y, dB | encode ms/frame |
 |---|---|---|---|---|---|
-${rows.join('\n')}`);
+${rows.join('\n')}
+${peers.rows.join('\n')}
+
+${
+    base && fair
+      ? `At about the same text quality (x264 CRF ${fair.crf}: ${fair.psnr.toFixed(1)} dB; the Sentinel ${base.psnr.toFixed(1)} dB) the Sentinel stores ` +
+        `**${(base.mbPerHour / fair.mbPerHour).toFixed(2)}× x264's bytes** (goal ≤ 1.1×).`
+      : ''
+  }`);
 }
 
 main().catch((e: unknown) => {
