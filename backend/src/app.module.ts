@@ -19,6 +19,7 @@ import { SeatsModule } from './seats-api/seats.module';
 import { ApiKeysModule } from './api-keys-api/api-keys.module';
 import { StatsModule } from './stats/stats.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { StreamEventsModule } from './stream-events/stream-events.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { jsonLoggerModule, type LogDestination } from './common/json-logging';
 
@@ -52,6 +53,7 @@ export class AppModule {
         GatewaysModule,
         HealthModule,
         StatsModule,
+        StreamEventsModule,
         AlertsModule,
         MetricsModule,
         ServeStaticModule.forRoot(

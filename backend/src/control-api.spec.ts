@@ -39,6 +39,10 @@ const ROUTES: [method: string, path: string, who: Who][] = [
   ['GET', '/api/exams/{examId}/stats', 'proctor'],
   ['GET', '/api/exams/{examId}/alerts', 'proctor'],
   ['POST', '/api/alerts/{alertId}/ack', 'proctor'],
+  ['GET', '/api/exams/{examId}/incidents.csv', 'proctor'],
+  ['GET', '/api/recordings/{streamId}/events', 'proctor'],
+  ['POST', '/api/recordings/{streamId}/events', 'proctor'],
+  ['POST', '/api/sentinel/events', 'public'],
   ['GET', '/api/exams/{examId}/seats', 'proctor'],
   ['GET', '/api/exams/{examId}/seats/{seatId}', 'proctor'],
   ['GET', '/api/streams', 'proctor'],
@@ -205,7 +209,7 @@ describe.each(TEST_DATABASES)('control API over HTTP (%s)', (database) => {
     for (const [method, path, who] of ROUTES) {
       if (who !== 'proctor' || !path.includes('{')) continue;
       // a valid body where the route takes one, so the answer is about the id
-      const options = path.endsWith('/share') ? { body: { fromMs: 0, toMs: 1 } } : path.endsWith('/ack') ? { body: { note: '' } } : {};
+      const options = path.endsWith('/share') ? { body: { fromMs: 0, toMs: 1 } } : path.endsWith('/ack') ? { body: { note: '' } } : path.endsWith('/events') && method === 'POST' ? { body: { atMs: 0, kind: 'flag', text: '' } } : {};
       const foreign = await proctor.request(method, fill(path, foreignIds()), options);
       expect(`${method} ${path} ${foreign.status}`).toBe(`${method} ${path} 404`);
       const missing = await proctor.request(method, fill(path, { ...foreignIds(), examId: 'no-such-exam', seatId: 'no-such-seat', streamId: 'no-such-stream' }), options);

@@ -11,6 +11,15 @@
  *   the server's clock (the kiosk's clock is wrong: recorded wall-clock times would be too).
  *   A backlog drained for longer than a minute after an outage looks the same; the alert then
  *   clears as soon as live fragments arrive.
+ *
+ * And, from what the Sentinel reported (`event` messages, tracked per stream by
+ * `stream-events/sentinel-conditions.ts`), while the stream is live:
+ * - `capture-stopped`: screen sharing ended or the capture track is muted, for longer than
+ *   `captureStoppedAfterMs` (a screen being re-shared is not an alert);
+ * - `screen-blank` / `screen-frozen`: the picture has been one flat colour / unchanged for
+ *   `blankAfterMs` / `frozenAfterMs` (counted from when the Sentinel saw it start);
+ * - `screen-changed`: the screen's size or number of screens changed; holds for
+ *   `screenChangeHoldMs` after the change, then clears.
  */
 import type { AlertView } from '@vigil/api';
 
@@ -28,6 +37,23 @@ export interface AlertInput {
   /** Smallest and largest age of fragments at arrival over the last minute (server clock − capture clock), ms, or null without fragments. */
   fragmentAgeMinMs: number | null;
   fragmentAgeMaxMs: number | null;
+  /** What the Sentinel reported (absent: nothing yet). */
+  sentinel?: SentinelConditions;
+}
+
+/**
+ * The conditions a stream's Sentinel reported, on the server clock (ms since the Unix epoch):
+ * each holds since the time given, or is null.
+ */
+export interface SentinelConditions {
+  /** Screen sharing is off (`ended`: the student stopped it; `muted`: the track delivers nothing) since `sinceMs`. */
+  capture: { state: 'ended' | 'muted'; sinceMs: number } | null;
+  /** The picture is one flat colour since `sinceMs`; `luma`: its brightness, 0..255, when known. */
+  blank: { sinceMs: number; luma: number | null } | null;
+  /** The picture is unchanged since `sinceMs`. */
+  frozen: { sinceMs: number } | null;
+  /** The last change of the screen's size or number of screens, at `atMs`, described for the proctor. */
+  screenChange: { atMs: number; detail: string } | null;
 }
 
 /** Thresholds of the rules. */
@@ -36,10 +62,25 @@ export interface AlertThresholds {
   disconnectedAfterMs: number;
   /** Largest |capture clock − server clock| tolerated, ms. Default 60 s (a backlog being drained is younger). */
   clockSkewMs: number;
+  /** Screen sharing off this long raises `capture-stopped`, ms. Default 5 s. */
+  captureStoppedAfterMs: number;
+  /** A blank picture this long raises `screen-blank`, ms. Default 10 s (`VIGIL_ALERT_BLANK_SECONDS`). */
+  blankAfterMs: number;
+  /** An unchanged picture this long raises `screen-frozen`, ms. Default 120 s (`VIGIL_ALERT_FROZEN_SECONDS`). */
+  frozenAfterMs: number;
+  /** How long `screen-changed` holds after a change, ms. Default 60 s. */
+  screenChangeHoldMs: number;
 }
 
 /** Defaults of {@link AlertThresholds}. */
-export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = { disconnectedAfterMs: 30_000, clockSkewMs: 60_000 };
+export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
+  disconnectedAfterMs: 30_000,
+  clockSkewMs: 60_000,
+  captureStoppedAfterMs: 5_000,
+  blankAfterMs: 10_000,
+  frozenAfterMs: 120_000,
+  screenChangeHoldMs: 60_000,
+};
 
 /** One condition that holds now. */
 export interface AlertCondition {
@@ -68,6 +109,28 @@ export function alertConditions(streams: readonly AlertInput[], nowMs: number, t
       const off = min > t.clockSkewMs ? min : max;
       out.push({ ...who, kind: 'clock-skew', detail: `the kiosk clock is ${Math.round(Math.abs(off) / 1000)} s ${off > 0 ? 'behind' : 'ahead of'} the server's` });
     }
+    if (s.state === 'live' && s.sentinel) out.push(...sentinelAlerts(who, s.sentinel, nowMs, t));
+  }
+  return out;
+}
+
+/** The conditions from what a live stream's Sentinel reported. */
+function sentinelAlerts(who: Pick<AlertCondition, 'streamId' | 'examId' | 'seatId'>, c: SentinelConditions, nowMs: number, t: AlertThresholds): AlertCondition[] {
+  const out: AlertCondition[] = [];
+  const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+  if (c.capture && nowMs - c.capture.sinceMs >= t.captureStoppedAfterMs) {
+    const what = c.capture.state === 'ended' ? 'screen sharing stopped' : 'screen capture delivers no picture (muted: screen locked or asleep?)';
+    out.push({ ...who, kind: 'capture-stopped', detail: `${what} ${seconds(nowMs - c.capture.sinceMs)} s ago` });
+  }
+  if (c.blank && nowMs - c.blank.sinceMs >= t.blankAfterMs) {
+    const tone = c.blank.luma === null ? '' : c.blank.luma < 24 ? ' (black)' : c.blank.luma > 232 ? ' (white)' : '';
+    out.push({ ...who, kind: 'screen-blank', detail: `the screen has been blank${tone} for ${seconds(nowMs - c.blank.sinceMs)} s` });
+  }
+  if (c.frozen && !c.blank && nowMs - c.frozen.sinceMs >= t.frozenAfterMs) {
+    out.push({ ...who, kind: 'screen-frozen', detail: `the screen has not changed for ${seconds(nowMs - c.frozen.sinceMs)} s` });
+  }
+  if (c.screenChange && nowMs - c.screenChange.atMs < t.screenChangeHoldMs) {
+    out.push({ ...who, kind: 'screen-changed', detail: c.screenChange.detail });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
-import type { AlertView as ApiAlertView } from '@vigil/api';
+import { ALERT_KINDS, type AlertKind, type AlertView as ApiAlertView } from '@vigil/api';
 
 /** Body of `POST /api/alerts/:alertId/ack`. */
 export class AcknowledgeAlertDto {
@@ -14,7 +14,7 @@ export class AcknowledgeAlertDto {
 /** An alert as the API shows it. */
 export class AlertView implements ApiAlertView {
   @ApiProperty() id!: number;
-  @ApiProperty({ enum: ['disconnected', 'storage-failed', 'clock-skew'] }) kind!: 'disconnected' | 'storage-failed' | 'clock-skew';
+  @ApiProperty({ enum: ALERT_KINDS }) kind!: AlertKind;
   @ApiProperty() streamId!: string;
   @ApiProperty() examId!: string;
   @ApiProperty() seatId!: string;

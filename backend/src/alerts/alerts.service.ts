@@ -6,7 +6,8 @@ import { PeriodicTask } from '../common/periodic-task';
 import { errorText } from '../common/error-text';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { RelayService } from '../relay-nest/relay.service';
-import { AlertBook, alertConditions, type Alert, type AlertInput } from './alert-rules';
+import { StreamEventsService } from '../stream-events/stream-events.service';
+import { AlertBook, DEFAULT_ALERT_THRESHOLDS, alertConditions, type Alert, type AlertInput, type AlertThresholds } from './alert-rules';
 
 /** How often the rules are checked, ms. */
 export const ALERT_CHECK_MS = 2000;
@@ -30,8 +31,19 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly relay: RelayService,
     private readonly access: ExamAccessService,
     private readonly audit: AuditService,
+    private readonly streamEvents: StreamEventsService,
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {}
+
+  /** The thresholds in force (from the configuration). */
+  get thresholds(): AlertThresholds {
+    return {
+      ...DEFAULT_ALERT_THRESHOLDS,
+      disconnectedAfterMs: this.config.alertDisconnectedSeconds * 1000,
+      blankAfterMs: this.config.alertBlankSeconds * 1000,
+      frozenAfterMs: this.config.alertFrozenSeconds * 1000,
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.task.start(ALERT_CHECK_MS, false);
@@ -43,10 +55,13 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** One check of every stream (also called by tests). */
   check(nowMs = Date.now()): { raised: Alert[]; cleared: Alert[] } {
-    const inputs: AlertInput[] = this.relay.registry.list().map((s) => {
+    const streams = this.relay.registry.list();
+    const inputs: AlertInput[] = streams.map((s) => {
       const summary = s.summary(nowMs);
       const age = s.stats.fragmentAge(nowMs);
+      const sentinel = this.streamEvents.conditionsOf(s.streamId);
       return {
+        ...(sentinel ? { sentinel } : {}),
         streamId: s.streamId,
         examId: s.identity.examId,
         seatId: s.identity.seatId,
@@ -57,7 +72,8 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
         fragmentAgeMaxMs: age.max,
       };
     });
-    const result = this.book.update(alertConditions(inputs, nowMs, { disconnectedAfterMs: this.config.alertDisconnectedSeconds * 1000, clockSkewMs: 60_000 }), nowMs);
+    this.streamEvents.retainOnly(new Set(streams.map((s) => s.streamId)));
+    const result = this.book.update(alertConditions(inputs, nowMs, this.thresholds), nowMs);
     for (const a of result.raised) this.logger.warn(`alert ${a.id} ${a.kind}: stream ${a.streamId} (exam ${a.examId}, seat ${a.seatId}): ${a.detail}`);
     for (const a of result.cleared) this.logger.log(`alert ${a.id} ${a.kind} cleared: stream ${a.streamId}`);
     return result;

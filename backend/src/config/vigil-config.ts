@@ -69,6 +69,14 @@ export interface VigilConfig {
   focusFps: number;
   /** An alert is raised when a stream's Sentinel has been gone this long, seconds. `VIGIL_ALERT_DISCONNECTED_SECONDS`, default 30. */
   alertDisconnectedSeconds: number;
+  /** An alert is raised when a live stream's screen has been blank (one flat colour) this long, seconds. `VIGIL_ALERT_BLANK_SECONDS`, default 10. */
+  alertBlankSeconds: number;
+  /** An alert is raised when a live stream's screen has not changed this long, seconds. `VIGIL_ALERT_FROZEN_SECONDS`, default 120. */
+  alertFrozenSeconds: number;
+  /** Sentinel `event` messages stored per stream per minute (more are acknowledged and dropped). `VIGIL_SENTINEL_EVENTS_PER_MINUTE`, default 60. */
+  sentinelEventsPerMinute: number;
+  /** Exam application events (`POST /api/sentinel/events`) per seat per minute (more: 429). `VIGIL_EXAM_APP_EVENTS_PER_MINUTE`, default 30. */
+  examAppEventsPerMinute: number;
   /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
   databaseUrl: string | null;
   /** Secret for seat-token signatures, at least 32 characters. `VIGIL_SECRET`; unset = generated once into `<dataDir>/secret.key` (mode 0600). */
@@ -145,6 +153,10 @@ const schema = z.object({
   VIGIL_DEFAULT_FPS: z.coerce.number().min(0.2).max(5).default(1),
   VIGIL_FOCUS_FPS: z.coerce.number().min(0.2).max(5).default(5),
   VIGIL_ALERT_DISCONNECTED_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  VIGIL_ALERT_BLANK_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  VIGIL_ALERT_FROZEN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  VIGIL_SENTINEL_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
+  VIGIL_EXAM_APP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL (unset = embedded SQLite in VIGIL_DATA_DIR)' })
@@ -246,6 +258,10 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     defaultFps: e.VIGIL_DEFAULT_FPS,
     focusFps: e.VIGIL_FOCUS_FPS,
     alertDisconnectedSeconds: e.VIGIL_ALERT_DISCONNECTED_SECONDS,
+    alertBlankSeconds: e.VIGIL_ALERT_BLANK_SECONDS,
+    alertFrozenSeconds: e.VIGIL_ALERT_FROZEN_SECONDS,
+    sentinelEventsPerMinute: e.VIGIL_SENTINEL_EVENTS_PER_MINUTE,
+    examAppEventsPerMinute: e.VIGIL_EXAM_APP_EVENTS_PER_MINUTE,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.VIGIL_SECRET ?? null,
     adminEmail: e.VIGIL_ADMIN_EMAIL?.toLowerCase() ?? null,

@@ -6,6 +6,7 @@ import { MAX_MEDIA_MESSAGE_BYTES, ProtocolError, SENTINEL_WS_PATH, closeReason, 
 import { SentinelSession, type SentinelAuthorizer } from '../relay/sentinel-session';
 import { RelayService } from '../relay-nest/relay.service';
 import { RecordingService } from '../recording/recording.service';
+import { StreamEventsService } from '../stream-events/stream-events.service';
 import { rawDataToBytes, wsClose, wsSend } from './ws-link';
 import { SeatTokenService } from '../seats-api/seat-token.service';
 import { isAllowedOrigin } from '../auth/origin';
@@ -43,6 +44,7 @@ export class SentinelGateway implements OnGatewayConnection {
     private readonly relay: RelayService,
     private readonly recordings: RecordingService,
     private readonly seatTokens: SeatTokenService,
+    private readonly streamEvents: StreamEventsService,
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
     this.limits = new ConnectionLimits<SentinelScope>(config.maxSentinelConnections, {
@@ -105,6 +107,7 @@ export class SentinelGateway implements OnGatewayConnection {
         },
         rejected: (code, message) => this.logger.warn(`sentinel rejected: ${code}: ${message}`),
         gap: (stream, gap) => this.recordings.logEvent(stream.streamId, { type: 'gap', ...gap }),
+        event: (stream, event) => this.streamEvents.sentinelEvent(stream, event),
       },
       this.admitting(this.seatTokens.authorize, place),
     );

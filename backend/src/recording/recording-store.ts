@@ -153,6 +153,53 @@ export class RecordingStore {
     return text ? (JSON.parse(text) as StreamMeta) : null;
   }
 
+  /**
+   * Appends one line to a recorded stream's `events.jsonl` (the stream's writer may be open or
+   * closed: both append with O_APPEND, so whole lines never interleave). Only for a stream that
+   * has a recording (its `meta.json`): nothing is created for an unknown id.
+   * @param line one JSON object, without the newline
+   * @param durable fdatasync before resolving (when the store syncs at all)
+   * @returns false when there is no such recording
+   * @throws TypeError for an unsafe stream id; the file system's error
+   */
+  async appendEvent(streamId: string, line: string, durable: boolean): Promise<boolean> {
+    const dir = this.streamDir(streamId);
+    if ((await stat(path.join(dir, 'meta.json')).catch(() => null)) === null) return false;
+    const handle = await open(path.join(dir, 'events.jsonl'), 'a');
+    try {
+      await handle.write(line + '\n');
+      if (durable && this.fsync) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  /**
+   * The text of a stream's `events.jsonl`, at most its last `maxBytes` bytes (a first line cut
+   * there is partial: callers skip lines that are not JSON); '' when there is none.
+   * @throws TypeError for an unsafe stream id
+   */
+  async readEvents(streamId: string, maxBytes: number): Promise<{ text: string; cut: boolean }> {
+    const file = path.join(this.streamDir(streamId), 'events.jsonl');
+    const handle = await open(file, 'r').catch(() => null);
+    if (!handle) return { text: '', cut: false };
+    try {
+      const size = (await handle.stat()).size;
+      const length = Math.min(size, maxBytes);
+      const buffer = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, size - length + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return { text: buffer.subarray(0, done).toString('utf8'), cut: size > length };
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** Parses `index.jsonl` (init segments, segments and gaps); a torn last line (crash mid-append) is ignored. */
   async readIndex(streamId: string): Promise<IndexEntry[]> {
     return (await readIndexFile(path.join(this.streamDir(streamId), 'index.jsonl'))).entries;
@@ -357,6 +404,19 @@ export class StreamRecording implements UnitWriter {
   async logEvent(event: Record<string, unknown> & { type: string }): Promise<void> {
     if (!this.eventsHandle || this.closed) return;
     await this.eventsHandle.write(JSON.stringify({ atMs: Date.now(), ...event }) + '\n');
+  }
+
+  /**
+   * Appends one ready line (an event of the event track, `stream-events/event-track.ts`).
+   * @param durable fdatasync before resolving (when the store syncs)
+   * @returns false when the recording is closed (append through {@link RecordingStore.appendEvent} then)
+   */
+  async appendEventLine(line: string, durable: boolean): Promise<boolean> {
+    const handle = this.eventsHandle;
+    if (!handle || this.closed) return false;
+    await handle.write(line + '\n');
+    if (durable && this.fsync) await handle.datasync();
+    return true;
   }
 
   /** Closes every file. Idempotent. */

@@ -87,9 +87,22 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Appends an application event to a live stream's events.jsonl (best effort). */
+  /** Appends a server event to a live stream's events.jsonl (best effort; `source: "server"`). */
   logEvent(streamId: string, event: Record<string, unknown> & { type: string }): void {
-    this.recordings.get(streamId)?.logEvent(event).catch((e: unknown) => this.logger.warn(`event log ${streamId}: ${e}`));
+    this.recordings.get(streamId)?.logEvent({ source: 'server', ...event }).catch((e: unknown) => this.logger.warn(`event log ${streamId}: ${e}`));
+  }
+
+  /**
+   * Appends one line to a stream's `events.jsonl`: through its open writer while it is live,
+   * else to its folder (a recording that exists; nothing is created for an unknown id).
+   * @param durable fdatasync before resolving (proctors' flags and notes)
+   * @returns false when there is no recording of that stream
+   * @throws the file system's error
+   */
+  async appendEvent(streamId: string, line: string, durable = false): Promise<boolean> {
+    const open = this.recordings.get(streamId);
+    if (open && (await open.appendEventLine(line, durable))) return true;
+    return this.store.appendEvent(streamId, line, durable);
   }
 
   /** Start-up scan of every stream folder (crash recovery); logs what was mended. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EMPTY, Subscription, switchMap, timer } from 'rxjs';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
+  MAX_TEXT_MESSAGE_BYTES,
   MediaKind,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -10,6 +11,7 @@ import {
   encodeControl,
   parseSentinelMessage,
   type ErrorCode,
+  type EventMessage,
   type HelloMessage,
 } from '@vigil/protocol';
 import { InitUnit } from './media-unit';
@@ -47,6 +49,11 @@ export interface SentinelSessionEvents {
   rejected?(code: ErrorCode, message: string): void;
   /** A `gap` the Sentinel reported (already queued for the index). */
   gap?(stream: LiveStream, gap: { fromMs: number; toMs: number; reason: string }): void;
+  /**
+   * An `event` the Sentinel reported (valid and bounded by its schema); the listener stores,
+   * deduplicates and rate-limits it. The session answers `event-ack` whatever became of it.
+   */
+  event?(stream: LiveStream, event: EventMessage): void;
 }
 
 /**
@@ -112,10 +119,38 @@ export class SentinelSession {
         const gap = { fromMs: message.fromMs, toMs: message.toMs, reason: message.reason };
         stream.recordGap(gap);
         this.report(() => this.events.gap?.(stream, gap));
+      } else if (message.type === 'event') {
+        const stream = this.requireStream();
+        this.report(() => this.events.event?.(stream, message));
+        this.send({ type: 'event-ack', seq: message.seq });
       }
     } catch (e) {
+      if (this.stream && e instanceof ProtocolError && e.code === 'bad-message' && this.refuseEvent(text, e)) return;
       this.fail(e);
     }
+  }
+
+  /**
+   * An `event` that does not validate (an unknown kind from a newer Sentinel, a field out of
+   * bounds) must not cost the stream its connection: it would be resent after every reconnect.
+   * It is refused with a non-fatal `bad-message` and acknowledged (when its `seq` is readable),
+   * so the Sentinel drops it. Other messages stay fatal.
+   * @returns true when `text` was an event (refused here)
+   */
+  private refuseEvent(text: string, error: ProtocolError): boolean {
+    if (text.length > MAX_TEXT_MESSAGE_BYTES) return false; // oversized: fatal like any other message
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (typeof value !== 'object' || value === null || (value as { type?: unknown }).type !== 'event') return false;
+    const seq = (value as { seq?: unknown }).seq;
+    const message = error.message.length > ERROR_MESSAGE_MAX_LENGTH ? error.message.slice(0, ERROR_MESSAGE_MAX_LENGTH - 1) + '…' : error.message;
+    this.send({ type: 'error', code: 'bad-message', fatal: false, message: `event refused (not stored): ${message}`.slice(0, ERROR_MESSAGE_MAX_LENGTH) });
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1) this.send({ type: 'event-ack', seq });
+    return true;
   }
 
   /** Handles one binary frame (media message). Never throws. */

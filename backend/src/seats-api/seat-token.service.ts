@@ -76,6 +76,32 @@ export class SeatTokenService {
     this.streamRecords.setInitialFps(seat.examId, seat.id, exam.defaultFps);
     return { examId: seat.examId, seatId: seat.id };
   };
+
+  /**
+   * The seat a REST caller's seat token names (the exam application's events,
+   * `POST /api/sentinel/events`): the token must be the seat's current one (signature, not
+   * revoked, seat and exam exist), and the exam window open (from `VIGIL_SEAT_EARLY_MINUTES`
+   * before its start to its end), as for a Sentinel's capture `hello`.
+   * @returns the seat, or why not: `invalid` (no, malformed, forged or revoked token: 401) or
+   *   `closed` (outside the exam window: 403), with a message for the caller
+   */
+  async verifyForRest(token: string, nowMs = Date.now()): Promise<{ ok: true; examId: string; seatId: string } | { ok: false; why: 'invalid' | 'closed'; message: string }> {
+    if (token.trim() === '') return { ok: false, why: 'invalid', message: 'a seat token is required: Authorization: Bearer <seat token> (the #token=… of the seat\'s kiosk URL)' };
+    let claims;
+    try {
+      claims = verifySeatToken(this.key, token.trim());
+    } catch (e) {
+      if (e instanceof SeatTokenError) return { ok: false, why: 'invalid', message: e.message };
+      throw e;
+    }
+    const seat = await this.database.db.selectFrom('seats').selectAll().where('id', '=', claims.seatId).executeTakeFirst();
+    const exam = seat ? await this.database.db.selectFrom('exams').selectAll().where('id', '=', seat.examId).executeTakeFirst() : undefined;
+    if (!seat || !exam || seat.examId !== claims.examId) return { ok: false, why: 'invalid', message: 'this seat or its exam no longer exists' };
+    if (seat.tokenVersion !== claims.version) return { ok: false, why: 'invalid', message: 'this seat token was revoked: use the seat\'s new kiosk URL token' };
+    const admission = seatTokenAdmission(nowMs, { startsAtMs: exam.startsAt, endsAtMs: exam.endsAt }, { earlyMs: this.config.seatEarlyMinutes * 60_000, uploadGraceMs: 0 }, {});
+    if (admission.kind !== 'capture') return { ok: false, why: 'closed', message: admission.kind === 'refused' ? admission.message : 'the exam is over' };
+    return { ok: true, examId: seat.examId, seatId: seat.id };
+  }
 }
 
 /**

@@ -14,9 +14,20 @@
  * the two pages. Holes in the capture (capture stopped, queue full) become `gap` notices that
  * travel with the next message. When the server ends the stream (`stop`, or capture refused
  * after the exam's end) capture stops and the backlog is uploaded over upload-only connections.
+ *
+ * Events (issue 11 event track): capture started, ended, muted and unmuted, screen size
+ * changes, the page's signals (`page-signals.ts`: reload, online/offline, visibility, screen
+ * count), an encoder fallback, and blank or frozen screens (`ScreenWatch` on a 64x36 luma
+ * thumbnail of the sampled frame, at most once a second) go into an `EventQueue` the sender
+ * delivers with acknowledgement (kept across reconnects, not across reloads).
  */
 import { FPS_DEFAULT, FPS_MAX, FPS_MIN, type KeyframeReason as ServerKeyframeReason } from '@vigil/protocol';
+import type { SentinelEventDetail, SentinelEventKind } from '@vigil/protocol';
 import { ScreenCapture, type CaptureState } from '../capture/screen-capture';
+import { ScreenWatch, type ScreenWatchEvent, type ScreenWatchOptions } from '../capture/screen-watch';
+import { ThumbnailReader } from '../capture/thumbnail';
+import { EventQueue, randomPageId } from '../sender/event-queue';
+import { watchPageSignals } from './page-signals';
 import type { EncodedVideo, EncoderBackend, EncoderBackendCallbacks, EncoderName, VideoEncoderSettings } from '../encode/encoder-backend';
 import { encoderSettingsFor, sameSettings } from '../encode/encoder-settings';
 import { browserEncoderProbes, selectEncoder } from '../encode/encoder-selection';
@@ -37,6 +48,9 @@ import { overallState, type SentinelPhase, type SentinelStatus } from './status'
 
 /** Frames allowed inside the encoder before a tick is skipped (realtime: never build a backlog). */
 const MAX_ENCODER_QUEUE = 2;
+
+/** The screen watch looks at a sampled frame at most this often, ms. */
+const WATCH_INTERVAL_MS = 1000;
 
 /** Options for {@link Sentinel}; all optional except the config. */
 export interface SentinelOptions {
@@ -61,6 +75,10 @@ export interface SentinelOptions {
   openBacklogStore?: (() => Promise<BacklogStoreLike>) | null;
   /** Wall clock, ms since the Unix epoch (default `Date.now`). */
   wallClock?: () => number;
+  /** Report the browser's page signals (reload, online/offline, visibility, screens) as events (default true). */
+  pageSignals?: boolean;
+  /** Blank and frozen screen thresholds; null turns the screen watch off (default: `ScreenWatch`'s defaults). */
+  screenWatch?: ScreenWatchOptions | null;
 }
 
 /** A hole in the capture waiting for the next frame, which ends it. */
@@ -136,6 +154,15 @@ export class Sentinel {
   private allRecorded = false;
   private storageUsage: number | null = null;
   private storageQuota: number | null = null;
+  private readonly eventQueue = new EventQueue({ page: randomPageId() });
+  private readonly screenWatch: ScreenWatch | null;
+  /** Thumbnail reader, created on first use; null when the browser cannot (then no screen watch). */
+  private thumbnails: ThumbnailReader | null | undefined = undefined;
+  private lastWatchMs = -Infinity;
+  private readonly pageSignals: boolean;
+  private stopPageSignals: (() => void) | null = null;
+  /** Size of the last captured frame (kept across capture restarts), pixels; null before the first. */
+  private captureSize: { width: number; height: number } | null = null;
 
   constructor(options: SentinelOptions) {
     this.config = options.config;
@@ -144,6 +171,8 @@ export class Sentinel {
     this.createBackend = options.createBackend ?? null;
     this.openBacklogStore = options.openBacklogStore === undefined ? () => BacklogStore.open() : options.openBacklogStore;
     this.wallClock = options.wallClock ?? Date.now;
+    this.pageSignals = options.pageSignals ?? true;
+    this.screenWatch = options.screenWatch === null ? null : new ScreenWatch(options.screenWatch ?? {});
     this.queue = new OutboundQueue(options.queueMaxBytes === undefined ? {} : { maxBytes: options.queueMaxBytes });
     this.policy = new KeyframePolicy({ maxIntervalMs: options.maxKeyframeIntervalMs ?? this.config.maxKeyframeIntervalMs });
     this.capture = new ScreenCapture({
@@ -154,6 +183,10 @@ export class Sentinel {
         },
         ended: (message) => this.onCaptureEnded(message),
         error: (message) => this.setError(message),
+        muted: (muted) => {
+          if (muted) this.resetWatch();
+          this.emitEvent(muted ? 'capture-muted' : 'capture-unmuted');
+        },
       },
     });
     this.clock = new FrameClock({
@@ -174,6 +207,7 @@ export class Sentinel {
       url: this.config.wsUrl,
       hello: this.hello,
       queue: this.queue,
+      eventQueue: this.eventQueue,
       scheduler: this.scheduler,
       ...(options.createSocket ? { createSocket: options.createSocket } : {}),
       status: () => ({
@@ -234,6 +268,7 @@ export class Sentinel {
   /** A read-only snapshot of the current status. */
   status(): SentinelStatus {
     const init = this.muxer.currentInit;
+    const stats = this.screenWatch?.lastStats ?? null;
     return Object.freeze({
       state: overallState(this.phase, this.connection),
       phase: this.phase,
@@ -283,6 +318,13 @@ export class Sentinel {
       uploadOnly: this.sender.uploadingOnly,
       allRecorded: this.allRecorded,
       lastWelcomeAtMs: this.sender.lastWelcomeAtMs === null ? null : Math.round(performance.timeOrigin + this.sender.lastWelcomeAtMs),
+      eventsQueued: this.eventQueue.depth,
+      eventsDropped: this.eventQueue.dropped,
+      lastEvent: this.eventQueue.last?.kind ?? null,
+      screenBlank: this.screenWatch?.blank ?? false,
+      screenFrozen: this.screenWatch?.frozen ?? false,
+      screenLuma: stats ? round1(stats.mean) : null,
+      screenFlatness: stats ? Math.round(stats.flatFraction * 100) / 100 : null,
     });
   }
 
@@ -293,13 +335,17 @@ export class Sentinel {
    * phase at `waiting-for-share`: call `shareScreen()` from a click.
    */
   async start(): Promise<void> {
+    if (this.pageSignals && this.stopPageSignals === null) this.stopPageSignals = watchPageSignals((kind, detail) => this.emitEvent(kind, detail));
     const selection = await selectEncoder(this.config.encoder, browserEncoderProbes());
     if (this.halted()) return;
     if (selection.encoder === null) {
       this.fatal(selection.reason);
       return;
     }
-    if (selection.encoder !== 'webcodecs') console.info(`[vigil-sentinel] ${selection.reason}`);
+    if (selection.encoder !== 'webcodecs') {
+      console.info(`[vigil-sentinel] ${selection.reason}`);
+      this.emitEvent('encoder-fallback', { encoder: selection.encoder, reason: selection.reason.slice(0, 200) });
+    }
     this.encoderName = selection.encoder;
     this.hello.encoder = selection.encoder;
     this.hello.capabilities = { encoders: [...selection.available] };
@@ -431,6 +477,7 @@ export class Sentinel {
     } catch (error) {
       if (!this.halted()) this.phase = 'waiting-for-share';
       this.setError(`Screen sharing did not start: ${errorText(error)}`);
+      this.emitEvent('capture-ended', { reason: `screen sharing did not start: ${errorText(error)}`.slice(0, 200) });
       return;
     }
     if (this.halted()) {
@@ -438,6 +485,8 @@ export class Sentinel {
       return;
     }
     this.phase = 'running';
+    this.resetWatch();
+    this.emitEvent('capture-started');
     if (!this.clock.running) {
       this.clock.start();
     } else {
@@ -457,6 +506,8 @@ export class Sentinel {
     this.stopped = true;
     this.clock.stop();
     this.capture.stop();
+    this.stopPageSignals?.();
+    this.stopPageSignals = null;
     this.backend?.close();
     this.backend = null;
     this.sender.stop(CLOSE_GOING_AWAY);
@@ -489,6 +540,8 @@ export class Sentinel {
     this.queueFullReported = false;
     this.sourceWidth = frame.displayWidth;
     this.sourceHeight = frame.displayHeight;
+    this.noteCaptureSize(frame.displayWidth, frame.displayHeight);
+    this.watchFrame(frame);
     let settings: VideoEncoderSettings;
     try {
       settings = encoderSettingsFor({ width: frame.displayWidth, height: frame.displayHeight }, tick.fps);
@@ -687,9 +740,66 @@ export class Sentinel {
 
   private onCaptureEnded(message: string): void {
     if (this.halted()) return; // we stopped the capture ourselves
+    this.resetWatch();
+    this.emitEvent('capture-ended', { reason: message.slice(0, 200) });
     this.phase = 'waiting-for-share';
     this.noteGap('capture-stopped');
     this.setError(message);
+  }
+
+  /**
+   * Queues an event for the server (time: now, ms since the Unix epoch) and sends it when
+   * connected. Never throws: an event that cannot be built is logged and left out.
+   */
+  private emitEvent(kind: SentinelEventKind, detail?: SentinelEventDetail, atMs = this.wallClock()): void {
+    try {
+      this.eventQueue.push(kind, Math.round(atMs * 10) / 10, detail);
+      console.info(`[vigil-sentinel] event ${kind}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
+      this.sender.pump();
+      this.changed();
+    } catch (error) {
+      console.warn(`[vigil-sentinel] event ${kind} not queued: ${errorText(error)}`);
+    }
+  }
+
+  /** A captured frame of another size than the last one: `screen-size-changed` (not for the first frame). */
+  private noteCaptureSize(width: number, height: number): void {
+    const last = this.captureSize;
+    if (last !== null && last.width === width && last.height === height) return;
+    this.captureSize = { width, height };
+    if (last !== null && width > 0 && height > 0) this.emitEvent('screen-size-changed', { width, height });
+  }
+
+  /** Feeds the screen watch a thumbnail of the sampled frame, at most every {@link WATCH_INTERVAL_MS}. */
+  private watchFrame(frame: VideoFrame): void {
+    const watch = this.screenWatch;
+    const now = this.scheduler.now();
+    if (watch === null || now - this.lastWatchMs < WATCH_INTERVAL_MS) return;
+    this.lastWatchMs = now;
+    if (this.thumbnails === undefined) {
+      try {
+        this.thumbnails = new ThumbnailReader();
+      } catch (error) {
+        this.thumbnails = null;
+        console.warn(`[vigil-sentinel] ${errorText(error)}`);
+      }
+    }
+    if (this.thumbnails === null) return;
+    try {
+      for (const e of watch.observe(this.thumbnails.read(frame), this.wallClock())) this.emitWatchEvent(e);
+    } catch (error) {
+      console.warn(`[vigil-sentinel] screen watch: ${errorText(error)}`);
+    }
+  }
+
+  /** Capture stopped or restarted: the watch starts afresh (its open conditions end now). */
+  private resetWatch(): void {
+    this.lastWatchMs = -Infinity;
+    for (const e of this.screenWatch?.reset(this.wallClock()) ?? []) this.emitWatchEvent(e);
+  }
+
+  private emitWatchEvent(e: ScreenWatchEvent): void {
+    this.emitEvent(e.kind, { state: e.state, heldMs: Math.min(86_400_000, e.heldMs), luma: e.luma }, e.atMs);
   }
 
   private nowMediaTime(): number {

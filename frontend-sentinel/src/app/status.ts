@@ -118,6 +118,18 @@ export interface SentinelStatus {
   readonly allRecorded: boolean;
   /** When the last `welcome` arrived, ms since the Unix epoch; null before the first. */
   readonly lastWelcomeAtMs: number | null;
+  /** Events (`event` messages) waiting for the server's acknowledgement. */
+  readonly eventsQueued: number;
+  /** Events dropped because too many waited (a long disconnect). */
+  readonly eventsDropped: number;
+  /** Kind of the newest event queued, or null. */
+  readonly lastEvent: string | null;
+  /** The screen watch reports the picture blank / unchanged now. */
+  readonly screenBlank: boolean;
+  readonly screenFrozen: boolean;
+  /** Mean luma (0..255) and flat share (0..1) of the last picture the screen watch looked at, or null. */
+  readonly screenLuma: number | null;
+  readonly screenFlatness: number | null;
 }
 
 /** The overall state for a phase and a connection state. */

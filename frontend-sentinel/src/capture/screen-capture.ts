@@ -16,6 +16,8 @@ export interface ScreenCaptureEvents {
   error?(message: string): void;
   /** State changed. */
   state?(state: CaptureState): void;
+  /** The track stopped (`true`: `mute`, no frames for now: screen locked, display asleep) or resumed (`false`: `unmute`) delivering frames. */
+  muted?(muted: boolean): void;
 }
 
 /** Options for {@link ScreenCapture}. */
@@ -125,6 +127,8 @@ export class ScreenCapture {
     this.stream = stream;
     this.surface = surface;
     track.addEventListener('ended', () => this.onEnded(generation));
+    track.addEventListener('mute', () => generation === this.generation && this.emit(() => this.events.muted?.(true)));
+    track.addEventListener('unmute', () => generation === this.generation && this.emit(() => this.events.muted?.(false)));
     const Processor = MediaStreamTrackProcessor!;
     const reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
     this.reader = reader;

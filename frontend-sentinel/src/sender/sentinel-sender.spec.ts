@@ -1,5 +1,6 @@
 import { parseSentinelMessage, type SentinelMessage } from '@vigil/protocol';
 import { FakeScheduler } from '../testing/fake-scheduler';
+import { EventQueue } from './event-queue';
 import { OutboundQueue, type OutboundMessage } from './outbound-queue';
 import { SentinelSender, type SentinelSenderOptions, type SocketLike } from './sentinel-sender';
 
@@ -148,6 +149,31 @@ describe('SentinelSender', () => {
     last().receive({ type: 'ack', sequence: 2 });
     expect(queue.depth).toBe(1);
     expect(events).toContain('ack:2');
+  });
+
+  it('sends events once welcomed, drops them on event-ack, and resends the unacknowledged after a reconnect', () => {
+    const eventQueue = new EventQueue({ page: 'page-1' });
+    const { sender, last, welcome, scheduler } = setup({ eventQueue });
+    eventQueue.push('reload', 1000);
+    sender.start();
+    last().open();
+    sender.pump();
+    expect(last().texts().map((m) => m.type)).toEqual(['hello']); // nothing before welcome
+    welcome();
+    eventQueue.push('screen-blank', 2000, { state: 'start', heldMs: 2000, luma: 0 });
+    sender.pump();
+    const sent = () => last().texts().filter((m) => m.type === 'event').map((m) => (m.type === 'event' ? `${m.seq}:${m.kind}` : ''));
+    expect(sent()).toEqual(['1:reload', '2:screen-blank']);
+    last().receive({ type: 'event-ack', seq: 1 });
+    expect(eventQueue.depth).toBe(1);
+    last().serverClose(1006);
+    eventQueue.push('online', 3000); // while away
+    scheduler.advance(500);
+    last().open();
+    welcome();
+    expect(sent()).toEqual(['2:screen-blank', '3:online']);
+    last().receive({ type: 'event-ack', seq: 3 });
+    expect(eventQueue.depth).toBe(0);
   });
 
   it('reconnects with backoff, resumes the stream and resends everything after lastAckedSequence', () => {

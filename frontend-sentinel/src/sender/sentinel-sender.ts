@@ -12,6 +12,8 @@
  *   after a fatal `auth-required` / `auth-failed` error, a local configuration error, or the
  *   server's `stop` (it ended the stream for good: state `ended`).
  * - Sends the `gap` notices a queued message carries right before that message.
+ * - Sends the queued `event` messages (`eventQueue`) as soon as it is welcomed, drops them on
+ *   `event-ack`, and sends the unacknowledged ones again after a reconnect.
  * - Upload-only drain (state `uploading`): after the server's `stop`, after a capture `hello`
  *   refused with `not-allowed` or `auth-failed` while a backlog waits (the exam is over, its
  *   seat token expired), or when `drain()` is called, capture has
@@ -39,6 +41,7 @@ import {
 import type { Scheduler } from '../timing/frame-clock';
 import { assertIntegerInRange, assertObject } from '../util/assert';
 import { Backoff, type BackoffOptions } from './backoff';
+import type { EventQueue } from './event-queue';
 import type { OutboundQueue } from './outbound-queue';
 
 /** The parts of the WHATWG `WebSocket` the sender uses. */
@@ -144,6 +147,8 @@ export interface SentinelSenderOptions {
   resumeStreamId?: string;
   /** Uniform random numbers in [0, 1) for jitter (default `Math.random`). */
   random?: () => number;
+  /** Events to send (`event` messages, acknowledged by `event-ack`); none when absent. */
+  eventQueue?: EventQueue;
 }
 
 const OPEN = 1;
@@ -155,7 +160,8 @@ const POLL_MS = 25;
 
 /** WebSocket client with reliable, resumable upload; see the module comment. */
 export class SentinelSender {
-  private readonly opts: Required<Omit<SentinelSenderOptions, 'events' | 'backoff' | 'random' | 'resumeStreamId'>>;
+  private readonly opts: Required<Omit<SentinelSenderOptions, 'events' | 'backoff' | 'random' | 'resumeStreamId' | 'eventQueue'>>;
+  private readonly eventQueue: EventQueue | null;
   private readonly events: SenderEvents;
   private readonly backoff: Backoff;
   private socket: SocketLike | null = null;
@@ -203,6 +209,7 @@ export class SentinelSender {
       silenceTimeoutMs,
     };
     this.events = options.events ?? {};
+    this.eventQueue = options.eventQueue ?? null;
     this.backoff = new Backoff(options.backoff ?? {}, options.random ?? Math.random);
     if (options.resumeStreamId !== undefined) {
       if (typeof options.resumeStreamId !== 'string' || !ID_PATTERN.test(options.resumeStreamId)) {
@@ -308,6 +315,17 @@ export class SentinelSender {
   pump(): void {
     const socket = this.socket;
     if (!this.welcomed || socket === null || socket.readyState !== OPEN) return;
+    const events = this.eventQueue;
+    if (events !== null) {
+      for (let e = events.peekUnsent(); e !== undefined; e = events.peekUnsent()) {
+        try {
+          socket.send(encodeControl(events.toMessage(e)));
+        } catch (error) {
+          this.reportError(`event ${e.kind} not sent: ${errorText(error)}`, false);
+        }
+        events.markSent();
+      }
+    }
     const queue = this.opts.queue;
     for (let msg = queue.peekUnsent(); msg !== undefined; msg = queue.peekUnsent()) {
       if (socket.bufferedAmount >= this.opts.maxBufferedBytes) {
@@ -404,6 +422,9 @@ export class SentinelSender {
         this.emit(() => this.events.ack?.(message.sequence));
         if (this.uploadOnly && this.opts.queue.depth === 0) this.finishDrain();
         break;
+      case 'event-ack':
+        this.eventQueue?.ack(message.seq);
+        break;
       case 'keyframe':
         this.emit(() => this.events.keyframe?.(message.reason));
         break;
@@ -475,6 +496,7 @@ export class SentinelSender {
       queue.rewind();
     }
     this.resumeStreamId = welcome.streamId;
+    this.eventQueue?.rewind();
     this.welcomed = true;
     this.everWelcomed = true;
     this.welcomeAtMs = this.opts.scheduler.now();

@@ -51,6 +51,13 @@ function status(over: Partial<SentinelStatus> = {}): SentinelStatus {
     uploadOnly: false,
     allRecorded: false,
     lastWelcomeAtMs: 1.7e12,
+    eventsQueued: 0,
+    eventsDropped: 0,
+    lastEvent: null,
+    screenBlank: false,
+    screenFrozen: false,
+    screenLuma: null,
+    screenFlatness: null,
     ...over,
   };
 }

@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'recording.delete',
   'recording.share',
   'recording.share.use',
+  'recording.event',
   'alert.ack',
   'api-key.create',
   'api-key.revoke',

@@ -347,11 +347,22 @@ export interface ExamStatsView {
   skippedSegments: number;
 }
 
+/** Every kind of alert; see {@link AlertView.kind}. */
+export const ALERT_KINDS = ['disconnected', 'storage-failed', 'clock-skew', 'capture-stopped', 'screen-blank', 'screen-frozen', 'screen-changed'] as const;
+
+/** One of {@link ALERT_KINDS}. */
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
 /** An alert raised by the server (`GET /api/exams/:examId/alerts`). */
 export interface AlertView {
   id: number;
-  /** `disconnected` (no Sentinel for longer than VIGIL_ALERT_DISCONNECTED_SECONDS), `storage-failed`, `clock-skew` (kiosk clock off). */
-  kind: 'disconnected' | 'storage-failed' | 'clock-skew';
+  /**
+   * `disconnected` (no Sentinel for longer than VIGIL_ALERT_DISCONNECTED_SECONDS), `storage-failed`, `clock-skew` (kiosk
+   * clock off), `capture-stopped` (screen sharing ended or muted), `screen-blank` (one flat colour for
+   * VIGIL_ALERT_BLANK_SECONDS), `screen-frozen` (unchanged for VIGIL_ALERT_FROZEN_SECONDS), `screen-changed` (the screen's
+   * size or number of screens changed; clears after a minute).
+   */
+  kind: AlertKind;
   streamId: string;
   examId: string;
   seatId: string;
@@ -375,4 +386,84 @@ export interface RecordingMeta {
   userAgent: string;
   /** When the stream was created, ms since the Unix epoch. */
   createdAtMs: number;
+}
+
+/** Who put an event on a stream's event track. */
+export type StreamEventSource = 'server' | 'sentinel' | 'exam-app' | 'proctor';
+
+/**
+ * What an exam application (an LMS, the exam page) may report through `POST /api/sentinel/events`
+ * with the seat token: the student left full screen, pasted, switched away from the exam page,
+ * copied, opened a new window, or `other` (then say what in `text`).
+ */
+export const EXAM_APP_EVENT_KINDS = ['left-fullscreen', 'entered-fullscreen', 'paste', 'copy', 'page-hidden', 'page-visible', 'window-blur', 'window-focus', 'new-window', 'other'] as const;
+
+/** One of {@link EXAM_APP_EVENT_KINDS}. */
+export type ExamAppEventKind = (typeof EXAM_APP_EVENT_KINDS)[number];
+
+/** Longest free text of an exam application's event, characters. */
+export const EXAM_APP_TEXT_MAX_LENGTH = 500;
+
+/** Body of `POST /api/sentinel/events` (`Authorization: Bearer <seat token>`). */
+export interface ExamAppEventBody {
+  kind: ExamAppEventKind;
+  /** Free text, at most {@link EXAM_APP_TEXT_MAX_LENGTH} characters (what was pasted is not evidence enough to keep: send a summary). */
+  text?: string;
+  /** When it happened, ms since the Unix epoch (the application's clock); absent = when the server received it. At most 10 minutes old, 1 minute ahead. */
+  atMs?: number;
+}
+
+/** Answer of `POST /api/sentinel/events`: where the event went. */
+export interface ExamAppEventResult {
+  streamId: string;
+  atMs: number;
+}
+
+/** What a proctor puts on a recording's moment: a `flag` (look here) or a `note` (what they saw). */
+export type ProctorEventKind = 'flag' | 'note';
+
+/** Longest text of a proctor's flag or note, characters. */
+export const PROCTOR_EVENT_TEXT_MAX_LENGTH = 2000;
+
+/** Body of `POST /api/recordings/:streamId/events`. */
+export interface CreateProctorEventBody {
+  /** The moment of the recording, ms since the Unix epoch (capture clock, as the index's `startMs`). */
+  atMs: number;
+  kind: ProctorEventKind;
+  /** 0..{@link PROCTOR_EVENT_TEXT_MAX_LENGTH} characters (a flag may have none). */
+  text: string;
+}
+
+/**
+ * One event of a stream's event track (`GET /api/recordings/:streamId/events`), time-aligned with
+ * the recording: `atMs` is on the capture clock for Sentinel events and proctor flags (the clock
+ * of the index's `startMs`), the server clock for server events.
+ */
+export interface StreamEventView {
+  /** When it happened, ms since the Unix epoch. */
+  atMs: number;
+  source: StreamEventSource;
+  /**
+   * What happened. Server: `connect`, `disconnect`, `set-fps`, `keyframe`, `stop`, `storage`,
+   * `gap`, `events-dropped`; Sentinel: its event kinds (`capture-started`, `screen-blank`, …);
+   * exam application: {@link ExamAppEventKind}; proctor: {@link ProctorEventKind}.
+   */
+  type: string;
+  /** Everything else the event carries (e.g. `{fps, reason}`, `{state, heldMs}`, `{text}`). */
+  detail: Record<string, unknown>;
+  /** Who: a proctor's e-mail (proctor events only). */
+  by?: string;
+  /** When the server stored it, ms since the Unix epoch (exam-app and proctor events; Sentinel events that arrived late). */
+  receivedAtMs?: number;
+}
+
+/** `GET /api/recordings/:streamId/events?from=&to=`. */
+export interface StreamEventsView {
+  streamId: string;
+  fromMs: number;
+  toMs: number;
+  /** Events in `[fromMs, toMs]`, oldest first. */
+  events: StreamEventView[];
+  /** True when more than the answer's limit matched: narrow the range. */
+  truncated: boolean;
 }

@@ -91,3 +91,15 @@ export const HELLO_TIMEOUT_MS = 10_000;
 
 /** How often a Sentinel sends `status`, in ms. */
 export const STATUS_INTERVAL_MS = 2_000;
+
+/** Longest `event.detail.reason`, in characters (free text such as why the encoder fell back). */
+export const EVENT_REASON_MAX_LENGTH = 200;
+
+/** Longest `event.page` (the id of one Sentinel page load), in characters. */
+export const EVENT_PAGE_MAX_LENGTH = 32;
+
+/** Largest screen width or height an `event` may report, in pixels (source screens may exceed {@link MAX_DIMENSION}). */
+export const MAX_SCREEN_DIMENSION = 32_768;
+
+/** Largest `event.detail.screens` (number of screens attached). */
+export const MAX_SCREENS = 64;

@@ -49,6 +49,15 @@ const VALID: Array<[string, ControlMessage, (text: string) => ControlMessage]> =
     { type: 'status', fps: 0.2, width: 0, height: 0, encoder: 'webcodecs', queueDepth: 3, queueBytes: 12_000, bytesSent: 9e12, keyframes: 0 },
     parseSentinelMessage,
   ],
+  ['event (no detail)', { type: 'event', page: 'p-Ab_9', seq: 1, kind: 'reload', atMs: 1_790_000_000_000 }, parseSentinelMessage],
+  [
+    'event (screen-blank start)',
+    { type: 'event', page: 'p1', seq: 7, kind: 'screen-blank', atMs: 1_790_000_000_000.5, detail: { state: 'start', heldMs: 2000, luma: 3.5 } },
+    parseSentinelMessage,
+  ],
+  ['event (screen-size-changed)', { type: 'event', page: 'p1', seq: 8, kind: 'screen-size-changed', atMs: 1, detail: { width: 5120, height: 2880 } }, parseSentinelMessage],
+  ['event (encoder-fallback)', { type: 'event', page: 'p1', seq: 9, kind: 'encoder-fallback', atMs: 1, detail: { encoder: 'openh264-wasm', reason: 'no VideoEncoder' } }, parseSentinelMessage],
+  ['event-ack', { type: 'event-ack', seq: 9 }, parseServerToSentinel],
   ['welcome', { type: 'welcome', protocol: 1, streamId: 's-1', lastAckedSequence: 0, fps: 1 }, parseServerToSentinel],
   ['ack', { type: 'ack', sequence: 2 ** 53 - 1 }, parseServerToSentinel],
   ['keyframe', { type: 'keyframe', reason: 'viewer-join' }, parseServerToSentinel],
@@ -100,8 +109,8 @@ describe('round trips', () => {
 
 describe('each parser accepts only its own direction', () => {
   it.each([
-    [parseSentinelMessage, '{"type":"ack","sequence":1}', 'Sentinel -> server', '"hello", "status"'],
-    [parseServerToSentinel, '{"type":"hello"}', 'server -> Sentinel', '"welcome", "ack", "keyframe", "set-fps", "stop", "error"'],
+    [parseSentinelMessage, '{"type":"ack","sequence":1}', 'Sentinel -> server', '"hello", "status", "gap", "event"'],
+    [parseServerToSentinel, '{"type":"hello"}', 'server -> Sentinel', '"welcome", "ack", "event-ack", "keyframe", "set-fps", "stop", "error"'],
     [parseProctorMessage, '{"type":"streams","streams":[]}', 'Proctor -> server', '"subscribe", "unsubscribe"'],
     [parseServerToProctor, '{"type":"subscribe","streamId":"s"}', 'server -> Proctor', '"streams", "subscribed", "unsubscribed", "error"'],
   ])('%#', (parse, text, direction, allowed) => {
@@ -165,6 +174,18 @@ describe('malformed JSON control messages', () => {
     ['bad array element', parseSentinelMessage, json({ ...hello, capabilities: { encoders: ['webcodecs', 3] } }), 'hello.capabilities.encoders[1] must be a string of 1 to 64 characters'],
     ['hello.protocol not a number', parseSentinelMessage, json({ ...hello, protocol: '1' }), 'hello.protocol must be 1, got "1"'],
     ['negative timestamp', parseServerToProctor, json({ type: 'streams', streams: [{ ...summary, startedAtMs: -5 }] }), 'streams.streams[0].startedAtMs must be a number of milliseconds since the Unix epoch'],
+    ['event: unknown kind', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'coffee-break', atMs: 1 }), 'event.kind must be one of "capture-started"'],
+    ['event: seq 0', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 0, kind: 'online', atMs: 1 }), 'event.seq must be an integer between 1 and 2^53-1'],
+    ['event: bad page id', parseSentinelMessage, json({ type: 'event', page: 'a/b', seq: 1, kind: 'online', atMs: 1 }), 'event.page must be a string of 1 to 32 characters'],
+    ['event: page id too long', parseSentinelMessage, json({ type: 'event', page: 'p'.repeat(33), seq: 1, kind: 'online', atMs: 1 }), 'event.page must be a string of 1 to 32'],
+    ['event: unknown detail field', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'online', atMs: 1, detail: { html: '<b>' } }), 'event.detail has unknown field "html"'],
+    ['event: reason too long', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'capture-ended', atMs: 1, detail: { reason: 'r'.repeat(201) } }), 'event.detail.reason must be a string of 0 to 200 characters'],
+    ['event: detail required by kind', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'screen-blank', atMs: 1 }), 'event.detail.state is required and comes with every "screen-blank" event'],
+    ['event: size required', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'screen-size-changed', atMs: 1, detail: { width: 10 } }), 'event.detail.height is required and comes with every "screen-size-changed" event'],
+    ['event: huge screen', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'screen-size-changed', atMs: 1, detail: { width: 1e9, height: 1 } }), 'event.detail.width must be an integer between 1 and 32768'],
+    ['event: bad state', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'screen-frozen', atMs: 1, detail: { state: 'maybe' } }), 'event.detail.state must be "start" or "end", got "maybe"'],
+    ['event: no time', parseSentinelMessage, json({ type: 'event', page: 'p', seq: 1, kind: 'online' }), 'event.atMs is required'],
+    ['event-ack sent by a Sentinel', parseSentinelMessage, json({ type: 'event-ack', seq: 1 }), 'unknown control message type "event-ack"'],
     ['codec with a quote', parseServerToProctor, json({ type: 'subscribed', streamId: 's', channel: 1, codec: 'avc1"', width: 0, height: 0 }), 'subscribed.codec must be an RFC 6381 codec string'],
   ] as const)('%s', (_name, parse, text, expected) => {
     const err = parseError(parse, text);

@@ -1,11 +1,15 @@
 import * as z from 'zod';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
+  EVENT_PAGE_MAX_LENGTH,
+  EVENT_REASON_MAX_LENGTH,
   FPS_MAX,
   FPS_MIN,
   ID_PATTERN,
   MAX_CHANNEL,
   MAX_DIMENSION,
+  MAX_SCREEN_DIMENSION,
+  MAX_SCREENS,
   MAX_SEQUENCE,
   MAX_SERVER_TEXT_MESSAGE_BYTES,
   MAX_STREAMS_PER_LIST,
@@ -146,6 +150,111 @@ export const gapSchema = z
   })
   .refine((g) => g.toMs >= g.fromMs, { error: 'toMs must not be before fromMs', path: ['toMs'] });
 
+/**
+ * What a Sentinel `event` reports (issue 11, event track):
+ * - `capture-started` / `capture-ended`: screen sharing began (also again after a stop) / the
+ *   browser ended it (the student stopped sharing, the display went away);
+ * - `capture-muted` / `capture-unmuted`: the capture track delivers no frames for now (screen
+ *   locked, display asleep) / again;
+ * - `screen-size-changed`: the captured screen's size changed (`width`, `height`: the new size);
+ * - `screens-count`: how many screens are attached, where the browser tells (`screens`; with
+ *   only `screen.isExtended` known: `extended`, and `screens` 1 or 2 meaning "two or more");
+ * - `online` / `offline`: the browser's network state (`navigator.onLine` events);
+ * - `page-hidden` / `page-visible`: the Sentinel page's visibility (another window on top);
+ * - `reload`: sent first by a page that was loaded by a reload;
+ * - `encoder-fallback`: WebCodecs was not usable and the OpenH264 WebAssembly encoder runs (`encoder`, `reason`);
+ * - `screen-blank` / `screen-frozen`: the captured picture is (`state: start`) or is no longer
+ *   (`state: end`) blank (one flat colour, e.g. black) / unchanged; `heldMs` how long it had
+ *   held when reported, `luma` its mean brightness.
+ */
+export const SENTINEL_EVENT_KINDS = [
+  'capture-started',
+  'capture-ended',
+  'capture-muted',
+  'capture-unmuted',
+  'screen-size-changed',
+  'screens-count',
+  'online',
+  'offline',
+  'page-hidden',
+  'page-visible',
+  'reload',
+  'encoder-fallback',
+  'screen-blank',
+  'screen-frozen',
+] as const;
+
+/** One of {@link SENTINEL_EVENT_KINDS}. */
+export const sentinelEventKindSchema = z.enum(SENTINEL_EVENT_KINDS, {
+  error: `must be one of ${SENTINEL_EVENT_KINDS.map((k) => `"${k}"`).join(', ')}`,
+});
+
+const screenDimension = (what: string) =>
+  z.int({ error: `must be an integer between 1 and ${MAX_SCREEN_DIMENSION} (${what} in pixels)` }).min(1).max(MAX_SCREEN_DIMENSION);
+
+/** What an `event` carries besides its kind and time: every field optional, each bounded; which are required depends on the kind. */
+export const sentinelEventDetailSchema = z.strictObject({
+  /** Screen width in pixels (`screen-size-changed`, `capture-started`). */
+  width: screenDimension('screen width').optional(),
+  /** Screen height in pixels (`screen-size-changed`, `capture-started`). */
+  height: screenDimension('screen height').optional(),
+  /** Screens attached (`screens-count`): 1..64. */
+  screens: z.int({ error: `must be an integer between 1 and ${MAX_SCREENS} (screens attached)` }).min(1).max(MAX_SCREENS).optional(),
+  /** `screen.isExtended`: more than one screen (`screens-count`). */
+  extended: z.boolean({ error: 'must be true or false' }).optional(),
+  /** `start` or `end` of a condition (`screen-blank`, `screen-frozen`). */
+  state: z.enum(['start', 'end'], { error: 'must be "start" or "end"' }).optional(),
+  /** How long the condition had held when it was reported, ms, 0..86400000 (`screen-blank`, `screen-frozen`). */
+  heldMs: z.int({ error: 'must be an integer between 0 and 86400000 (milliseconds)' }).min(0).max(86_400_000).optional(),
+  /** Mean brightness of the picture, 0..255 (`screen-blank`). */
+  luma: z.number({ error: 'must be a number between 0 and 255 (mean luma)' }).min(0).max(255).optional(),
+  /** Encoder now in use (`encoder-fallback`). */
+  encoder: encoderSchema.optional(),
+  /** Free text, 0..200 characters: why (`encoder-fallback`, `capture-ended`). */
+  reason: boundedString(0, EVENT_REASON_MAX_LENGTH, 'why').optional(),
+});
+
+/** Detail fields each kind must carry. */
+const REQUIRED_EVENT_DETAIL: Partial<Record<(typeof SENTINEL_EVENT_KINDS)[number], readonly (keyof z.infer<typeof sentinelEventDetailSchema>)[]>> = {
+  'screen-size-changed': ['width', 'height'],
+  'screens-count': ['screens'],
+  'encoder-fallback': ['encoder'],
+  'screen-blank': ['state'],
+  'screen-frozen': ['state'],
+};
+
+/**
+ * `event`: something happened at the Sentinel (see {@link SENTINEL_EVENT_KINDS}). The server
+ * appends it to the stream's event track (`events.jsonl`, source `sentinel`), may raise or
+ * clear an alert, and answers `event-ack` with `seq`. Events are queued like media: those not
+ * acknowledged are sent again after a reconnect, and the server drops a repeated `page`/`seq`.
+ * The server accepts a limited number per minute (`VIGIL_SENTINEL_EVENTS_PER_MINUTE`); more are
+ * acknowledged and dropped.
+ */
+export const eventSchema = z
+  .strictObject({
+    type: z.literal('event'),
+    /** The page load that sent it: 1..32 characters of `A-Z a-z 0-9 _ -`, random per page. */
+    page: z
+      .string({ error: `must be a string of 1 to ${EVENT_PAGE_MAX_LENGTH} characters of A-Z a-z 0-9 _ - (the page id)` })
+      .regex(new RegExp(`^[A-Za-z0-9_-]{1,${EVENT_PAGE_MAX_LENGTH}}$`)),
+    /** Number of the event within its page, from 1, increasing by 1. */
+    seq: sequenceSchema,
+    /** What happened. */
+    kind: sentinelEventKindSchema,
+    /** When it happened, ms since the Unix epoch (capture clock, the clock of the fragments' `prft`). */
+    atMs: epochMs('event time'),
+    /** Bounded details; which fields are required depends on `kind`. */
+    detail: sentinelEventDetailSchema.optional(),
+  })
+  .superRefine((e, ctx) => {
+    for (const field of REQUIRED_EVENT_DETAIL[e.kind] ?? []) {
+      if (e.detail?.[field] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['detail', field], message: `comes with every "${e.kind}" event` });
+      }
+    }
+  });
+
 // ---------------------------------------------------------------------------
 // Server -> Sentinel
 // ---------------------------------------------------------------------------
@@ -168,6 +277,13 @@ export const ackSchema = z.strictObject({
   type: z.literal('ack'),
   /** Highest sequence number durably written (cumulative). */
   sequence: sequenceSchema,
+});
+
+/** `event-ack`: every `event` of this connection's page with `seq` <= this number was handled (stored, or dropped by the rate limit). */
+export const eventAckSchema = z.strictObject({
+  type: z.literal('event-ack'),
+  /** Highest `event.seq` handled (cumulative). */
+  seq: sequenceSchema,
 });
 
 /** Why the server asks for a keyframe. */
@@ -333,11 +449,12 @@ export const unsubscribedSchema = z.strictObject({
 // ---------------------------------------------------------------------------
 
 /** Every message a Sentinel sends. */
-export const sentinelMessageSchema = z.discriminatedUnion('type', [helloSchema, statusSchema, gapSchema]);
+export const sentinelMessageSchema = z.discriminatedUnion('type', [helloSchema, statusSchema, gapSchema, eventSchema]);
 /** Every message the server sends a Sentinel. */
 export const serverToSentinelSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   ackSchema,
+  eventAckSchema,
   keyframeSchema,
   setFpsSchema,
   stopSchema,
@@ -368,6 +485,14 @@ export type StreamState = z.infer<typeof streamStateSchema>;
 /** Why a subscription ended: `"requested"` | `"stream-ended"` | `"too-slow"` | `"error"`. */
 export type UnsubscribeReason = z.infer<typeof unsubscribeReasonSchema>;
 
+/** One of {@link SENTINEL_EVENT_KINDS}. */
+export type SentinelEventKind = z.infer<typeof sentinelEventKindSchema>;
+/** Details of a Sentinel `event`; see {@link sentinelEventDetailSchema}. */
+export type SentinelEventDetail = z.infer<typeof sentinelEventDetailSchema>;
+/** Sentinel -> server `event`; see {@link eventSchema}. */
+export type EventMessage = z.infer<typeof eventSchema>;
+/** Server -> Sentinel `event-ack`; see {@link eventAckSchema}. */
+export type EventAckMessage = z.infer<typeof eventAckSchema>;
 /** Sentinel -> server `hello`; see {@link helloSchema}. */
 export type HelloMessage = z.infer<typeof helloSchema>;
 /** Sentinel -> server `gap`; see {@link gapSchema}. */
@@ -399,9 +524,9 @@ export type SubscribedMessage = z.infer<typeof subscribedSchema>;
 /** Server -> Proctor `unsubscribed`; see {@link unsubscribedSchema}. */
 export type UnsubscribedMessage = z.infer<typeof unsubscribedSchema>;
 
-/** Sentinel -> server: `hello` | `status` | `gap`. */
+/** Sentinel -> server: `hello` | `status` | `gap` | `event`. */
 export type SentinelMessage = z.infer<typeof sentinelMessageSchema>;
-/** Server -> Sentinel: `welcome` | `ack` | `keyframe` | `set-fps` | `stop` | `error`. */
+/** Server -> Sentinel: `welcome` | `ack` | `event-ack` | `keyframe` | `set-fps` | `stop` | `error`. */
 export type ServerToSentinelMessage = z.infer<typeof serverToSentinelSchema>;
 /** Proctor -> server: `subscribe` | `unsubscribe`. */
 export type ProctorMessage = z.infer<typeof proctorMessageSchema>;
@@ -427,12 +552,12 @@ interface Direction {
 const SENTINEL: Direction = {
   name: 'Sentinel -> server',
   maxBytes: MAX_TEXT_MESSAGE_BYTES,
-  schemas: { hello: helloSchema, status: statusSchema, gap: gapSchema },
+  schemas: { hello: helloSchema, status: statusSchema, gap: gapSchema, event: eventSchema },
 };
 const SERVER_TO_SENTINEL: Direction = {
   name: 'server -> Sentinel',
   maxBytes: MAX_SERVER_TEXT_MESSAGE_BYTES,
-  schemas: { welcome: welcomeSchema, ack: ackSchema, keyframe: keyframeSchema, 'set-fps': setFpsSchema, stop: stopSchema, error: errorSchema },
+  schemas: { welcome: welcomeSchema, ack: ackSchema, 'event-ack': eventAckSchema, keyframe: keyframeSchema, 'set-fps': setFpsSchema, stop: stopSchema, error: errorSchema },
 };
 const PROCTOR: Direction = {
   name: 'Proctor -> server',

@@ -19,7 +19,17 @@ export class AlertsApi {
   }
 }
 
-/** "Disconnected", "Recording failing", "Kiosk clock off". */
+const ALERT_KIND_LABELS: Record<AlertView['kind'], string> = {
+  disconnected: 'Disconnected',
+  'storage-failed': 'Recording failing',
+  'clock-skew': 'Kiosk clock off',
+  'capture-stopped': 'Screen sharing stopped',
+  'screen-blank': 'Screen blank',
+  'screen-frozen': 'Screen unchanged',
+  'screen-changed': 'Screen changed',
+};
+
+/** "Disconnected", "Recording failing", "Kiosk clock off", "Screen blank", … */
 export function alertKindLabel(kind: AlertView['kind']): string {
-  return { disconnected: 'Disconnected', 'storage-failed': 'Recording failing', 'clock-skew': 'Kiosk clock off' }[kind];
+  return ALERT_KIND_LABELS[kind];
 }
