@@ -15,6 +15,7 @@ import { AuthService } from './auth/auth.service';
 import { pageKindOf, portalIndex, securityHeaders } from './config/security-headers';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import type { LogDestination } from './common/json-logging';
+import { bodyErrors } from './common/body-errors';
 
 /**
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
@@ -43,6 +44,7 @@ export async function createApp(config: VigilConfig, options: { quiet?: boolean;
   if (config.apiDocs === 'login') app.use(apiDocsLogin(app.get(AuthService)));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('text', { type: 'text/csv', limit: MAX_IMPORT_BYTES }); // the seat list (libs/api seat-csv.ts)
+  app.use(bodyErrors()); // 413/400 with a message for refused bodies (else they end as 404 in serve-static's error handler)
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder()
