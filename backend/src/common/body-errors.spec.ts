@@ -22,10 +22,10 @@ describe('refused request bodies', () => {
   it('answers 400 for malformed JSON and 415 for an unsupported encoding, and keeps serving', async () => {
     const bad = await post('/api/auth/login', '{"email": "a@b.c", ', 'application/json');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/^request body is not valid JSON/);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^request body is not valid JSON/);
     const encoded = await post('/api/auth/login', '{}', 'application/json', { 'content-encoding': 'br-unknown' });
     expect(encoded.status).toBe(415);
-    expect((await encoded.json()).message).toMatch(/encoding or charset not supported/);
+    expect(((await encoded.json()) as { message: string }).message).toMatch(/encoding or charset not supported/);
     const ok = await post('/api/auth/login', JSON.stringify({ email: 'nobody@vigil.test', password: 'wrong password here' }), 'application/json');
     expect(ok.status).toBe(401); // the route itself still answers
     expect((await fetch(`${server.base}/api/health`)).status).toBe(200);

@@ -196,7 +196,7 @@ describe('event track: Sentinel events, exam application, proctor flags, alerts,
     const tooBig = await fetch(`${server.base}/api/sentinel/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${seat.token}` }, body: JSON.stringify({ kind: 'paste', text: 'x'.repeat(2_000_000) }) });
     // over the JSON body limit (1 MB) the body parser refuses it before the route, with 413 and why
     expect(tooBig.status).toBe(413);
-    expect((await tooBig.json()).message).toMatch(/request body too large: at most 1048576 bytes/);
+    expect(((await tooBig.json()) as { message: string }).message).toMatch(/request body too large: at most 1048576 bytes/);
     // a seat without a stream yet
     const fresh = await createSeat(admin, exam.id, 'ev-5');
     const none = await app.post('/api/sentinel/events', { kind: 'paste' }, bearer(fresh.token));
