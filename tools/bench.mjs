@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { typescriptDecoratorsPlugin } from './esbuild-decorators.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dirs = ['libs/fmp4/bench', 'libs/protocol/bench', 'backend/bench', 'frontend-sentinel/bench', 'e2e/bench'];
+const dirs = ['libs/fmp4/bench', 'libs/protocol/bench', 'backend/bench', 'loadgen/bench', 'frontend-sentinel/bench', 'e2e/bench'];
 const files = dirs.flatMap((d) =>
   existsSync(path.join(root, d)) ? readdirSync(path.join(root, d)).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(d, f)) : [],
 );
@@ -26,8 +26,8 @@ execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
 });
 mkdirSync(outDir, { recursive: true });
 
-const sections = [];
-for (const file of files) {
+/** Bundles a TypeScript entry point into tmp/bench/<name>.cjs. */
+async function bundle(file) {
   const outfile = path.join(outDir, path.basename(file).replace(/\.ts$/, '.cjs'));
   await build({
     entryPoints: [path.join(root, file)],
@@ -43,6 +43,24 @@ for (const file of files) {
     plugins: [typescriptDecoratorsPlugin()],
     logLevel: 'warning',
   });
+  return outfile;
+}
+
+// the real fragments the server benchmarks and the load generator replay: recorded once per
+// machine from the real Sentinel into ~/.cache/vigil/bench/fragments (never committed)
+const cache = process.env.VIGIL_BENCH_CACHE ?? path.join(os.homedir(), '.cache/vigil/bench');
+const recorded = ['webcodecs', 'openh264-wasm'].flatMap((e) => [1, 5].map((fps) => path.join(cache, 'fragments', `sentinel-desktop-1920x1080-${fps}fps-${e}`)));
+// `npm run bench:fragments` (--record-fragments): record them again, and nothing else
+const recordOnly = process.argv.includes('--record-fragments');
+if (recordOnly || recorded.some((d) => !existsSync(d))) {
+  console.error('recording real fragments from the Sentinel (once per machine, about 6 minutes) …');
+  execFileSync(process.execPath, [await bundle('e2e/bench/setup/record-fragments.ts')], { cwd: root, stdio: 'inherit' });
+}
+if (recordOnly) process.exit(0);
+
+const sections = [];
+for (const file of files) {
+  const outfile = await bundle(file);
   console.error(`running ${file} …`);
   const out = execFileSync(process.execPath, ['--expose-gc', outfile], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
   process.stdout.write(out);

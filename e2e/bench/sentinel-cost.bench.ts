@@ -4,9 +4,8 @@
  * exam desktop and streaming it to the real server, at 1 and 5 fps, with WebCodecs and with
  * the OpenH264 wasm fallback. Printed as a markdown section by `npm run bench`.
  *
- * - The exam desktop is drawn by a second, separate Chromium on the same X screen (a page of
- *   document text and an answer typed into at about a word per second, a clock), so the
- *   capturing browser holds nothing but the Sentinel.
+ * - The exam desktop (`e2e/support/exam-desktop.ts`) is drawn by a second, separate Chromium
+ *   on the same X screen, so the capturing browser holds nothing but the Sentinel.
  * - CPU: Chrome DevTools Protocol `SystemInfo.getProcessInfo` on the capturing browser gives
  *   each process's CPU time; over each 10-second window, "renderer" is the Sentinel page's
  *   renderer process (the page, its encoder worker and WebCodecs' encoder all run there) and
@@ -29,6 +28,7 @@ import path from 'node:path';
 import { startServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin, type ApiSession } from '../support/auth';
 import { screenCaptureLaunchOptions } from '../support/chromium';
+import { EXAM_DESKTOP_PAGE } from '../support/exam-desktop';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WARMUP_MS = 10_000;
@@ -37,29 +37,6 @@ const RUN_MINUTES = Number(process.env['VIGIL_BENCH_SENTINEL_MINUTES'] ?? 1);
 /** `VIGIL_BENCH_SENTINEL_CONFIGS=webcodecs:1,openh264-wasm:5` measures only those (default: all four). */
 const CONFIGS = process.env['VIGIL_BENCH_SENTINEL_CONFIGS']?.split(',') ?? null;
 const WINDOW_MS = Math.max(10_000, (RUN_MINUTES * 60_000) / WINDOWS);
-
-/** A realistic exam desktop: document text, an answer typed into at a word per second, a clock. */
-const DESKTOP_PAGE = `<!doctype html><html><head><style>
-body{margin:0;font:13px "DejaVu Sans",sans-serif;background:#3b6ea5;overflow:hidden;height:100vh}
-.win{position:absolute;background:#fff;border:1px solid #888;box-shadow:0 2px 8px #0006}
-.doc{left:30px;top:30px;width:900px;height:960px;padding:20px;box-sizing:border-box;line-height:18px;color:#222}
-.ans{left:960px;top:30px;width:920px;height:960px;padding:20px;box-sizing:border-box}
-textarea{width:100%;height:880px;font:13px "DejaVu Sans",sans-serif;border:1px solid #aaa}
-.bar{position:absolute;left:0;right:0;bottom:0;height:40px;background:#202020;color:#fff;text-align:right;padding:12px 20px;box-sizing:border-box}
-</style></head><body>
-<div class="win doc" id="doc"></div>
-<div class="win ans"><b>Answer to question 3</b><textarea id="answer"></textarea></div>
-<div class="bar" id="clock"></div>
-<script>
-const words = 'the proof follows from the lemma above since every bounded monotone sequence of real numbers converges and hence the limit exists whenever the terms are positive we conclude that the series is absolutely convergent for all values of x in the open interval'.split(' ');
-const doc = document.getElementById('doc');
-for (let i = 0; i < 50; i++) { const p = document.createElement('div'); p.textContent = words.slice(i % 17, (i % 17) + 14).join(' ') + ', as stated in section ' + (i + 1) + '.'; doc.appendChild(p); }
-const answer = document.getElementById('answer');
-let n = 0;
-setInterval(() => { answer.value = answer.value.length > 6000 ? '' : answer.value + words[n++ % words.length] + ' '; }, 1000);
-const clock = document.getElementById('clock');
-setInterval(() => { clock.textContent = new Date().toLocaleTimeString('en-GB'); }, 250);
-</script></body></html>`;
 
 interface ProcessInfo {
   type: string;
@@ -128,7 +105,7 @@ async function measure(admin: ApiSession, screenBrowser: Browser, encoder: 'webc
     await setFps(admin, streamId, fps); // the exam's rate already; set explicitly so no demand rule changes it
     // the desktop in a new window of the other browser: mapped last, so on top of the Sentinel's
     const screenContext = await screenBrowser.newContext({ viewport: null });
-    await (await screenContext.newPage()).setContent(DESKTOP_PAGE);
+    await (await screenContext.newPage()).setContent(EXAM_DESKTOP_PAGE);
     const pageCdp = await context.newCDPSession(page);
     const heap = async () => ((await pageCdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
     await new Promise((r) => setTimeout(r, WARMUP_MS));
