@@ -77,6 +77,17 @@ export interface VigilConfig {
   sentinelEventsPerMinute: number;
   /** Exam application events (`POST /api/sentinel/events`) per seat per minute (more: 429). `VIGIL_EXAM_APP_EVENTS_PER_MINUTE`, default 30. */
   examAppEventsPerMinute: number;
+  /**
+   * Load shedding (backend/src/relay/load-shedding.ts): what counts as overload. Event-loop
+   * delay p99 over a second, ms (`VIGIL_SHED_LOOP_DELAY_MS`, default 200); bytes queued to
+   * viewers (`VIGIL_SHED_EGRESS_MB`, MiB, default 256); slowest ack (write + fdatasync), ms
+   * (`VIGIL_SHED_ACK_MS`, default 2000); calm seconds before a level is restored
+   * (`VIGIL_SHED_RESTORE_SECONDS`, default 30).
+   */
+  shedLoopDelayMs: number;
+  shedEgressBytes: number;
+  shedAckMs: number;
+  shedRestoreSeconds: number;
   /** PostgreSQL connection string (`postgres://user:pass@host/db`). `DATABASE_URL`; unset = embedded SQLite `<dataDir>/vigil.db`. */
   databaseUrl: string | null;
   /** Secret for seat-token signatures, at least 32 characters. `VIGIL_SECRET`; unset = generated once into `<dataDir>/secret.key` (mode 0600). */
@@ -157,6 +168,10 @@ const schema = z.object({
   VIGIL_ALERT_FROZEN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   VIGIL_SENTINEL_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   VIGIL_EXAM_APP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  VIGIL_SHED_LOOP_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  VIGIL_SHED_EGRESS_MB: z.coerce.number().int().min(1).max(1 << 20).default(256),
+  VIGIL_SHED_ACK_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
+  VIGIL_SHED_RESTORE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL (unset = embedded SQLite in VIGIL_DATA_DIR)' })
@@ -262,6 +277,10 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     alertFrozenSeconds: e.VIGIL_ALERT_FROZEN_SECONDS,
     sentinelEventsPerMinute: e.VIGIL_SENTINEL_EVENTS_PER_MINUTE,
     examAppEventsPerMinute: e.VIGIL_EXAM_APP_EVENTS_PER_MINUTE,
+    shedLoopDelayMs: e.VIGIL_SHED_LOOP_DELAY_MS,
+    shedEgressBytes: e.VIGIL_SHED_EGRESS_MB * 2 ** 20,
+    shedAckMs: e.VIGIL_SHED_ACK_MS,
+    shedRestoreSeconds: e.VIGIL_SHED_RESTORE_SECONDS,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.VIGIL_SECRET ?? null,
     adminEmail: e.VIGIL_ADMIN_EMAIL?.toLowerCase() ?? null,

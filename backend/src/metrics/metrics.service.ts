@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RelayService } from '../relay-nest/relay.service';
+import { LoadSheddingService } from '../relay-nest/load-shedding.service';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import type { HistogramSnapshot } from '../stats/rolling-window';
 
@@ -17,7 +18,7 @@ import type { HistogramSnapshot } from '../stats/rolling-window';
 export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
 
-  constructor(relay: RelayService, @Inject(VIGIL_CONFIG) config: VigilConfig) {
+  constructor(relay: RelayService, load: LoadSheddingService, @Inject(VIGIL_CONFIG) config: VigilConfig) {
     const registers = [this.registry];
     const totals = relay.totals;
     const streams = () => relay.registry.list();
@@ -52,6 +53,22 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.set(streams().reduce((n, s) => n + s.viewerCount, 0));
+      },
+    });
+    new Gauge({
+      name: 'vigil_load_shedding_level',
+      help: 'Load shedding: 0 normal, 1 unwatched streams at 0.2 fps, 2 also tile-only streams, 3 also focused streams at their base rate',
+      registers,
+      collect() {
+        this.set(load.state.level);
+      },
+    });
+    new Gauge({
+      name: 'vigil_streams_shed',
+      help: 'Streams whose frame rate load shedding lowers now',
+      registers,
+      collect() {
+        this.set(streams().filter((s) => s.state !== 'ended' && s.shedByLoad).length);
       },
     });
     new Gauge({

@@ -73,4 +73,33 @@ describe('LiveStream frame rate from its viewers', () => {
     stream.addViewer(viewer('focus'), Date.now());
     expect(fpsSent()).toEqual([]);
   });
+
+  it('load shedding lowers an unwatched stream first (reason load), then a tile-only one, a focused one last to its base rate; calm restores it', () => {
+    const { stream, viewer, fpsSent } = setup();
+    stream.setShedLevel(1, 0.2);
+    expect(fpsSent()).toEqual([{ type: 'set-fps', fps: 0.2, reason: 'load' }]);
+    expect(stream.shedByLoad).toBe(true);
+    const tile = viewer('tile');
+    stream.addViewer(tile, Date.now()); // level 1 spares tiles: back to the base rate
+    expect(fpsSent().at(-1)).toEqual({ type: 'set-fps', fps: 1, reason: 'demand' });
+    stream.setShedLevel(2, 0.2);
+    expect(fpsSent().at(-1)).toEqual({ type: 'set-fps', fps: 0.2, reason: 'load' });
+    const focus = viewer('focus');
+    stream.addViewer(focus, Date.now()); // a focused view is spared until level 3
+    expect(fpsSent().at(-1)).toEqual({ type: 'set-fps', fps: 5, reason: 'demand' });
+    expect(stream.shedByLoad).toBe(false);
+    stream.setShedLevel(3, 0.2);
+    expect(fpsSent().at(-1)).toEqual({ type: 'set-fps', fps: 1, reason: 'load' });
+    stream.setShedLevel(0, 0.2);
+    expect(fpsSent().at(-1)).toEqual({ type: 'set-fps', fps: 5, reason: 'demand' });
+    expect(stream.shedByLoad).toBe(false);
+  });
+
+  it("an admin's rate wins over load shedding", () => {
+    const { stream, fpsSent } = setup();
+    stream.setFps(2, 'admin');
+    stream.setShedLevel(3, 0.2);
+    expect(fpsSent()).toEqual([{ type: 'set-fps', fps: 2, reason: 'admin' }]);
+    expect(stream.shedByLoad).toBe(false);
+  });
 });

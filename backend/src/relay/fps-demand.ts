@@ -16,10 +16,22 @@ export interface FpsDemand {
   readonly overrideFps: number | null;
   /** Focused views watching now. */
   readonly focusViewers: number;
+  /** The most load shedding allows now, fps, or null (`load-shedding.ts` `loadCapFps`). */
+  readonly loadCapFps?: number | null;
 }
 
-/** The frame rate to capture at, fps; see the module comment. */
+/**
+ * The frame rate to capture at, fps, and why: an admin's rate wins; otherwise the viewers'
+ * demand, lowered to the load-shedding cap when there is one (`load`).
+ */
 export function demandedFps(d: FpsDemand): number {
-  if (d.overrideFps !== null) return d.overrideFps;
-  return d.focusViewers > 0 ? Math.max(d.baseFps, d.focusFps) : d.baseFps;
+  return demandedRate(d).fps;
+}
+
+/** {@link demandedFps} with the reason to give the Sentinel when it changes. */
+export function demandedRate(d: FpsDemand): { fps: number; reason: 'admin' | 'demand' | 'load' } {
+  if (d.overrideFps !== null) return { fps: d.overrideFps, reason: 'admin' };
+  const wanted = d.focusViewers > 0 ? Math.max(d.baseFps, d.focusFps) : d.baseFps;
+  if (d.loadCapFps !== undefined && d.loadCapFps !== null && d.loadCapFps < wanted) return { fps: d.loadCapFps, reason: 'load' };
+  return { fps: wanted, reason: 'demand' };
 }

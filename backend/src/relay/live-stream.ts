@@ -4,7 +4,8 @@ import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-uni
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
 import type { KeyframeReason, SetFpsReason } from '@vigil/protocol';
 import { KeyframeRequester } from './keyframe-requester';
-import { demandedFps } from './fps-demand';
+import { demandedRate } from './fps-demand';
+import { DEFAULT_LOAD_SHEDDING, loadCapFps, type ShedLevel, type WatchedAs } from './load-shedding';
 import { Viewer } from './viewer';
 import { BufferBudget } from './buffer-budget';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
@@ -181,6 +182,10 @@ export class LiveStream {
   private baseFps: number;
   /** An admin's rate for this stream, fps, or null (then viewers decide). */
   private fpsOverride: number | null = null;
+  /** Load shedding's level, server-wide (`load-shedding.ts`); 0 = no cap. */
+  private shedLevel: ShedLevel = 0;
+  private shedFps = DEFAULT_LOAD_SHEDDING.shedFps;
+  private loadCapped = false;
   private readonly focusFps: number;
   bytesReceived = 0;
   lastFragmentAtMs: number | null = null;
@@ -579,12 +584,40 @@ export class LiveStream {
     this.applyDemand();
   }
 
-  /** Sets the rate {@link demandedFps} asks for now, when it differs (reason `demand`). */
+  /**
+   * Load shedding's level (server-wide) applies to this stream: capped by how it is watched
+   * ({@link loadCapFps}); a change of the rate goes to the Sentinel with reason `load`.
+   */
+  setShedLevel(level: ShedLevel, shedFps: number): void {
+    if (level === this.shedLevel && shedFps === this.shedFps) return;
+    this.shedLevel = level;
+    this.shedFps = shedFps;
+    this.applyDemand();
+  }
+
+  /** Whether load shedding holds the frame rate below what the viewers ask for now. */
+  get shedByLoad(): boolean {
+    return this.loadCapped;
+  }
+
+  /** How the stream is watched now: by a focused view, only as tiles, or not at all. */
+  get watchedAs(): WatchedAs {
+    let tiles = 0;
+    for (const v of this.viewers) {
+      if (v.view === 'focus') return 'focus';
+      tiles++;
+    }
+    return tiles > 0 ? 'tile' : 'unwatched';
+  }
+
+  /** Sets the rate {@link demandedRate} asks for now, when it differs (reason `demand` or `load`). */
   private applyDemand(): void {
     let focusViewers = 0;
     for (const v of this.viewers) if (v.view === 'focus') focusViewers++;
-    const fps = demandedFps({ baseFps: this.baseFps, focusFps: this.focusFps, overrideFps: this.fpsOverride, focusViewers });
-    if (fps !== this.fps) this.sendFps(fps, 'demand');
+    const loadCap = loadCapFps(this.shedLevel, this.watchedAs, this.baseFps, this.shedFps);
+    const { fps, reason } = demandedRate({ baseFps: this.baseFps, focusFps: this.focusFps, overrideFps: this.fpsOverride, focusViewers, loadCapFps: loadCap });
+    this.loadCapped = reason === 'load';
+    if (fps !== this.fps) this.sendFps(fps, reason === 'load' ? 'load' : 'demand');
   }
 
   private sendFps(fps: number, reason: SetFpsReason): boolean {

@@ -17,6 +17,7 @@ import {
 import { InitUnit } from './media-unit';
 import { LiveStream, SentinelControl, SentinelControlLink, StreamIdentity } from './live-stream';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
+import { reconnectSpreadMs } from './load-shedding';
 import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
 import { ignoreErrors } from './ignore-errors';
 
@@ -264,7 +265,14 @@ export class SentinelSession {
       next: (sequence) => this.send({ type: 'ack', sequence }),
       error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
     });
-    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, streamId: stream.streamId, lastAckedSequence: stream.lastAckedSequence, fps: stream.fps });
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      streamId: stream.streamId,
+      lastAckedSequence: stream.lastAckedSequence,
+      fps: stream.fps,
+      reconnectSpreadMs: reconnectSpreadMs(this.registry.size),
+    });
     // While the recording cannot be written the Sentinel gets no acks: tell it why, now and every
     // STORAGE_NOTICE_INTERVAL_MS, so it keeps its backlog and its connection (its watchdog
     // reconnects after 30 s of silence with unacknowledged messages, which would resend it all).

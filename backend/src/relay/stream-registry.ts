@@ -3,6 +3,7 @@ import { MAX_STREAMS_PER_LIST, ProtocolError, type StopMessage, type StreamSumma
 import { BufferBudget } from './buffer-budget';
 import { LiveStream, LiveStreamOptions, StreamIdentity, UnitWriter } from './live-stream';
 import { initUnitFromBytes } from './unit-factory';
+import { DEFAULT_LOAD_SHEDDING, type ShedLevel } from './load-shedding';
 
 /** Opens the disk side of a stream; the registry stays free of I/O (see recording/). */
 export interface StreamWriterFactory {
@@ -50,6 +51,7 @@ export class StreamRegistry {
   private readonly changed = new Subject<void>();
   private readonly opening = new Map<string, Promise<LiveStream>>();
   private nextChannel = 1;
+  private shed: { level: ShedLevel; fps: number } = { level: 0, fps: DEFAULT_LOAD_SHEDDING.shedFps };
   readonly budget: BufferBudget;
 
   /** Emits whenever any stream's summary may have changed (consumers throttle). */
@@ -64,6 +66,11 @@ export class StreamRegistry {
 
   get(streamId: string): LiveStream | undefined {
     return this.streams.get(streamId);
+  }
+
+  /** Streams held now (live, waiting for their Sentinel, or ended and not yet dropped). */
+  get size(): number {
+    return this.streams.size;
   }
 
   list(): LiveStream[] {
@@ -100,6 +107,7 @@ export class StreamRegistry {
           init: init ? initUnitFromBytes(init.bytes, init.sequence, stream.channel, Date.now()) : null,
         });
       }
+      if (this.shed.level > 0) stream.setShedLevel(this.shed.level, this.shed.fps);
       this.streams.set(identity.streamId, stream);
       this.closers.set(identity.streamId, () => writer.close());
       stream.storage$.subscribe(() => this.changed.next());
@@ -115,6 +123,16 @@ export class StreamRegistry {
     } finally {
       this.opening.delete(identity.streamId);
     }
+  }
+
+  /**
+   * Load shedding's level for every stream, now and for streams opened later
+   * (`load-shedding.ts`); each stream caps its rate by how it is watched.
+   * @param shedFps the rate shed streams capture at, fps
+   */
+  setShedLevel(level: ShedLevel, shedFps: number): void {
+    this.shed = { level, fps: shedFps };
+    for (const stream of this.streams.values()) if (stream.state !== 'ended') stream.setShedLevel(level, shedFps);
   }
 
   /** The Sentinel went away: end the stream unless it comes back within `streamEndAfterMs`. */

@@ -81,7 +81,7 @@ export function streamStats(stream: LiveStream, nowMs: number): StreamStatsView 
  * An exam's figures over its streams in the relay.
  * @param seatIds the exam's seats (the seat list): what "expected" means
  */
-export function examStats(examId: string, streams: readonly LiveStream[], seatIds: ReadonlySet<string>, nowMs: number): ExamStatsView {
+export function examStats(examId: string, streams: readonly LiveStream[], seatIds: ReadonlySet<string>, nowMs: number): Omit<ExamStatsView, 'load'> {
   const connected = new Set<string>();
   const counts = { live: 0, disconnected: 0 };
   const storageFailed: string[] = [];

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ExamStatsView as ApiExamStats, StreamStatsView as ApiStreamStats, ViewerStatsView as ApiViewerStats, WindowFigures as ApiWindowFigures } from '@vigil/api';
+import type { ExamStatsView as ApiExamStats, LoadSheddingView as ApiLoadShedding, StreamStatsView as ApiStreamStats, ViewerStatsView as ApiViewerStats, WindowFigures as ApiWindowFigures } from '@vigil/api';
 
 /** OpenAPI shapes of the statistics routes (the interfaces are `@vigil/api`'s). */
 
@@ -73,6 +73,16 @@ export class ExamStreamCountsView {
 }
 
 /** `GET /api/exams/:examId/stats`. */
+export class LoadSheddingView implements ApiLoadShedding {
+  @ApiProperty({ enum: [0, 1, 2, 3], description: '0 normal; 1 unwatched streams at 0.2 fps; 2 also tile-only streams; 3 also focused streams at their base rate' }) level!: 0 | 1 | 2 | 3;
+  @ApiProperty({ enum: ['event-loop', 'egress', 'disk'], isArray: true, description: 'signals over their thresholds in the last second' }) reasons!: ('event-loop' | 'egress' | 'disk')[];
+  @ApiProperty({ type: Number, nullable: true, description: 'when the level last changed, ms since the Unix epoch' }) changedAtMs!: number | null;
+  @ApiProperty({ description: 'event-loop delay p99 over the last second, ms' }) eventLoopDelayMs!: number;
+  @ApiProperty({ description: "bytes queued in viewers' sockets" }) egressQueuedBytes!: number;
+  @ApiProperty({ description: 'slowest receive → ack (write + fdatasync) over the last second, ms' }) slowestAckMs!: number;
+  @ApiProperty({ type: [String], description: "this exam's streams whose frame rate load shedding lowers now" }) shedStreamIds!: string[];
+}
+
 export class ExamStatsView implements ApiExamStats {
   @ApiProperty() examId!: string;
   @ApiProperty() atMs!: number;
@@ -87,4 +97,5 @@ export class ExamStatsView implements ApiExamStats {
   @ApiProperty({ type: WindowFiguresView }) ackLatencyMs!: WindowFiguresView;
   @ApiProperty({ type: WindowFiguresView }) deliveryLatencyMs!: WindowFiguresView;
   @ApiProperty() skippedSegments!: number;
+  @ApiProperty({ type: LoadSheddingView }) load!: LoadSheddingView;
 }

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ExamStatsView, StreamStatsView } from '@vigil/api';
 import { RelayService } from '../relay-nest/relay.service';
+import { LoadSheddingService } from '../relay-nest/load-shedding.service';
 import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
 import { DatabaseService } from '../db/database.service';
 import type { Principal } from '../auth/principal';
@@ -17,6 +18,7 @@ export class StatsService {
     private readonly relay: RelayService,
     private readonly access: ExamAccessService,
     private readonly database: DatabaseService,
+    private readonly load: LoadSheddingService,
   ) {}
 
   async stream(principal: Principal, streamId: string): Promise<StreamStatsView> {
@@ -31,6 +33,20 @@ export class StatsService {
   async exam(principal: Principal, examId: string): Promise<ExamStatsView> {
     await this.access.requireExam(principal, examId);
     const rows = await this.database.db.selectFrom('seats').select('id').where('examId', '=', examId).execute();
-    return examStats(examId, this.relay.registry.list(), new Set(rows.map((r) => r.id)), Date.now());
+    const streams = this.relay.registry.list();
+    const { level, reasons, changedAtMs } = this.load.state;
+    const signals = this.load.lastSignals;
+    return {
+      ...examStats(examId, streams, new Set(rows.map((r) => r.id)), Date.now()),
+      load: {
+        level,
+        reasons,
+        changedAtMs,
+        eventLoopDelayMs: Math.round(signals.eventLoopDelayMs * 10) / 10,
+        egressQueuedBytes: signals.egressQueuedBytes,
+        slowestAckMs: signals.slowestAckMs,
+        shedStreamIds: streams.filter((s) => s.identity.examId === examId && s.state !== 'ended' && s.shedByLoad).map((s) => s.streamId),
+      },
+    };
   }
 }

@@ -201,6 +201,25 @@ describe('SentinelSender', () => {
     expect(events).toContain('welcome:st-1:true');
   });
 
+  it("spreads reconnects over the server's welcome.reconnectSpreadMs when that is longer than the backoff", () => {
+    let r = 0.9;
+    const { sender, sockets, last, scheduler } = setup({ random: () => r });
+    sender.start();
+    last().open();
+    last().receive({ type: 'welcome', protocol: 1, streamId: 'st-1', lastAckedSequence: 0, fps: 1, reconnectSpreadMs: 10_000 });
+    last().serverClose(1006);
+    scheduler.advance(8_999);
+    expect(sockets).toHaveLength(1); // 0.9 x 10 s, not the backoff's ~0.6 s
+    scheduler.advance(1);
+    expect(sockets).toHaveLength(2);
+    r = 0.01; // a random time shorter than the backoff: the backoff holds (attempt 1: 1 s x (1 - 0.25 x 0.98) = 755 ms)
+    last().serverClose(1006);
+    scheduler.advance(754);
+    expect(sockets).toHaveLength(2);
+    scheduler.advance(1);
+    expect(sockets).toHaveLength(3);
+  });
+
   it('backs off exponentially while the server is down, and resets after a welcome', () => {
     const { sender, sockets, last, scheduler, welcome } = setup();
     sender.start();

@@ -8,7 +8,10 @@
  * - Sends `status` every `statusIntervalMs` (default 2 s) while connected.
  * - Never lets more than `maxBufferedBytes` (default 4 MiB) pile up in the socket
  *   (`WebSocket.bufferedAmount`, WHATWG WebSockets); it polls until the socket drains.
- * - Reconnects with exponential backoff and jitter (0.5 s .. 10 s) after any close, except
+ * - Reconnects with exponential backoff and jitter (0.5 s .. 10 s) after any close, each attempt
+ *   at a uniformly random time within the server's `welcome.reconnectSpreadMs` when that is
+ *   longer (the window grows with the number of Sentinels the server holds: a whole school
+ *   does not reconnect in the same second after an outage), except
  *   after a fatal `auth-required` / `auth-failed` error, a local configuration error, or the
  *   server's `stop` (it ended the stream for good: state `ended`).
  * - Sends the `gap` notices a queued message carries right before that message.
@@ -164,6 +167,9 @@ export class SentinelSender {
   private readonly eventQueue: EventQueue | null;
   private readonly events: SenderEvents;
   private readonly backoff: Backoff;
+  private readonly random: () => number;
+  /** The last `welcome.reconnectSpreadMs` (0 before any welcome). */
+  private reconnectSpread = 0;
   private socket: SocketLike | null = null;
   private currentState: ConnectionState = 'idle';
   private resumeStreamId: string | null = null;
@@ -210,7 +216,8 @@ export class SentinelSender {
     };
     this.events = options.events ?? {};
     this.eventQueue = options.eventQueue ?? null;
-    this.backoff = new Backoff(options.backoff ?? {}, options.random ?? Math.random);
+    this.random = options.random ?? Math.random;
+    this.backoff = new Backoff(options.backoff ?? {}, this.random);
     if (options.resumeStreamId !== undefined) {
       if (typeof options.resumeStreamId !== 'string' || !ID_PATTERN.test(options.resumeStreamId)) {
         throw new TypeError(`options.resumeStreamId must be a stream id (1..128 of A-Z a-z 0-9 . _ : -), got ${JSON.stringify(options.resumeStreamId)}`);
@@ -496,6 +503,7 @@ export class SentinelSender {
       queue.rewind();
     }
     this.resumeStreamId = welcome.streamId;
+    this.reconnectSpread = welcome.reconnectSpreadMs ?? 0;
     this.eventQueue?.rewind();
     this.welcomed = true;
     this.everWelcomed = true;
@@ -561,7 +569,7 @@ export class SentinelSender {
     this.clearTimers();
     this.welcomed = false;
     this.setState(this.uploadOnly ? 'uploading' : 'reconnecting');
-    const delay = this.backoff.next();
+    const delay = Math.max(this.backoff.next(), this.reconnectSpread > 0 ? this.random() * this.reconnectSpread : 0);
     this.reconnectTimer = this.opts.scheduler.setTimeout(() => {
       this.reconnectTimer = null;
       this.reconnectCount++;

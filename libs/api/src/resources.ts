@@ -345,6 +345,26 @@ export interface ExamStatsView {
   /** Over every viewer of the exam's streams (last minute). */
   deliveryLatencyMs: WindowFigures;
   skippedSegments: number;
+  /** The server's load shedding (server-wide), and which of this exam's streams it slows now. */
+  load: LoadSheddingView;
+}
+
+/**
+ * Load shedding (server-wide; backend/src/relay/load-shedding.ts): level 0 normal, 1 unwatched
+ * streams at 0.2 fps, 2 also streams watched only as tiles, 3 also focused streams at their base rate.
+ */
+export interface LoadSheddingView {
+  level: 0 | 1 | 2 | 3;
+  /** Signals over their thresholds in the last second. */
+  reasons: ('event-loop' | 'egress' | 'disk')[];
+  /** When the level last changed, ms since the Unix epoch, or null. */
+  changedAtMs: number | null;
+  /** The last second's signals: event-loop delay p99 (ms), bytes queued to viewers, slowest ack (ms). */
+  eventLoopDelayMs: number;
+  egressQueuedBytes: number;
+  slowestAckMs: number;
+  /** Streams (of the exam asked about) whose frame rate load shedding lowers now. */
+  shedStreamIds: string[];
 }
 
 /** Every kind of alert; see {@link AlertView.kind}. */

@@ -103,3 +103,6 @@ export const MAX_SCREEN_DIMENSION = 32_768;
 
 /** Largest `event.detail.screens` (number of screens attached). */
 export const MAX_SCREENS = 64;
+
+/** Largest `welcome.reconnectSpreadMs`, ms (10 minutes). */
+export const RECONNECT_SPREAD_MAX_MS = 600_000;

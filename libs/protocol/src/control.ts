@@ -11,6 +11,7 @@ import {
   MAX_SCREEN_DIMENSION,
   MAX_SCREENS,
   MAX_SEQUENCE,
+  RECONNECT_SPREAD_MAX_MS,
   MAX_SERVER_TEXT_MESSAGE_BYTES,
   MAX_STREAMS_PER_LIST,
   MAX_TEXT_MESSAGE_BYTES,
@@ -270,6 +271,12 @@ export const welcomeSchema = z.strictObject({
   lastAckedSequence: z.int({ error: 'must be an integer between 0 and 2^53-1 (0 = nothing acknowledged)' }).min(0).max(MAX_SEQUENCE),
   /** Frame rate to capture at, frames per second. */
   fps: fpsSchema,
+  /**
+   * After losing this connection, spread reconnect attempts uniformly over this many ms (at
+   * least the backoff delay): the window grows with the number of Sentinels the server holds,
+   * so a whole school does not reconnect in the same second after an outage. 0..600000; absent = 0.
+   */
+  reconnectSpreadMs: z.int({ error: 'must be an integer between 0 and 600000 (milliseconds)' }).min(0).max(RECONNECT_SPREAD_MAX_MS).optional(),
 });
 
 /** `ack`: cumulative acknowledgement; every sequence number <= `sequence` is durably written. */
