@@ -7,7 +7,7 @@ const parse = (args: string, env: Record<string, string> = {}) => parseCli(args.
 describe('parseCli', () => {
   it('has defaults for a spawned server', () => {
     const o = parse('--spawn');
-    expect(o.target).toEqual({ kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null });
+    expect(o.target).toEqual({ kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null, serverNodeArgs: [] });
     expect(o).toMatchObject({ sentinels: 10, fps: 1, proctors: 2, watch: 'spread', view: 'tile', durationMs: 60_000, drainTimeoutMs: 15_000, windowS: 10, warmupS: 10, ramp: null, jsonPath: null });
     expect(parse('--spawn --window 5').warmupS).toBe(5);
     expect(parse('--spawn --window 5 --warmup 0 --view focus')).toMatchObject({ warmupS: 0, view: 'focus' });
@@ -23,7 +23,13 @@ describe('parseCli', () => {
   it('reads the run of the brief', () => {
     const o = parse('--spawn --sentinels 200 --fps 1 --proctors 20 --duration 60 --server-cpus 0 --server-env VIGIL_FSYNC=false --json out.json');
     expect(o).toMatchObject({ sentinels: 200, fps: 1, proctors: 20, durationMs: 60_000, jsonPath: 'out.json' });
-    expect(o.target).toEqual({ kind: 'spawn', serverCpus: '0', serverEnv: { VIGIL_FSYNC: 'false' }, serverMain: null });
+    expect(o.target).toEqual({ kind: 'spawn', serverCpus: '0', serverEnv: { VIGIL_FSYNC: 'false' }, serverMain: null, serverNodeArgs: [] });
+  });
+
+  it('passes Node.js options to a spawned server (a CPU profile)', () => {
+    const o = parse('--spawn --server-node-arg=--cpu-prof --server-node-arg=--cpu-prof-dir=/tmp/prof');
+    expect(o.target).toMatchObject({ kind: 'spawn', serverNodeArgs: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] });
+    expect(() => parse('--spawn --server-node-arg=cpu-prof')).toThrow(/Node.js option/);
   });
 
   it('reads a URL target with the password from the environment', () => {

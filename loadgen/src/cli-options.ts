@@ -26,6 +26,8 @@ export type ServerTarget =
       serverEnv: Record<string, string>;
       /** Server entry point; null = `dist/backend/main.js` of this workspace (built when missing). */
       serverMain: string | null;
+      /** Extra Node.js options of the server process (`--server-node-arg`, e.g. `--cpu-prof`). */
+      serverNodeArgs: string[];
     };
 
 /** Where the replayed frames come from. */
@@ -87,6 +89,9 @@ Server (one of):
     --server-cpus LIST         pin it with taskset -c LIST (e.g. 0)
     --server-env KEY=VALUE     extra server environment (repeatable), e.g. VIGIL_FSYNC=false
     --server-main PATH         another server build
+    --server-node-arg=ARG      extra Node.js option of the server (repeatable; write it with =),
+                               e.g. --server-node-arg=--cpu-prof --server-node-arg=--cpu-prof-dir=DIR
+                               (the profile is written when the server exits at the end of the run)
   --url http://host:port       an existing server; creates an exam, seats and proctor accounts
     --admin-email EMAIL        an admin account (required with --url)
     --admin-password PW        its password (or env VIGIL_LOADGEN_ADMIN_PASSWORD)
@@ -112,7 +117,9 @@ Stop conditions (0 disables one):
   --drain-timeout S            wait this long for the last acks after capture stops (default 15)
 
 Frames:
-  --fragments NAME             ~/.cache/vigil/bench/fragments/NAME (default testsrc2-WxH-Ffps, made with ffmpeg if missing)
+  --fragments NAME             ~/.cache/vigil/bench/fragments/NAME (default: sentinel-desktop-WxH-Ffps-webcodecs, recorded
+                               from the real Sentinel by npm run bench:fragments, when there; else testsrc2-WxH-Ffps,
+                               made with ffmpeg if missing)
   --fragments-dir DIR          read this folder instead (init.mp4 or *-init.mp4, then *.m4s in name order)
   --cache-dir DIR              instead of ~/.cache/vigil/bench
   --width W --height H         size of generated frames (default 1920x1080)
@@ -127,10 +134,12 @@ Output:
  * Parses the command line (`process.argv.slice(2)`).
  * @param env environment (for VIGIL_LOADGEN_ADMIN_PASSWORD)
  * @param homeDir the user's home folder (for the default cache)
+ * @param exists whether a folder exists (the default frames are the real Sentinel recording,
+ *   {@link recordedFragmentsName}, when `npm run bench:fragments` made it; else the generated ones)
  * @returns the options, or 'help' for `--help`
  * @throws UsageError naming the option that is wrong
  */
-export function parseCli(argv: string[], env: Record<string, string | undefined>, homeDir: string): LoadgenOptions | 'help' {
+export function parseCli(argv: string[], env: Record<string, string | undefined>, homeDir: string, exists: (dir: string) => boolean = () => false): LoadgenOptions | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -142,6 +151,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         spawn: { type: 'boolean' },
         'server-cpus': { type: 'string' },
         'server-env': { type: 'string', multiple: true },
+        'server-node-arg': { type: 'string', multiple: true },
         'server-main': { type: 'string' },
         url: { type: 'string' },
         'admin-email': { type: 'string' },
@@ -196,7 +206,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     }
     const cpus = values['server-cpus'] ?? null;
     if (cpus !== null && !/^[0-9,-]+$/.test(cpus)) throw new UsageError(`--server-cpus must be a CPU list like 0 or 0-1, got "${cpus}"`);
-    target = { kind: 'spawn', serverCpus: cpus, serverEnv, serverMain: values['server-main'] ?? null };
+    const serverNodeArgs = values['server-node-arg'] ?? [];
+    for (const a of serverNodeArgs) if (!a.startsWith('--')) throw new UsageError(`--server-node-arg must be a Node.js option such as --cpu-prof, got "${a}"`);
+    target = { kind: 'spawn', serverCpus: cpus, serverEnv, serverMain: values['server-main'] ?? null, serverNodeArgs };
   } else if (values.url) {
     let url: URL;
     try {
@@ -250,10 +262,12 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (values.fragments !== undefined && !/^[A-Za-z0-9._-]+$/.test(values.fragments)) throw new UsageError(`--fragments must be a folder name (A-Z a-z 0-9 . _ -), got "${values.fragments}"`);
   const cacheDir = values['cache-dir'] ?? path.join(homeDir, '.cache', 'vigil', 'bench');
   const generatedName = defaultFragmentsName(width, height, fps);
+  const recorded = recordedFragmentsName(width, height, fps);
+  const defaultName = exists(path.join(cacheDir, 'fragments', recorded)) ? recorded : generatedName;
   const fragments: FragmentSourceOptions = values['fragments-dir']
     ? { dir: path.resolve(values['fragments-dir']), generateIfMissing: false, width, height }
     : {
-        dir: path.join(cacheDir, 'fragments', values.fragments ?? generatedName),
+        dir: path.join(cacheDir, 'fragments', values.fragments ?? defaultName),
         generateIfMissing: (values.fragments ?? generatedName) === generatedName,
         width,
         height,
@@ -286,6 +300,15 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 }
 
 /** Name of the generated frame folder for a size and frame rate, e.g. `testsrc2-1920x1080-1fps`. */
+/**
+ * Name of the real frames recorded from the Sentinel's WebCodecs encoder on the exam desktop by
+ * `npm run bench:fragments` (e2e/bench/setup/record-fragments.ts), at 1 and 5 fps, 1920x1080.
+ */
+export function recordedFragmentsName(width: number, height: number, fps: number): string {
+  return `sentinel-desktop-${width}x${height}-${String(fps).replace('.', 'p')}fps-webcodecs`;
+}
+
+/** Name of the frames made with ffmpeg's testsrc2 when nothing recorded is there. */
 export function defaultFragmentsName(width: number, height: number, fps: number): string {
   return `testsrc2-${width}x${height}-${String(fps).replace('.', 'p')}fps`;
 }

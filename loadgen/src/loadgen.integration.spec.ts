@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function options(overrides: Partial<LoadgenOptions> = {}): LoadgenOptions {
   return {
-    target: { kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null },
+    target: { kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null, serverNodeArgs: [] },
     sentinels: 5,
     ramp: null,
     fps: 5,

@@ -4,7 +4,7 @@
  * happen); a second Ctrl+C quits at once.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { USAGE, UsageError, parseCli } from './cli-options';
 import { formatProgress, formatSummary } from './report';
@@ -17,7 +17,7 @@ import { runLoadgen } from './run';
 export async function main(argv: string[]): Promise<number> {
   let options;
   try {
-    options = parseCli(argv, process.env, os.homedir());
+    options = parseCli(argv, process.env, os.homedir(), existsSync);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${e.message}\n\n${USAGE}\n`);

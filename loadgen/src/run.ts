@@ -58,7 +58,7 @@ export async function runLoadgen(o: LoadgenOptions, hooks: RunHooks = {}): Promi
       // raise the server's caps only where this run would hit them (defaults: 3000 streams, 1000 proctor sockets)
       if (o.sentinels > 3000) env['VIGIL_MAX_STREAMS'] = String(Math.min(5000, o.sentinels));
       if (o.proctors > 1000) env['VIGIL_MAX_PROCTOR_CONNECTIONS'] = String(o.proctors);
-      server = await spawnServer({ env: { ...env, ...o.target.serverEnv }, cpus: o.target.serverCpus, main: o.target.serverMain, log });
+      server = await spawnServer({ env: { ...env, ...o.target.serverEnv }, cpus: o.target.serverCpus, main: o.target.serverMain, nodeArgs: o.target.serverNodeArgs, log });
       baseUrl = server.baseUrl;
       log(`server: spawned ${baseUrl} (pid ${server.pid}${o.target.serverCpus !== null ? `, taskset -c ${o.target.serverCpus}` : ''}), data ${server.dataDir}`);
       admin = await login(baseUrl, server.adminEmail, server.adminOneTimePassword, { newPassword: randomPassword(), note: log });

@@ -104,9 +104,16 @@ export function newerSource(root: string, mtimeMs: number): string | null {
  * @param o.env extra server environment (wins over the defaults here)
  * @param o.cpus `taskset -c` list, or null
  * @param o.main entry point, or null for dist/backend/main.js (built when missing)
+ * @param o.nodeArgs extra Node.js options before the entry point (e.g. `--cpu-prof`), default none
  * @throws Error with the server's output when it does not come up within 30 s
  */
-export async function spawnServer(o: { env: Record<string, string>; cpus: string | null; main: string | null; log: (line: string) => void }): Promise<SpawnedServer> {
+export async function spawnServer(o: {
+  env: Record<string, string>;
+  cpus: string | null;
+  main: string | null;
+  log: (line: string) => void;
+  nodeArgs?: readonly string[];
+}): Promise<SpawnedServer> {
   const root = workspaceRoot();
   const main = o.main ? path.resolve(o.main) : path.join(root, 'dist/backend/main.js');
   if (!o.main) ensureServerBuilt(root, main, o.log);
@@ -126,7 +133,7 @@ export async function spawnServer(o: { env: Record<string, string>; cpus: string
     VIGIL_LOGIN_RATE_LIMIT: '10000',
     ...o.env,
   };
-  const node = [process.execPath, '--enable-source-maps', main];
+  const node = [process.execPath, '--enable-source-maps', ...(o.nodeArgs ?? []), main];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
   const logs: string[] = [];
   const child: ChildProcess = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });

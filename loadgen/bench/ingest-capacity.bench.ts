@@ -1,0 +1,127 @@
+/**
+ * Ingest capacity per core: the load generator's ramp (`npm run loadgen -- --spawn --server-cpus 0
+ * --ramp …`) of 1 fps 1080p Sentinels against the real server pinned to core 0 (the load
+ * generator on core 1), until a stop condition: a fragment unacknowledged for 10 s (lost), ack
+ * p99 > 50 ms or relay p99 > 50 ms over the last 10 s. The last level that held a whole step is
+ * the capacity. Prints a markdown section. Run through `npm run bench`.
+ * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") override the defaults, for profiling.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseCli, type LoadgenOptions } from '../src/cli-options';
+import { runLoadgen } from '../src/run';
+import type { LoadgenSummary } from '../src/report';
+import { canPinApart, fmtSpread, framesText, note, num, pinSelf } from './bench-support';
+
+/** START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. */
+const RAMP = process.env['INGEST_RAMP'] ?? '200,200,10,4000';
+/** Ramps per `npm run bench` (each takes minutes). */
+const RUNS = Number(process.env['INGEST_RUNS'] ?? 2);
+/** Synthetic proctors: the streams are dealt among them (one viewer per stream), for relay latency. */
+const PROCTORS = 20;
+const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/** Extra server environment (INGEST_SERVER_ENV="UV_THREADPOOL_SIZE=16 VIGIL_FSYNC=false"), for experiments. */
+const SERVER_ENV = (process.env['INGEST_SERVER_ENV'] ?? '').split(' ').filter(Boolean);
+
+/** The product (fdatasync before every ack) and, as the peer, the same server without disk syncs: what the CPU alone allows. */
+const VARIANTS: { name: string; env: string[] }[] = [
+  { name: 'fdatasync before ack (default)', env: [] },
+  { name: 'peer: VIGIL_FSYNC=false (no disk sync; not for exams)', env: ['VIGIL_FSYNC=false'] },
+];
+
+function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions {
+  const argv = ['--spawn', '--fps', '1', '--ramp', RAMP, '--proctors', String(PROCTORS), '--watch', 'spread', '--view', 'tile'];
+  argv.push('--max-unacked-age', '10', '--max-ack-p99', '50', '--max-relay-p99', '50', '--window', '10', '--drain-timeout', '10', '--quiet');
+  if (pinned) argv.push('--server-cpus', '0');
+  for (const a of SERVER_NODE_ARGS) argv.push(`--server-node-arg=${a}`);
+  for (const kv of [...variantEnv, ...SERVER_ENV]) argv.push('--server-env', kv);
+  const o = parseCli(argv, {}, os.homedir(), existsSync);
+  if (o === 'help') throw new Error('unexpected --help');
+  return o;
+}
+
+/**
+ * The disk's own fdatasync latency where the spawned server keeps its data (os.tmpdir()):
+ * 4 writers, 50 × (61 kB positional write + fdatasync) each, as the recording does per fragment.
+ * @returns p50 and p99, ms
+ */
+async function fdatasyncLatency(): Promise<{ p50: number; p99: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-fsync-'));
+  const data = Buffer.alloc(61_000, 1);
+  const ms: number[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, k) => {
+        const h = await open(path.join(dir, `f${k}`), 'w');
+        for (let i = 0; i < 50; i++) {
+          const t = performance.now();
+          await h.write(data, 0, data.length, i * data.length);
+          await h.datasync();
+          ms.push(performance.now() - t);
+        }
+        await h.close();
+      }),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(ms.length / 2)]!, p99: ms[Math.ceil(ms.length * 0.99) - 1]! };
+}
+
+async function main(): Promise<void> {
+  const pinned = canPinApart() && pinSelf('1');
+  const disk = await fdatasyncLatency();
+  const runs: { variant: string; summary: LoadgenSummary }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const v of VARIANTS) {
+      const summary = await runLoadgen(options(pinned, v.env), {
+        log: note,
+        progress: (s) => {
+          if (Math.round(s.elapsedS) % 10 === 0) {
+            note(`[${Math.round(s.elapsedS)} s] ${s.sentinelsConnected}/${s.sentinelsTarget} Sentinels, ack p99 ${num(s.ack.p99 ?? NaN)} ms, relay p99 ${num(s.relay.p99 ?? NaN)} ms, server ${num(s.serverCpuPercent ?? NaN)} % cpu, loop p99 ${num(s.loopDelayP99Ms)} ms`);
+          }
+        },
+      });
+      runs.push({ variant: v.name, summary });
+      note(`${v.name}, run ${i + 1}: last stable ${summary.ramp?.lastStableSentinels}, reached ${summary.ramp?.reachedSentinels}, stop: ${summary.stop?.message ?? 'none'}`);
+    }
+  }
+  const capacity = (name: string) => runs.filter((r) => r.variant === name).map((r) => r.summary.ramp?.lastStableSentinels ?? 0);
+  const rows = runs.map(
+    ({ variant, summary: r }) =>
+      `| ${variant} | ${r.ramp?.lastStableSentinels ?? '–'} | ${r.ramp?.reachedSentinels ?? '–'} | ${r.stop ? `${r.stop.message} (at ${num(r.stop.atS)} s)` : 'none (ramp max reached)'} | ` +
+      `${num(r.ackLatencySteadyMs.p50 ?? NaN)} / ${num(r.ackLatencySteadyMs.p99 ?? NaN)} | ${num(r.relayLatencySteadyMs.p50 ?? NaN)} / ${num(r.relayLatencySteadyMs.p99 ?? NaN)} | ` +
+      `${num(r.server?.peakCpuPercent ?? NaN)} | ${num((r.server?.peakRssBytes ?? NaN) / 2 ** 20)} | ${r.sentinels.framesMissed} / ${num(r.loadgen.eventLoopDelayMs.p99)} | ${r.sentinels.unackedAtEnd} |`,
+  );
+  const [start, step, every, max] = RAMP.split(',');
+  console.log(`## Ingest capacity per core (loadgen/bench/ingest-capacity.bench.ts)
+
+The load generator's ramp against the real server (\`dist/backend/main.js\`, recording with fdatasync
+before every ack)${pinned ? ' pinned to one core (`taskset -c 0`; the load generator on core 1)' : ' (**not pinned**)'}: 1 fps Sentinels replaying real
+1920x1080 H.264 (${framesText(path.basename(options(false, []).fragments.dir))}), ${start} at first,
+${step} more every ${every} s up to ${max}, ${PROCTORS} proctors watching every stream once between them (wall tiles).
+Stop conditions (checked every second after a 10 s warm-up): a fragment unacknowledged for 10 s
+(lost), ack p99 > 50 ms or relay p99 > 50 ms over the last 10 s. Capacity = the last level that
+held a whole step. ${RUNS} ramp(s) per variant per \`npm run bench\` (a ramp takes up to minutes, so fewer
+than 5 runs): capacity ${fmtSpread(capacity(VARIANTS[0]!.name))} Sentinels per core with fdatasync (goal ≥ 3,000),
+${fmtSpread(capacity(VARIANTS[1]!.name))} without disk syncs (the peer: what the CPU allows), median (min–max). Same as
+\`npm run loadgen -- --spawn --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${RAMP} --proctors ${PROCTORS} --max-ack-p99 50 --max-relay-p99 50\`.
+This disk, measured in the same run: write + fdatasync of 61 kB p50 ${num(disk.p50)} ms, p99 ${num(disk.p99)} ms
+(4 at a time): every ack waits for at least one, so its p99 is near the ack limit before any load.
+Latencies are over the whole run after the warm-up (ms); "late frames / loop p99" is the load
+generator's own lateness (non-zero: it was the bottleneck, not the server).
+
+| server | capacity (Sentinels) | reached | stop | ack p50 / p99 ms | relay p50 / p99 ms | server peak CPU % | server peak RSS MiB | late frames / loop p99 ms | never acked |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}`);
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
