@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { writeFragment, writeInitSegment } from '@vigil/fmp4';
-import { MediaFlags, MediaKind, encodeControl, encodeMediaMessage, parseServerToSentinel, type GapReason } from '@vigil/protocol';
+import { MediaFlags, MediaKind, encodeControl, encodeMediaMessage, parseServerToSentinel, type GapReason, type SentinelEventDetail, type SentinelEventKind } from '@vigil/protocol';
 import type { EncodedVideo } from '../player/h264-source';
 
 /** One fragment sent: its sequence number, capture time (prft, ms since the Unix epoch) and tfdt (90 kHz ticks). */
@@ -22,12 +22,17 @@ export interface SentFrame {
 export class ScriptedSentinel {
   streamId: string | null = null;
   lastAcked = 0;
+  /** Highest `event` seq the server acknowledged (`event-ack`). */
+  lastEventAcked = 0;
   readonly frames: SentFrame[] = [];
   private socket: WebSocket | null = null;
   private sequence = 0;
   private startMs = 0;
   private current: EncodedVideo | null = null;
   private welcomed: Promise<void> | null = null;
+  private eventSeq = 0;
+  /** The page id of this Sentinel's `event` messages. */
+  private readonly page = `e2e${Math.random().toString(36).slice(2, 10)}`;
 
   constructor(private readonly o: { baseUrl: string; token: string; examId: string; seatId: string }) {}
 
@@ -44,6 +49,8 @@ export class ScriptedSentinel {
           resolve();
         } else if (m.type === 'ack') {
           this.lastAcked = Math.max(this.lastAcked, m.sequence);
+        } else if (m.type === 'event-ack') {
+          this.lastEventAcked = Math.max(this.lastEventAcked, m.seq);
         } else if (m.type === 'error') {
           reject(new Error(`${m.code}: ${m.message}`));
         }
@@ -104,6 +111,20 @@ export class ScriptedSentinel {
   /** Tells the server that no frames exist for `[fromMs, toMs]` and why. */
   sendGap(fromMs: number, toMs: number, reason: GapReason): void {
     this.socket!.send(encodeControl({ type: 'gap', fromMs, toMs, reason }));
+  }
+
+  /**
+   * Sends an `event` (libs/protocol `eventSchema`) that happened at `atMs` (capture clock) and
+   * waits for its `event-ack`.
+   */
+  async sendEvent(kind: SentinelEventKind, atMs: number, detail?: SentinelEventDetail, timeoutMs = 10_000): Promise<void> {
+    const seq = ++this.eventSeq;
+    this.socket!.send(encodeControl({ type: 'event', page: this.page, seq, kind, atMs: Math.round(atMs), ...(detail ? { detail } : {}) }));
+    const deadline = Date.now() + timeoutMs;
+    while (this.lastEventAcked < seq) {
+      if (Date.now() > deadline) throw new Error(`event ${seq} (${kind}) not acknowledged`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Waits until the server acknowledged everything sent (durable on disk). */

@@ -22,6 +22,7 @@ import { NotFoundComponent } from '../shared/not-found.component';
 import { examPhase, examPhaseLabel, formatExamWindow } from './exam-schedule';
 import { countByStatus, filterSeats, mergeSeatStatus, seatOpenAction, seatStatusLabel, type SeatRow } from './seat-status';
 import { recordingsBySeat } from './seat-recordings';
+import { incidentsCsvUrl } from './incidents';
 import { formatDateTime } from '../review/wall-clock';
 
 /** How often the seat list is fetched again, ms (the WebSocket's stream list updates status in between). */
@@ -37,6 +38,7 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
  * WebSocket's `streams` messages update the status as soon as a Sentinel
  * connects or drops. A seat opens the live view of its stream; "Review" opens the
  * review player of the seat's recording (a menu when the seat has several streams).
+ * "Download incidents (CSV)": the exam's flags, notes and alerts (`incidents.csv`).
  */
 @Component({
   selector: 'vigil-exam-page',
@@ -65,6 +67,8 @@ const STATUS_CHIP: Record<SeatStatus, string> = { streaming: 'chip-ok', offline:
         }
         <span class="spacer"></span>
         <a mat-flat-button [routerLink]="['/exams', examId(), 'wall']" data-testid="open-wall" title="Every seat's live screen at a glance">Wall</a>
+        <a mat-stroked-button [href]="incidentsUrl()" download data-testid="incidents-csv"
+          title="Every proctor flag and note on this exam's recordings and every alert, with a link to the moment">Download incidents (CSV)</a>
         @if (auth.isAdmin()) {
           <button mat-stroked-button type="button" [matMenuTriggerFor]="fpsMenu" data-testid="exam-fps"
             title="Set the frame rate of every live stream of this exam now">Frame rate of all streams</button>
@@ -217,6 +221,8 @@ export class ExamPageComponent {
     return e ? examPhase(e.startsAtMs, e.endsAtMs, this.store.now()) : 'upcoming';
   });
   protected readonly phaseLabel = computed(() => examPhaseLabel(this.phase()));
+  /** The incidents export (the exam's proctors and admins: whoever sees this page). */
+  protected readonly incidentsUrl = computed(() => incidentsCsvUrl(this.examId()));
 
   protected readonly statusLabel = seatStatusLabel;
   protected readonly resolution = formatResolution;

@@ -40,7 +40,7 @@ import { parseWallClock } from './wall-clock';
         }
       </h1>
       <section class="card stage">
-        <vigil-review-player [streamId]="streamId()" [startAt]="startAt()" (goLive)="live()" />
+        <vigil-review-player [streamId]="streamId()" [startAt]="startAt()" [eventTrack]="true" (goLive)="live()" />
       </section>
     }
   `,

@@ -1,4 +1,6 @@
 import { ChangeDetectionStrategy, Component, ElementRef, computed, input, output, signal, viewChild } from '@angular/core';
+import type { StreamEventSource } from '@vigil/api';
+import { SOURCE_COLORS, sourceLabel, type EventMarker } from './event-track';
 import { msAtX, percentAt, type TimelineView } from './timeline-layout';
 import { formatClock } from './wall-clock';
 
@@ -17,7 +19,9 @@ const KEY_STEP_MS = 5000;
  * The whole recording on one bar, by wall clock (layout from `timeline-layout.ts`):
  * recorded stretches, gaps with their reason (tooltip, and a list under the bar), init
  * changes (resolution), the selected range and the playhead. Click or drag to seek;
- * Shift + drag selects a range; ←/→ move the playhead by 5 s (Shift: 50 s).
+ * Shift + drag selects a range; ←/→ move the playhead by 5 s (Shift: 50 s). Under the bar,
+ * the event track (`markers`, from `event-track.ts`): one lane per source, a marker per event
+ * (or per events too close to tell apart), its tooltip the events; a click seeks to it.
  */
 @Component({
   selector: 'vigil-recording-timeline',
@@ -65,6 +69,22 @@ const KEY_STEP_MS = 5000;
         <div class="hover" [style.left.%]="percent(ms)"><span>{{ clock(ms) }}</span></div>
       }
     </div>
+    @if (lanes().length > 0) {
+      <div class="lanes" [style.height.px]="lanes().length * laneHeight + 2" data-testid="timeline-events">
+        @for (l of lanes(); track l; let i = $index) {
+          <div class="lane" [style.top.px]="i * laneHeight" [style.height.px]="laneHeight - 1" [style.color]="color(l)" [attr.title]="sourceName(l) + ' events'"></div>
+        }
+        @for (m of markers(); track m.source + m.atMs) {
+          <button type="button" class="marker" [class.flag]="m.flag" [style.left.%]="m.left" [style.top.px]="m.lane * laneHeight + 1"
+            [style.background]="color(m.source)" [attr.title]="m.label" [attr.aria-label]="m.label" (click)="seek.emit(m.atMs)"
+            [attr.data-source]="m.source" [attr.data-at-ms]="m.atMs" [attr.data-count]="m.events.length" [attr.data-types]="types(m)"
+            tabindex="-1" data-testid="timeline-event"></button>
+        }
+        @if (playheadLeft(); as left) {
+          <div class="lane-playhead" [style.left.%]="left"></div>
+        }
+      </div>
+    }
     <div class="ticks" aria-hidden="true">
       @for (t of view().ticks; track t.atMs) {
         <span [style.left.%]="t.left">{{ t.label }}</span>
@@ -95,6 +115,12 @@ const KEY_STEP_MS = 5000;
     .playhead { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: var(--text); }
     .hover { position: absolute; top: 0; bottom: 0; width: 1px; background: var(--muted); pointer-events: none; }
     .hover span { position: absolute; bottom: 0; left: 4px; font-size: 11px; background: var(--surface); padding: 0 3px; }
+    .lanes { position: relative; margin-top: 3px; }
+    .lane { position: absolute; left: 0; right: 0; border-radius: 2px; background: currentColor; opacity: 0.08; }
+    .marker { position: absolute; width: 8px; height: 10px; margin-left: -4px; padding: 0; border: 0; border-radius: 2px; cursor: pointer; }
+    .marker.flag { width: 12px; margin-left: -1px; clip-path: polygon(0 0, 100% 30%, 17% 60%, 17% 100%, 0 100%); border-radius: 0; }
+    .marker:hover, .marker:focus-visible { outline: 2px solid var(--text); z-index: 1; }
+    .lane-playhead { position: absolute; top: 0; bottom: 0; width: 1px; background: var(--text); opacity: 0.5; pointer-events: none; }
     .ticks { position: relative; height: 1.1rem; font-size: 11px; color: var(--muted); }
     .ticks span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
     .gaps { margin: 0.4rem 0 0; padding-left: 1.1rem; font-size: 0.85rem; color: var(--bad); }
@@ -107,6 +133,9 @@ export class RecordingTimelineComponent {
   /** Wall clock of the frame on screen, ms since the Unix epoch. */
   readonly playheadMs = input<number | null>(null);
   readonly selection = input<TimeSelection | null>(null);
+  /** The event track's markers (`layoutMarkers`) and its lanes, top to bottom. */
+  readonly markers = input<readonly EventMarker[]>([]);
+  readonly lanes = input<readonly StreamEventSource[]>([]);
   /** Click or drag: go to this wall-clock moment, ms. */
   readonly seek = output<number>();
   /** Shift + drag: this range was selected. */
@@ -129,6 +158,20 @@ export class RecordingTimelineComponent {
     const left = percentAt(Math.min(s.fromMs, s.toMs), span);
     return { left, width: Math.max(0.2, percentAt(Math.max(s.fromMs, s.toMs), span) - left) };
   });
+
+  protected readonly laneHeight = 13;
+
+  protected color(source: StreamEventSource): string {
+    return SOURCE_COLORS[source];
+  }
+
+  protected sourceName(source: StreamEventSource): string {
+    return sourceLabel(source);
+  }
+
+  protected types(m: EventMarker): string {
+    return [...new Set(m.events.map((e) => e.type))].join(' ');
+  }
 
   protected clock(ms: number): string {
     return formatClock(ms, false);

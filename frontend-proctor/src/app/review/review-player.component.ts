@@ -16,12 +16,19 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { firstValueFrom } from 'rxjs';
+import type { StreamEventSource, StreamEventView } from '@vigil/api';
+import { AuthService } from '../auth/auth.service';
 import { ProctorApi } from '../core/proctor-api';
 import { describeHttpError } from '../core/http-error';
+import { EVENT_SOURCES, filterEvents, layoutMarkers } from './event-track';
+import { EventTrackApi } from './event-track-api';
+import { EventTrackComponent, type ProctorEventRequest } from './event-track.component';
+import { EventTrackLoader } from './event-track-loader';
 import { httpRecordingSource } from './http-recording-source';
 import { RecordingTimelineComponent, type TimeSelection } from './recording-timeline.component';
 import { REVIEW_RATES, ReviewPlayer, type ReviewSnapshot } from './review-player';
 import { exportParts, exportUrl, holeLabel, timelineView, type ExportPart, type TimelineView } from './timeline-layout';
+import { pendingEvent, proctorEventBody } from './proctor-flags';
 import { formatClock, formatDateTime, parseWallClock } from './wall-clock';
 
 /** Global read by the e2e tests: a getter returning the current frozen {@link ReviewSnapshot}. */
@@ -35,11 +42,14 @@ const HOLE_BANNER_MS = 5000;
  * ({@link RecordingTimelineComponent}), play/pause, speed 1×–16×, frame steps, "jump to"
  * a wall-clock time, the wall-clock time of the frame on screen, and for a selected range
  * "Download MP4" (`export.mp4`, one link per init segment) and "Copy share link".
- * Used by the `/recordings/:streamId` page and inside the live view ("Back 20 s").
+ * With `eventTrack`: the stream's events as markers on the timeline and a list under it
+ * (filter by source, click to seek), and the proctor's flags and notes on the frame on screen
+ * (buttons, hotkeys F and N), shown at once and posted to the event track.
+ * Used by the `/recordings/:streamId` page (with the event track) and inside the live view ("Back 20 s").
  */
 @Component({
   selector: 'vigil-review-player',
-  imports: [MatButtonModule, MatButtonToggleModule, RecordingTimelineComponent],
+  imports: [MatButtonModule, MatButtonToggleModule, RecordingTimelineComponent, EventTrackComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="screen">
@@ -65,7 +75,7 @@ const HOLE_BANNER_MS = 5000;
     </div>
     @if (view(); as v) {
       <vigil-recording-timeline [view]="v" [playheadMs]="snap()?.wallClockMs ?? null" [selection]="selection()"
-        (seek)="seekTo($event)" (select)="selection.set($event)" />
+        [markers]="markers().markers" [lanes]="markers().lanes" (seek)="seekTo($event)" (select)="selection.set($event)" />
     } @else {
       <p class="muted">{{ snap()?.state === 'empty' ? 'Nothing recorded yet.' : 'Loading the recording…' }}</p>
     }
@@ -101,6 +111,10 @@ const HOLE_BANNER_MS = 5000;
         <span class="muted">Select a range (Shift+drag on the timeline, or Set start / Set end) to download or share it.</span>
       }
     </div>
+    @if (eventTrack()) {
+      <vigil-event-track [events]="trackEvents()" [(shown)]="shownSources" [playheadMs]="snap()?.wallClockMs ?? null"
+        [truncated]="trackTruncated()" [error]="trackError()" (seek)="seekTo($event)" (create)="createEvent($event)" />
+    }
     @if (shareUrl(); as u) {
       <p class="share">Share link (valid until {{ shareUntil() }}): <input readonly [value]="u" data-testid="share-url" (focus)="$any($event.target).select()" /></p>
     }
@@ -133,11 +147,15 @@ export class ReviewPlayerComponent {
   readonly autoplay = input(false);
   /** Always show the "Live" button (the live view's review mode); else only while the stream is live. */
   readonly showLive = input(false);
+  /** Show the event track (markers, list, filter) and offer flags and notes (F, N). */
+  readonly eventTrack = input(false);
   /** The "Live" button. */
   readonly goLive = output<void>();
 
   private readonly api = inject(ProctorApi);
   private readonly snackBar = inject(MatSnackBar);
+  private readonly eventsApi = inject(EventTrackApi);
+  private readonly auth = inject(AuthService);
   private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
 
   protected readonly rates = REVIEW_RATES;
@@ -148,6 +166,15 @@ export class ReviewPlayerComponent {
   protected readonly shareUrl = signal<string | null>(null);
   protected readonly shareUntil = signal('');
   private readonly now = signal(Date.now());
+  protected readonly trackEvents = signal<readonly StreamEventView[]>([]);
+  protected readonly trackTruncated = signal(false);
+  protected readonly trackError = signal<string | null>(null);
+  protected readonly shownSources = signal<ReadonlySet<StreamEventSource>>(new Set(EVENT_SOURCES));
+  /** The shown events on the timeline's bar. */
+  protected readonly markers = computed(() => {
+    const v = this.view();
+    return v ? layoutMarkers(filterEvents(this.trackEvents(), this.shownSources()), v.span) : { lanes: [], markers: [] };
+  });
   protected readonly playing = computed(() => {
     const s = this.snap()?.state;
     return s === 'playing' || s === 'buffering' || s === 'live-edge';
@@ -176,6 +203,8 @@ export class ReviewPlayerComponent {
 
   /** The player; null until the view exists. */
   protected player: ReviewPlayer | null = null;
+  /** The event track of the player's stream (with `eventTrack`). */
+  private loader: EventTrackLoader | null = null;
   private playerKey: string | null = null;
   private viewKey = '';
 
@@ -186,7 +215,10 @@ export class ReviewPlayerComponent {
       const el = this.video().nativeElement;
       untracked(() => this.start(id, at, el));
     });
-    const clock = setInterval(() => this.now.set(Date.now()), 1000);
+    const clock = setInterval(() => {
+      this.now.set(Date.now());
+      this.updateTrack();
+    }, 1000);
     inject(DestroyRef).onDestroy(() => {
       clearInterval(clock);
       this.stop();
@@ -259,6 +291,32 @@ export class ReviewPlayerComponent {
     }
   }
 
+  /**
+   * A flag or note on a moment: on the timeline at once (pending), posted to the event track,
+   * then the stored event; taken off again when the server refuses it.
+   */
+  protected async createEvent(req: ProctorEventRequest): Promise<void> {
+    const loader = this.loader;
+    if (!loader) return;
+    let body;
+    try {
+      body = proctorEventBody(req.kind, req.atMs, req.text);
+    } catch (err) {
+      this.snackBar.open(err instanceof Error ? err.message : String(err), 'OK', { duration: 5000 });
+      return;
+    }
+    const pending = pendingEvent(body, this.auth.user()?.email);
+    loader.addLocal(pending);
+    try {
+      const stored = await this.eventsApi.post(this.streamId(), body);
+      loader.replaceLocal(pending, stored);
+      this.snackBar.open(`${body.kind === 'flag' ? 'Flagged' : 'Note saved at'} ${formatClock(body.atMs, false)}.`, 'OK', { duration: 3000 });
+    } catch (err) {
+      loader.replaceLocal(pending, null);
+      this.snackBar.open(`The ${body.kind} was not saved: ${describeHttpError(err)}`, 'OK', { duration: 8000 });
+    }
+  }
+
   private start(streamId: string, at: number | null, video: HTMLVideoElement): void {
     const key = `${streamId}|${at}`;
     if (this.player && this.playerKey === key) return;
@@ -271,6 +329,18 @@ export class ReviewPlayerComponent {
     });
     this.player = player;
     this.playerKey = key;
+    if (this.eventTrack()) {
+      const loader = new EventTrackLoader(
+        (fromMs, toMs) => this.eventsApi.events(streamId, fromMs, toMs),
+        (state) => {
+          if (loader !== this.loader) return;
+          this.trackEvents.set(state.events);
+          this.trackTruncated.set(state.truncated);
+          this.trackError.set(state.error);
+        },
+      );
+      this.loader = loader;
+    }
     Object.defineProperty(window, SNAPSHOT_GLOBAL, { configurable: true, get: () => player.snapshot() });
     void player.start(at ?? 'start', this.autoplay());
   }
@@ -284,11 +354,23 @@ export class ReviewPlayerComponent {
       this.viewKey = key;
       this.view.set(timelineView(player.recording, player.fetchedFrames, s.live ? Date.now() : undefined));
     }
+    this.updateTrack();
+  }
+
+  /** Fetches what is due of the event track for the timeline's span. */
+  private updateTrack(): void {
+    const s = this.snap();
+    this.loader?.update(this.view()?.span ?? null, s?.live ?? false);
   }
 
   private stop(): void {
     this.player?.destroy();
     this.player = null;
+    this.loader?.destroy();
+    this.loader = null;
+    this.trackEvents.set([]);
+    this.trackTruncated.set(false);
+    this.trackError.set(null);
     this.playerKey = null;
     this.viewKey = '';
     delete (window as unknown as Record<string, unknown>)[SNAPSHOT_GLOBAL];
