@@ -81,7 +81,8 @@ const password = () => `bench-${randomBytes(12).toString('hex')}`;
  * @param nodeArgs extra Node.js options of the server (e.g. `--cpu-prof`)
  */
 export async function spawnVigil(cpus: string | null, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<VigilSetup> {
-  const server = await spawnServer({ env, cpus, main: null, log: note, nodeArgs });
+  // load shedding off: the benchmarks measure what the server does at the asked frame rates
+  const server = await spawnServer({ env: { VIGIL_LOAD_SHEDDING: 'off', ...env }, cpus, main: null, log: note, nodeArgs });
   try {
     const admin = await login(server.baseUrl, server.adminEmail, server.adminOneTimePassword, { newPassword: password(), note });
     return { server, admin, seats: [], examIds: [] };

@@ -38,7 +38,8 @@ function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions
   argv.push('--max-unacked-age', '10', '--max-ack-p99', '50', '--max-relay-p99', '50', '--window', '10', '--drain-timeout', '10', '--quiet');
   if (pinned) argv.push('--server-cpus', '0');
   for (const a of SERVER_NODE_ARGS) argv.push(`--server-node-arg=${a}`);
-  for (const kv of [...variantEnv, ...SERVER_ENV]) argv.push('--server-env', kv);
+  // load shedding off: capacity at the asked frame rate (with it on, the server would lower the rates under load)
+  for (const kv of ['VIGIL_LOAD_SHEDDING=off', ...variantEnv, ...SERVER_ENV]) argv.push('--server-env', kv);
   const o = parseCli(argv, {}, os.homedir(), existsSync);
   if (o === 'help') throw new Error('unexpected --help');
   return o;

@@ -50,6 +50,9 @@ describe('configuration: web hardening (issue 8 finding 8)', () => {
     expect(() => loadConfig({ VIGIL_SEAT_EARLY_MINUTES: '-1' })).toThrow(/VIGIL_SEAT_EARLY_MINUTES/);
     expect(() => loadConfig({ VIGIL_LOGIN_ACCOUNT_LIMIT: '0' })).toThrow(/VIGIL_LOGIN_ACCOUNT_LIMIT/);
     expect(() => loadConfig({ VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES: 'soon' })).toThrow(/VIGIL_LOGIN_ACCOUNT_WINDOW_MINUTES/);
+    expect(() => loadConfig({ VIGIL_LOAD_SHEDDING: "maybe" })).toThrow(/VIGIL_LOAD_SHEDDING: must be "on" or "off"/);
+    expect(() => loadConfig({ VIGIL_SHED_LOOP_DELAY_MS: "0" })).toThrow(/VIGIL_SHED_LOOP_DELAY_MS/);
+    expect(loadConfig({ VIGIL_LOAD_SHEDDING: "off", VIGIL_SHED_EGRESS_MB: "64" })).toMatchObject({ loadShedding: false, shedEgressBytes: 64 * 2 ** 20 });
     for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example.org', '1.2.3.4/8/8']) {
       expect(() => loadConfig({ VIGIL_TRUST_PROXY: bad })).toThrow(/VIGIL_TRUST_PROXY: must be a hop count[\s\S]*"true" would let every client/);
     }

@@ -85,6 +85,8 @@ export interface VigilConfig {
    * (`VIGIL_SHED_RESTORE_SECONDS`, default 30).
    */
   shedLoopDelayMs: number;
+  /** Load shedding on (default) or off (`VIGIL_LOAD_SHEDDING=off`: capacity benchmarks measure the server without it). */
+  loadShedding: boolean;
   shedEgressBytes: number;
   shedAckMs: number;
   shedRestoreSeconds: number;
@@ -168,6 +170,7 @@ const schema = z.object({
   VIGIL_ALERT_FROZEN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   VIGIL_SENTINEL_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   VIGIL_EXAM_APP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  VIGIL_LOAD_SHEDDING: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
   VIGIL_SHED_LOOP_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   VIGIL_SHED_EGRESS_MB: z.coerce.number().int().min(1).max(1 << 20).default(256),
   VIGIL_SHED_ACK_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
@@ -278,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     sentinelEventsPerMinute: e.VIGIL_SENTINEL_EVENTS_PER_MINUTE,
     examAppEventsPerMinute: e.VIGIL_EXAM_APP_EVENTS_PER_MINUTE,
     shedLoopDelayMs: e.VIGIL_SHED_LOOP_DELAY_MS,
+    loadShedding: e.VIGIL_LOAD_SHEDDING === 'on',
     shedEgressBytes: e.VIGIL_SHED_EGRESS_MB * 2 ** 20,
     shedAckMs: e.VIGIL_SHED_ACK_MS,
     shedRestoreSeconds: e.VIGIL_SHED_RESTORE_SECONDS,

@@ -42,7 +42,7 @@ export class LoadSheddingService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly relay: RelayService,
-    @Inject(VIGIL_CONFIG) config: VigilConfig,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
     this.shedder = new LoadShedder({
       ...DEFAULT_LOAD_SHEDDING,
@@ -58,6 +58,10 @@ export class LoadSheddingService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    if (!this.config.loadShedding) {
+      this.logger.warn('load shedding is off (VIGIL_LOAD_SHEDDING=off): an overloaded server keeps every frame rate');
+      return;
+    }
     this.loop.enable();
     this.lastAcks = this.relay.totals.ackSeconds.snapshot();
     this.timer = setInterval(() => this.tick(Date.now()), LOAD_TICK_MS);
