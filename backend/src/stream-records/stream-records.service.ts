@@ -5,10 +5,25 @@ import { DatabaseService } from '../db/database.service';
 import { RelayService } from '../relay-nest/relay.service';
 import type { LiveStream } from '../relay/live-stream';
 import type { InitUnit } from '../relay/media-unit';
-import type { StreamRow } from '../db/database.types';
+import type { DB, StreamRow } from '../db/database.types';
+import type { Kysely } from 'kysely';
 
 /** `lastSeenAt` of a streaming stream is written at most this often. */
 const LAST_SEEN_WRITE_MS = 30_000;
+
+/**
+ * Writes queued within this long commit together, in one transaction, ms. With embedded
+ * SQLite every commit fsyncs its WAL synchronously, on the event loop: 500 Sentinels
+ * connecting at once made 2,000 commits (5 s of blocked event loop: acks and the relay stalled
+ * for all streams); batched, a burst costs a few commits.
+ */
+const WRITE_BATCH_MS = 100;
+
+/** One queued database write of a stream. */
+interface QueuedWrite {
+  streamId: string;
+  run: (db: Kysely<DB>) => Promise<void>;
+}
 
 /**
  * Database rows for relay streams (the relay itself writes `meta.json` and
@@ -22,6 +37,7 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
   private readonly logger = new Logger('StreamRecords');
   private readonly pendingFps = new Map<string, number>();
   private writes: Promise<void> = Promise.resolve();
+  private batch: QueuedWrite[] = [];
 
   constructor(
     private readonly database: DatabaseService,
@@ -33,10 +49,13 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
   /** Streams left live or disconnected by a previous server process ended with it. */
   async onModuleInit(): Promise<void> {
     const stale = await this.database.db.selectFrom('streams').select(['id', 'lastSeenAt']).where('state', '!=', 'ended').execute();
-    for (const s of stale) {
-      await this.database.db.updateTable('streams').set({ state: 'ended', endedAt: s.lastSeenAt }).where('id', '=', s.id).execute();
-      await this.database.db.insertInto('streamChanges').values({ streamId: s.id, at: Date.now(), kind: 'state', details: JSON.stringify({ state: 'ended', reason: 'server restart' }) }).execute();
-    }
+    if (stale.length === 0) return;
+    await this.database.db.transaction().execute(async (trx) => {
+      for (const s of stale) {
+        await trx.updateTable('streams').set({ state: 'ended', endedAt: s.lastSeenAt }).where('id', '=', s.id).execute();
+        await trx.insertInto('streamChanges').values({ streamId: s.id, at: Date.now(), kind: 'state', details: JSON.stringify({ state: 'ended', reason: 'server restart' }) }).execute();
+      }
+    });
   }
 
   /** Waits for queued writes (the relay ends every stream on shutdown first). */
@@ -90,12 +109,12 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
     let state = stream.state;
     let recordedFps = stream.fps;
     let lastSeenWrittenAt = now;
-    this.enqueue(stream.streamId, async () => {
-      const existing = await this.database.db.selectFrom('streams').select('id').where('id', '=', stream.streamId).executeTakeFirst();
+    this.enqueue(stream.streamId, async (db) => {
+      const existing = await db.selectFrom('streams').select('id').where('id', '=', stream.streamId).executeTakeFirst();
       if (existing) {
-        await this.database.db.updateTable('streams').set({ state, endedAt: null, lastSeenAt: now, fps: recordedFps }).where('id', '=', stream.streamId).execute();
+        await db.updateTable('streams').set({ state, endedAt: null, lastSeenAt: now, fps: recordedFps }).where('id', '=', stream.streamId).execute();
       } else {
-        await this.database.db
+        await db
           .insertInto('streams')
           .values({
             id: stream.streamId, examId: identity.examId, seatId: identity.seatId, encoder: identity.encoder, userAgent: identity.userAgent,
@@ -103,17 +122,17 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
           })
           .execute();
       }
-      await this.change(stream.streamId, now, 'state', { state, resumed: existing !== undefined, encoder: identity.encoder });
-      await this.change(stream.streamId, now, 'fps', { fps: recordedFps });
+      await this.change(db, stream.streamId, now, 'state', { state, resumed: existing !== undefined, encoder: identity.encoder });
+      await this.change(db, stream.streamId, now, 'fps', { fps: recordedFps });
     });
 
     stream.units$.pipe(filter((u): u is InitUnit => u.kind === 'init')).subscribe((init) => {
       const { codec, width, height, receivedAtMs } = init;
-      this.enqueue(stream.streamId, async () => {
-        const row = await this.database.db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst();
+      this.enqueue(stream.streamId, async (db) => {
+        const row = await db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst();
         if (row && row.codec === codec && row.width === width && row.height === height) return;
-        await this.database.db.updateTable('streams').set({ codec, width, height, lastSeenAt: receivedAtMs }).where('id', '=', stream.streamId).execute();
-        await this.change(stream.streamId, receivedAtMs, 'resolution', { codec, width, height });
+        await db.updateTable('streams').set({ codec, width, height, lastSeenAt: receivedAtMs }).where('id', '=', stream.streamId).execute();
+        await this.change(db, stream.streamId, receivedAtMs, 'resolution', { codec, width, height });
       });
     });
 
@@ -130,30 +149,52 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         state = newState === 'ended' ? state : newState;
         recordedFps = newFps;
         lastSeenWrittenAt = at;
-        this.enqueue(stream.streamId, async () => {
-          await this.database.db.updateTable('streams').set({ state, fps: newFps, lastSeenAt: seenAt }).where('id', '=', stream.streamId).execute();
-          if (stateChanged) await this.change(stream.streamId, at, 'state', { state: newState });
-          if (fpsChanged) await this.change(stream.streamId, at, 'fps', { fps: newFps });
+        this.enqueue(stream.streamId, async (db) => {
+          await db.updateTable('streams').set({ state, fps: newFps, lastSeenAt: seenAt }).where('id', '=', stream.streamId).execute();
+          if (stateChanged) await this.change(db, stream.streamId, at, 'state', { state: newState });
+          if (fpsChanged) await this.change(db, stream.streamId, at, 'fps', { fps: newFps });
         });
       },
       complete: () => {
         const at = Date.now();
         const seenAt = stream.lastFragmentAtMs ?? at;
-        this.enqueue(stream.streamId, async () => {
-          await this.database.db.updateTable('streams').set({ state: 'ended', endedAt: at, lastSeenAt: Math.max(seenAt, lastSeenWrittenAt) }).where('id', '=', stream.streamId).execute();
-          await this.change(stream.streamId, at, 'state', { state: 'ended', ...(stream.stopReason ? { reason: stream.stopReason } : {}) });
+        this.enqueue(stream.streamId, async (db) => {
+          await db.updateTable('streams').set({ state: 'ended', endedAt: at, lastSeenAt: Math.max(seenAt, lastSeenWrittenAt) }).where('id', '=', stream.streamId).execute();
+          await this.change(db, stream.streamId, at, 'state', { state: 'ended', ...(stream.stopReason ? { reason: stream.stopReason } : {}) });
         });
       },
     });
   }
 
-  private async change(streamId: string, at: number, kind: 'state' | 'resolution' | 'fps', details: Record<string, unknown>): Promise<void> {
-    await this.database.db.insertInto('streamChanges').values({ streamId, at, kind, details: JSON.stringify(details) }).execute();
+  private async change(db: Kysely<DB>, streamId: string, at: number, kind: 'state' | 'resolution' | 'fps', details: Record<string, unknown>): Promise<void> {
+    await db.insertInto('streamChanges').values({ streamId, at, kind, details: JSON.stringify(details) }).execute();
   }
 
-  /** Writes run one at a time, in order; a failed write is logged and does not stop the next. */
-  private enqueue(streamId: string, write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((e: unknown) => this.logger.warn(`stream ${streamId}: database write failed: ${e instanceof Error ? e.message : e}`));
+  /**
+   * Writes run in order, those queued within {@link WRITE_BATCH_MS} in one transaction; when
+   * the transaction fails, each runs again alone, so a failed write is logged and does not
+   * stop the others.
+   */
+  private enqueue(streamId: string, run: (db: Kysely<DB>) => Promise<void>): void {
+    this.batch.push({ streamId, run });
+    if (this.batch.length > 1) return; // a commit is already scheduled for this batch
+    this.writes = this.writes
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, WRITE_BATCH_MS)))
+      .then(() => this.commitBatch());
+  }
+
+  private async commitBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    try {
+      await this.database.db.transaction().execute(async (trx) => {
+        for (const write of batch) await write.run(trx);
+      });
+    } catch {
+      for (const write of batch) {
+        await write.run(this.database.db).catch((e: unknown) => this.logger.warn(`stream ${write.streamId}: database write failed: ${e instanceof Error ? e.message : e}`));
+      }
+    }
   }
 }
 

@@ -45,4 +45,20 @@ describe.each(TEST_DATABASES)('stream records (%s)', (database) => {
     await server.app.get(StreamRecordsService).onModuleInit();
     expect(await db.selectFrom('streams').select(['state', 'endedAt']).where('id', '=', 'left-over').executeTakeFirst()).toEqual({ state: 'ended', endedAt: 2000 });
   });
+
+  it('a write that fails in a batch (one transaction) costs only itself: a burst of Sentinels all get their rows', async () => {
+    const admin = await adminClient(server, 'burst.admin@vigil.test');
+    const exam = await createExam(admin, { defaultFps: 1 });
+    const seats = await Promise.all(Array.from({ length: 12 }, (_, i) => createSeat(admin, exam.id, `burst-${i}`)));
+    const records = server.app.get(StreamRecordsService);
+    // a poisoned write queued in the same batch as the Sentinels' rows
+    (records as unknown as { enqueue(id: string, run: () => Promise<void>): void }).enqueue('poison', async () => {
+      throw new Error('injected write failure');
+    });
+    const sentinels = await Promise.all(seats.map((seat) => connectSentinel(server, seat)));
+    await records.flush();
+    for (const s of sentinels) expect(await records.get(s.streamId!)).toMatchObject({ state: 'live', fps: 1 });
+    for (const s of sentinels) s.socket.ws.close();
+  });
 });
+
