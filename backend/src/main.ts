@@ -1,3 +1,4 @@
+import './threadpool'; // before anything that could use libuv's thread pool
 import 'reflect-metadata';
 import { MAX_IMPORT_BYTES } from '@vigil/api';
 import { Logger, ValidationPipe } from '@nestjs/common';
