@@ -12,9 +12,8 @@ import {
   codecStringFromAvcC,
   nalUnitType,
   nalusToAvcc,
-  parseFragment,
+  fragmentsOfFile,
   parseInitSegment,
-  readBoxes,
   splitAccessUnits,
   splitAnnexB,
   writeFragment,
@@ -87,21 +86,8 @@ export function frameSetFromFmp4(init: Uint8Array, mediaFiles: readonly Uint8Arr
   const avcC = info.avcC.slice();
   const frames: Frame[] = [];
   for (const file of mediaFiles) {
-    let start: number | null = null;
-    for (const box of readBoxes(file)) {
-      if (box.type === 'prft' || (box.type === 'moof' && start === null)) {
-        if (start === null) start = box.start;
-      } else if (box.type === 'mdat' && start !== null) {
-        const fragment = parseFragment(file.subarray(start, box.end));
-        let offset = box.contentStart;
-        for (const s of fragment.samples) {
-          frames.push({ sample: file.slice(offset, offset + s.size), isSync: s.isSync });
-          offset += s.size;
-        }
-        start = null;
-      } else if (box.type !== 'moof') {
-        start = null; // styp, sidx, free, …
-      }
+    for (const { info: fragment, samples } of fragmentsOfFile(file)) {
+      fragment.samples.forEach((s, i) => frames.push({ sample: samples[i]!.slice(), isSync: s.isSync }));
     }
   }
   return checked({ width: info.width, height: info.height, avcC, codec: codecStringFromAvcC(avcC), frames });

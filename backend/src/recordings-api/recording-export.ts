@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output, StreamTarget, type StreamTargetChunk } from 'mediabunny';
-import { Fmp4Error, parseFragment, parseInitSegment, type FragmentInfo } from '@vigil/fmp4';
+import { fragmentsOfFile, parseInitSegment } from '@vigil/fmp4';
 import type { RecordingStore } from '../recording/recording-store';
 import type { TimelineRange, TimelineSegment } from '@vigil/api';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
@@ -62,34 +62,6 @@ export function planExport(range: TimelineRange, all: readonly TimelineSegment[]
   const startSeconds = base.decodeTime / TICKS_PER_SECOND;
   const endSeconds = endsInside && range.toMs < Number.MAX_SAFE_INTEGER ? lastSegment.decodeTime / TICKS_PER_SECOND + Math.max(0, range.toMs - lastSegment.startMs) / 1000 : null;
   return { kind: 'one', init: base.init, segments, startSeconds, endSeconds: endSeconds === null ? null : Math.max(endSeconds, startSeconds + 0.001), startMs: base.startMs };
-}
-
-/**
- * The fragments of one stored segment file, in order: each `[prft] moof mdat` run of
- * top-level boxes (ISO/IEC 14496-12 §8.8, §8.16.5) parsed by libs/fmp4, with its sample
- * bytes as a subarray of `file` (no copy; Vigil writes one sample per fragment, at the end
- * of its `mdat`).
- * @throws Fmp4Error when the file is not whole fragments (a stored file always is: the
- *   server parsed every fragment before writing it)
- */
-export function* fragmentsOfSegmentFile(file: Uint8Array): Generator<{ info: FragmentInfo; sample: Uint8Array }> {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  let start = 0;
-  let offset = 0;
-  while (offset < file.byteLength) {
-    if (offset + 8 > file.byteLength) throw new Fmp4Error('truncated', `segment file: box header at ${offset} runs past the end`);
-    const size = view.getUint32(offset);
-    const type = String.fromCharCode(file[offset + 4]!, file[offset + 5]!, file[offset + 6]!, file[offset + 7]!);
-    if (size < 8 || offset + size > file.byteLength) throw new Fmp4Error('bad-box-size', `segment file: ${type} at ${offset} has size ${size}`);
-    offset += size;
-    if (type !== 'mdat') continue;
-    const fragment = file.subarray(start, offset);
-    const info = parseFragment(fragment);
-    const sampleBytes = info.samples.reduce((n, x) => n + x.size, 0);
-    yield { info, sample: fragment.subarray(fragment.byteLength - sampleBytes) };
-    start = offset;
-  }
-  if (start !== file.byteLength) throw new Fmp4Error('trailing-bytes', `segment file: ${file.byteLength - start} bytes after the last mdat`);
 }
 
 /**
@@ -156,7 +128,9 @@ export async function exportMp4(store: RecordingStore, streamId: string, plan: E
     segments: for (let i = 0; i < paths.length; i++) {
       const segmentFile: Buffer = await next!;
       next = i + 1 < paths.length ? readFile(paths[i + 1]) : null;
-      for (const { info, sample } of fragmentsOfSegmentFile(segmentFile)) {
+      // stored files are whole fragments, one sample each (the server parsed every fragment before writing it)
+      for (const { info, samples } of fragmentsOfFile(segmentFile)) {
+        const sample = samples[0]!;
         if (info.baseMediaDecodeTime >= endTicks) break segments;
         if (info.baseMediaDecodeTime < startTicks) continue;
         const timestamp = (info.baseMediaDecodeTime - startTicks) / init.timescale;

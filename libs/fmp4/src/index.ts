@@ -24,6 +24,7 @@ export { writeFragment, type FragmentOptions, FRAGMENT_OVERHEAD_BYTES } from './
 
 export { parseInitSegment, type InitSegmentInfo } from './reader/init-segment';
 export { parseFragment, type FragmentInfo, type FragmentSampleInfo } from './reader/fragment';
+export { fragmentsOfFile, type FileFragment } from './reader/fragments-of-file';
 export { readBoxes, readBoxHeader, findBox, childBoxes, boxContent, type BoxHeader } from './reader/boxes';
 
 export { codecStringFromAvcC, parseAvcC, buildAvcC, type AvcDecoderConfig } from './avc/avcc';
