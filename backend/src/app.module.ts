@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import path from 'node:path';
 import type { VigilConfig } from './config/vigil-config';
+import { portalAssetCacheControl } from './config/security-headers';
 import { ConfigModule } from './config/config.module';
 import { RecordingModule } from './recording/recording.module';
 import { RelayModule } from './relay-nest/relay.module';
@@ -63,7 +64,17 @@ export class AppModule {
             // the kiosk URL carries the seat token: never hand it on as a Referer
             serveStaticOptions: { fallthrough: false, setHeaders: (res) => res.setHeader('Referrer-Policy', 'no-referrer') },
           },
-          { rootPath: path.join(webDir, 'frontend-proctor', 'browser'), exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}', '/metrics'] },
+          {
+            rootPath: path.join(webDir, 'frontend-proctor', 'browser'),
+            exclude: ['/api/{*rest}', '/ws/{*rest}', '/sentinel/{*rest}', '/metrics'],
+            // content-hashed chunks: kept by the browser, so reopening the portal asks only for index.html
+            serveStaticOptions: {
+              setHeaders: (res, filePath) => {
+                const cacheControl = portalAssetCacheControl(filePath);
+                if (cacheControl) res.setHeader('Cache-Control', cacheControl);
+              },
+            },
+          },
         ),
       ],
     };

@@ -260,6 +260,12 @@ export class FakeRelay {
     if (pathName === '/api/exams') return examIds.map(exam);
     const parts = pathName.split('/').slice(2).map(decodeURIComponent); // ['streams', id] | ['exams', id, 'seats', seatId]
     if (parts[0] === 'streams' && parts.length === 2) return this.summaries().find((s) => s.streamId === parts[1]);
+    if (parts[0] === 'streams' && parts.length === 3 && parts[2] === 'stats') {
+      // the live view's "Capture → server": this relay measures nothing (figures with count 0)
+      const summary = this.summaries().find((s) => s.streamId === parts[1]);
+      const none = { count: 0, min: null, avg: null, max: null };
+      return summary && { streamId: summary.streamId, examId: summary.examId, seatId: summary.seatId, state: summary.state, atMs: now, fragmentAgeMs: none, ackLatencyMs: none, viewerCount: summary.viewers, viewers: [] };
+    }
     if (parts[0] === 'exams' && examIds.includes(parts[1]!)) {
       if (parts.length === 2) return exam(parts[1]!);
       const stream = this.streams.find((s) => s.examId === parts[1] && s.seatId === parts[3]);

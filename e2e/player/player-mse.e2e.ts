@@ -265,4 +265,25 @@ test.describe.serial('proctor portal MSE player', () => {
     expect(await page.evaluate(() => '__vigilPlayer' in window)).toBe(false);
     expect(pageErrors).toEqual([]);
   });
+
+  test('a live view opened by its address plays the subscription made while the page loaded: one subscribe, one channel', async () => {
+    const direct = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    direct.on('pageerror', (e) => errors.push(String(e)));
+    direct.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const before = relay.subscriptions.length;
+    await direct.goto(`${baseUrl}/streams/${fast.streamId}`);
+    await waitForSnapshot(direct, (s) => s.startupMs !== null && s.videoWidth === 640, 20_000);
+    await direct.waitForTimeout(1000); // a second subscribe would have come by now
+    const made = relay.subscriptions.slice(before);
+    expect(made.map((r) => r.streamId)).toEqual([fast.streamId]);
+    // the socket opened (and subscribed) before the player existed, which then took the subscription over
+    const marks = await direct.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+    expect(marks['vigil:socket-open']).toBeLessThan(marks['vigil:player-created']!);
+    expect(marks['vigil:subscribed']).toBeGreaterThanOrEqual(marks['vigil:player-created']!);
+    expect(made[0]!.firstJoin).toBe(true);
+    await direct.close();
+    await expect.poll(() => relay.subscriptions.slice(before).every((r) => r.unsubscribed)).toBe(true);
+    expect(errors).toEqual([]);
+  });
 });

@@ -13,7 +13,9 @@ import { NodeSentinel, waitFor } from '../support/node-sentinel';
  * never connected. The wall shows 14 tiles, decodes every streaming seat with WebCodecs into
  * its canvas over the one proctor WebSocket, puts the seats needing attention first, filters,
  * and opens the focused live view from a tile, which raises that stream's frame rate while it
- * is focused (issue 11 part 2) and only that one.
+ * is focused (issue 11 part 2) and only that one. The dashboard strip above the wall (issue 11
+ * part 3) counts seats connected of expected, open alerts and viewers as the server does, shows
+ * the stream of the tile pointed at, and asks nothing while the tab is hidden.
  */
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
@@ -58,6 +60,8 @@ test('every seat on one wall: live tiles decoded, attention first, filter, focus
   page.on('pageerror', (e) => errors.push(String(e)));
   const proctorSockets: string[] = [];
   page.on('websocket', (ws) => ws.url().includes('/ws/proctor') && proctorSockets.push(ws.url()));
+  const statsRequests: number[] = [];
+  page.on('request', (r) => r.url().endsWith(`/api/exams/${exam.id}/stats`) && statsRequests.push(Date.now()));
   await page.goto(`${server.baseUrl}/exams/${exam.id}`);
   await page.getByTestId('open-wall').click();
   await expect(page).toHaveURL(new RegExp(`/exams/${exam.id}/wall$`));
@@ -71,10 +75,16 @@ test('every seat on one wall: live tiles decoded, attention first, filter, focus
   await expect(tiles.nth(0)).toContainText('Student 13');
   await expect(tiles.nth(0).locator('[data-badge="alert"]')).toBeVisible();
   await expect(tiles.nth(0).locator('[data-badge="disconnected"]')).toBeVisible();
+  // the strip above the wall: 12 of 14 seats connected, the open alert counted
+  const strip = page.getByTestId('exam-stats');
+  const figure = (key: string) => strip.locator(`[data-figure="${key}"] .value`);
+  await expect(figure('seats')).toHaveText(`${STREAMING} / ${STREAMING + 2}`);
+  await expect(figure('alerts')).toHaveText('1');
   // a proctor acknowledges it with a note: it leaves the list, and the audit log keeps it
   await alerts.getByTestId('alert-note').first().fill('student moved to seat 14');
   await alerts.getByTestId('alert-ack').first().click();
   await expect(alerts).toHaveCount(0);
+  await expect(figure('alerts')).toHaveText('0');
   const audit = await admin.get<{ action: string; details: { note?: string } }[] | { items: { action: string; details: { note?: string } }[] }>('/api/audit?action=alert.ack');
   const entries = Array.isArray(audit) ? audit : audit.items;
   expect(entries.map((e) => e.details.note)).toContain('student moved to seat 14');
@@ -103,6 +113,18 @@ test('every seat on one wall: live tiles decoded, attention first, filter, focus
   expect(variance).toBeGreaterThan(100);
   // the whole wall runs over one proctor WebSocket
   expect(proctorSockets).toHaveLength(1);
+  // every tile with a stream is one viewer of it, as the server counts: the 12 streaming and the
+  // disconnected seat's (its stream waits in the relay); the ingest is the exam's
+  await expect(figure('viewers')).toHaveText(String(STREAMING + 1), { timeout: 10_000 });
+  await expect(figure('ingest')).toHaveText(/^\d+(\.\d)? (k|M)bit\/s$/);
+  await expect(figure('storage')).toHaveText('none');
+  // pointing at a tile shows its stream's figures
+  await tiles.nth(2).hover();
+  const detail = page.getByTestId('tile-stats');
+  await expect(detail).toContainText('Student 01');
+  await expect(detail.locator('[data-figure="stream-state"] .value')).toHaveText('connected');
+  await expect(detail.locator('[data-figure="stream-rate"] .value')).toContainText('of 2 fps');
+  await page.mouse.move(0, 0);
 
   // filters and search
   await page.getByTestId('wall-filter-attention').click();
@@ -126,6 +148,21 @@ test('every seat on one wall: live tiles decoded, attention first, filter, focus
   await page.goBack();
   await expect(page).toHaveURL(new RegExp(`/exams/${exam.id}/wall$`));
   await expect.poll(() => requestedFps(streamId!), { timeout: 10_000 }).toBe(2);
+  await expect(figure('seats')).toHaveText(`${STREAMING} / ${STREAMING + 2}`);
+  // a hidden tab asks the server for nothing; visible again, it asks at once
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(500);
+  const hiddenFrom = statsRequests.length;
+  await page.waitForTimeout(7000);
+  expect(statsRequests.length, 'stats requests while hidden').toBe(hiddenFrom);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect.poll(() => statsRequests.length, { timeout: 2000 }).toBeGreaterThan(hiddenFrom);
   expect(errors).toEqual([]);
   await context.close();
 });

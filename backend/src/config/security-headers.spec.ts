@@ -7,6 +7,7 @@ import {
   cspDirectives,
   inlineStyleHashes,
   isPortalDocumentPath,
+  portalAssetCacheControl,
   pageKindOf,
   permissionsPolicy,
   socketOriginsOf,
@@ -70,6 +71,10 @@ describe('security headers (pure)', () => {
   it('serves the portal document for SPA routes only, and writes the nonce on <vigil-root>', () => {
     expect(['/', '/index.html', '/login', '/exams/x'].map(isPortalDocumentPath)).toEqual([true, true, true, true]);
     expect(['/main-X.js', '/styles-Y.css', '/api/health', '/sentinel/', '/favicon.ico'].map(isPortalDocumentPath)).toEqual([false, false, false, false, false]);
+    // the bundler's content-hashed files are immutable; anything else is left to the static server
+    expect(portalAssetCacheControl('/srv/dist/frontend-proctor/browser/chunk-ZSAJYPFI.js')).toBe('public, max-age=31536000, immutable');
+    expect(['main-XOBZN6D6.js', 'polyfills-FRAMSJR7.js', 'styles-K3CERDIL.css'].map((f) => portalAssetCacheControl(`/d/${f}`) !== null)).toEqual([true, true, true]);
+    expect(['/d/index.html', '/d/favicon.ico', '/d/chunk-x.js', '/d/chunk-ZSAJYPFI.js.map'].map(portalAssetCacheControl)).toEqual([null, null, null, null]);
     expect(withCspNonce('<body><vigil-root></vigil-root></body>', 'QUJD')).toBe('<body><vigil-root ngCspNonce="QUJD"></vigil-root></body>');
     expect(withCspNonce('<vigil-rooted>', 'QUJD')).toBe('<vigil-rooted>');
     expect(() => withCspNonce('<vigil-root>', '"><script>')).toThrow('the nonce must be base64');
@@ -113,6 +118,7 @@ async function webDir(): Promise<string> {
   await writeFile(path.join(dir, 'frontend-sentinel', 'index.html'), SENTINEL_HTML);
   await writeFile(path.join(dir, 'frontend-proctor', 'browser', 'index.html'), PORTAL_HTML);
   await writeFile(path.join(dir, 'frontend-proctor', 'browser', 'main-X.js'), 'console.log(1)');
+  await writeFile(path.join(dir, 'frontend-proctor', 'browser', 'chunk-ABCD1234.js'), 'export {}');
   return dir;
 }
 
@@ -157,6 +163,11 @@ describe('security headers over HTTP (plain http deployment, API docs behind log
     expect(js.status).toBe(200);
     expect(js.text).toBe('console.log(1)');
     expect(js.headers.get('x-content-type-options')).toBe('nosniff');
+    // a content-hashed chunk is kept by the browser (a reload asks only for index.html)
+    const chunk = await anonymous.get('/chunk-ABCD1234.js');
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(js.headers.get('cache-control')).toBe('public, max-age=0');
   });
 
   it('every response: no-referrer, DENY framing, nosniff, same-origin opener; no HSTS on http; no X-Powered-By', async () => {

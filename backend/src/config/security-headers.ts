@@ -233,6 +233,16 @@ export function isPortalDocumentPath(path: string): boolean {
   return !/\.[A-Za-z0-9]+$/.test(last); // chunk-….js, styles-….css: the static files
 }
 
+/**
+ * The `Cache-Control` of a built portal file: the bundler's content-hashed files (`chunk-…`,
+ * `main-…`, `polyfills-…`, `styles-…`; a new build names them anew) never change, so a
+ * browser keeps them for a year without asking again (a reload of the portal then fetches
+ * only `index.html`, which is `no-store`); null for anything else (left to the static server).
+ */
+export function portalAssetCacheControl(filePath: string): string | null {
+  return /(^|[/\\])(chunk|main|polyfills|styles)-[A-Z0-9]{8}\.(js|css)$/.test(filePath) ? 'public, max-age=31536000, immutable' : null;
+}
+
 /** The portal's index.html with the response's nonce on the root element (`ngCspNonce`, Angular's CSP_NONCE). */
 export function withCspNonce(html: string, nonce: string): string {
   if (!/^[A-Za-z0-9+/=]+$/.test(nonce)) throw new TypeError('the nonce must be base64');

@@ -1,7 +1,6 @@
 import { ApplicationConfig, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
 import { authInterceptor } from './auth/auth.interceptor';
 import { routes } from './app.routes';
 
@@ -11,6 +10,10 @@ import { routes } from './app.routes';
  * HttpClient. The session is the server's httpOnly cookie, which fetch sends
  * with every same-origin request (`credentials: 'same-origin'`, its default);
  * the interceptor turns a 401 into the login page.
+ *
+ * No Angular Material here: this is the initial bundle (each form field says
+ * `appearance="outline"` itself; a default-options provider would pull the
+ * whole form field into the first download).
  */
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -18,6 +21,5 @@ export const appConfig: ApplicationConfig = {
     provideZonelessChangeDetection(),
     provideRouter(routes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
-    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { appearance: 'outline' } },
   ],
 };

@@ -1,5 +1,32 @@
+import type { Type } from '@angular/core';
 import { Routes } from '@angular/router';
 import { adminGuard, anonymousGuard, authGuard, sessionGuard } from './auth/auth.guards';
+import { pagesFor, type PageKey } from './core/early-routes';
+
+/**
+ * The lazy pages, one loader each (the routes below use them; {@link prefetchPages} calls
+ * them early: an ES module is fetched and run once, whoever imports it first).
+ */
+const PAGES = {
+  login: () => import('./auth/login.component').then((m) => m.LoginComponent),
+  'change-password': () => import('./auth/change-password.component').then((m) => m.ChangePasswordComponent),
+  shell: () => import('./shell.component').then((m) => m.ShellComponent),
+  exams: () => import('./exams/exam-list.component').then((m) => m.ExamListComponent),
+  exam: () => import('./exams/exam-page.component').then((m) => m.ExamPageComponent),
+  wall: () => import('./wall/exam-wall.component').then((m) => m.ExamWallComponent),
+  streams: () => import('./streams/stream-list.component').then((m) => m.StreamListComponent),
+  live: () => import('./live/live-view.component').then((m) => m.LiveViewComponent),
+  recording: () => import('./review/recording-page.component').then((m) => m.RecordingPageComponent),
+} satisfies Record<PageKey, () => Promise<Type<unknown>>>;
+
+/**
+ * Starts fetching the lazy pages the address `pathname` will show (main.ts, before Angular
+ * boots): their code loads while the session is checked instead of after it. A page the
+ * guards then refuse costs a download, nothing else.
+ */
+export function prefetchPages(pathname: string): void {
+  for (const page of pagesFor(pathname)) void PAGES[page]().catch(() => undefined); // the router reports a failed load itself
+}
 
 /**
  * - `/login`, `/change-password`: outside the shell.
@@ -11,56 +38,58 @@ import { adminGuard, anonymousGuard, authGuard, sessionGuard } from './auth/auth
  *
  * Every page is a lazy chunk: the initial bundle holds Angular, the router,
  * the session check and nothing else, so the first paint stays small while
- * Angular Material comes with the pages that use it.
+ * Angular Material comes with the pages that use it. main.ts fetches the
+ * chunks of the opened address at once ({@link prefetchPages}), alongside
+ * the session check and the proctor socket (core/early-start.ts).
  */
 export const routes: Routes = [
   {
     path: 'login',
-    loadComponent: () => import('./auth/login.component').then((m) => m.LoginComponent),
+    loadComponent: PAGES.login,
     canActivate: [anonymousGuard],
     title: 'Log in · Vigil',
   },
   {
     path: 'change-password',
-    loadComponent: () => import('./auth/change-password.component').then((m) => m.ChangePasswordComponent),
+    loadComponent: PAGES['change-password'],
     canActivate: [sessionGuard],
     title: 'Password · Vigil',
   },
   {
     path: '',
-    loadComponent: () => import('./shell.component').then((m) => m.ShellComponent),
+    loadComponent: PAGES.shell,
     canActivate: [authGuard],
     canActivateChild: [authGuard],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'exams' },
       {
         path: 'exams',
-        loadComponent: () => import('./exams/exam-list.component').then((m) => m.ExamListComponent),
+        loadComponent: PAGES.exams,
         title: 'Exams · Vigil',
       },
       {
         path: 'exams/:examId',
-        loadComponent: () => import('./exams/exam-page.component').then((m) => m.ExamPageComponent),
+        loadComponent: PAGES.exam,
         title: 'Exam · Vigil',
       },
       {
         path: 'exams/:examId/wall',
-        loadComponent: () => import('./wall/exam-wall.component').then((m) => m.ExamWallComponent),
+        loadComponent: PAGES.wall,
         title: 'Wall · Vigil',
       },
       {
         path: 'streams',
-        loadComponent: () => import('./streams/stream-list.component').then((m) => m.StreamListComponent),
+        loadComponent: PAGES.streams,
         title: 'Streams · Vigil',
       },
       {
         path: 'streams/:streamId',
-        loadComponent: () => import('./live/live-view.component').then((m) => m.LiveViewComponent),
+        loadComponent: PAGES.live,
         title: 'Live · Vigil',
       },
       {
         path: 'recordings/:streamId',
-        loadComponent: () => import('./review/recording-page.component').then((m) => m.RecordingPageComponent),
+        loadComponent: PAGES.recording,
         title: 'Recording · Vigil',
       },
       {

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, injec
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
-import { MatMenuModule } from '@angular/material/menu';
+import { MatMenu, MatMenuItem, MatMenuTrigger } from '@angular/material/menu'; // standalone, only inside @defer: a lazy chunk
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { AuthService } from './auth/auth.service';
 import { ProctorConnection } from './core/proctor-connection';
@@ -15,7 +15,7 @@ import { ProctorConnection } from './core/proctor-connection';
  */
 @Component({
   selector: 'vigil-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, MatToolbarModule, MatButtonModule, MatMenuModule],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, MatToolbarModule, MatButtonModule, MatMenu, MatMenuItem, MatMenuTrigger],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-toolbar class="topbar">
@@ -31,14 +31,20 @@ import { ProctorConnection } from './core/proctor-connection';
       <span class="conn" [attr.data-status]="status()" data-testid="connection" [title]="'Live updates (WebSocket /ws/proctor): ' + label()">
         <span class="dot"></span>{{ label() }}
       </span>
-      <button mat-button [matMenuTriggerFor]="account" data-testid="account-menu">{{ auth.user()?.displayName || auth.user()?.email }}</button>
-      <mat-menu #account="matMenu" xPosition="before">
-        <div class="who" mat-menu-item disabled>
-          {{ auth.user()?.email }} · {{ auth.user()?.role }}
-        </div>
-        <a mat-menu-item routerLink="/change-password">Change password</a>
-        <button mat-menu-item type="button" (click)="logout()" data-testid="logout">Log out</button>
-      </mat-menu>
+      <!-- the menu (and its overlay code) in its own chunk, loaded a moment after the page: not on the way to it
+           (on idle would be too soon: a page waiting for the network is idle) -->
+      @defer (on timer(1500ms)) {
+        <button mat-button [matMenuTriggerFor]="account" data-testid="account-menu">{{ auth.user()?.displayName || auth.user()?.email }}</button>
+        <mat-menu #account="matMenu" xPosition="before">
+          <div class="who" mat-menu-item disabled>
+            {{ auth.user()?.email }} · {{ auth.user()?.role }}
+          </div>
+          <a mat-menu-item routerLink="/change-password">Change password</a>
+          <button mat-menu-item type="button" (click)="logout()" data-testid="logout">Log out</button>
+        </mat-menu>
+      } @placeholder {
+        <button mat-button type="button" disabled>{{ auth.user()?.displayName || auth.user()?.email }}</button>
+      }
     </mat-toolbar>
     <main class="page"><router-outlet /></main>
   `,

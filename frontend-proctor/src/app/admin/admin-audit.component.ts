@@ -22,7 +22,7 @@ const PAGE = 100;
     <div class="page-header">
       <h1>Audit log</h1>
       <span class="spacer"></span>
-      <mat-form-field subscriptSizing="dynamic" class="filter">
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="filter">
         <mat-label>Action</mat-label>
         <mat-select [value]="action()" (valueChange)="filter($event)" data-testid="audit-action">
           <mat-option value="">All actions</mat-option>

@@ -1,9 +1,11 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import type { LoginResult, MeResult, User } from '@vigil/api';
 import { httpStatus } from '../core/http-error';
+import { markOnce } from '../core/perf-marks';
+import { takeEarlySession } from '../core/early-start';
 
 /** What the portal knows about the session. */
 export type SessionState =
@@ -56,7 +58,7 @@ export class AuthService {
     const s = this.state();
     if (!force && s.kind !== 'unknown') return Promise.resolve(s);
     if (this.pending) return this.pending;
-    this.pending = firstValueFrom(this.http.get<MeResult>('/api/auth/me'))
+    this.pending = this.askMe(force)
       .then(
         (me): SessionState => ({ kind: 'user', user: me.user, mustChangePassword: me.mustChangePassword }),
         (err: unknown): SessionState => {
@@ -65,12 +67,30 @@ export class AuthService {
         },
       )
       .then((next) => {
+        markOnce('vigil:auth-checked');
         if (next.kind === 'anonymous' && this.state().kind === 'user') this.sessionLost();
         else this.state.set(next);
         return next;
       })
       .finally(() => (this.pending = null));
     return this.pending;
+  }
+
+  /**
+   * `GET /api/auth/me`: the first time the answer to the request main.ts sent before Angular
+   * booted (`early-start.ts`), else through HttpClient. Rejects with the HTTP error.
+   */
+  private askMe(force: boolean): Promise<MeResult> {
+    const early = force ? null : takeEarlySession();
+    const ask = () => firstValueFrom(this.http.get<MeResult>('/api/auth/me'));
+    if (!early) return ask();
+    return early.then(
+      async (res) => {
+        if (!res.ok) throw new HttpErrorResponse({ status: res.status, statusText: res.statusText, url: res.url });
+        return (await res.json()) as MeResult;
+      },
+      ask, // the early request failed (network): ask again
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from './format';
+import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds, formatWindow } from './format';
 
 describe('format', () => {
   it('formats bitrates', () => {
@@ -29,5 +29,11 @@ describe('format', () => {
     expect(formatFps(29.97)).toBe('30 fps');
     expect(formatFps(null)).toBe('—');
     expect(formatSeconds(0.456)).toBe('0.46 s');
+  });
+
+  it('formats a window of figures as average and maximum', () => {
+    expect(formatWindow({ count: 12, avg: 31.4, max: 80 })).toBe('avg 31 ms · max 80 ms');
+    expect(formatWindow({ count: 0, avg: null, max: null })).toBe('—');
+    expect(formatWindow(undefined)).toBe('—');
   });
 });

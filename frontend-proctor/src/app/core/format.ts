@@ -50,3 +50,9 @@ export function formatSeconds(s: number | null | undefined): string {
   if (s == null || !Number.isFinite(s)) return DASH;
   return `${s.toFixed(2)} s`;
 }
+
+/** "avg 40 ms · max 120 ms" of a window's figures (`GET …/stats`), "—" when nothing was measured. */
+export function formatWindow(w: { count: number; avg: number | null; max: number | null } | null | undefined): string {
+  if (!w || w.count === 0 || w.avg === null) return DASH;
+  return `avg ${formatDuration(w.avg)} · max ${formatDuration(w.max)}`;
+}

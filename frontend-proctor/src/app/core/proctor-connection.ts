@@ -1,7 +1,10 @@
 import { Injectable, OnDestroy, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
-import { encodeControl, type ProctorMessage } from '@vigil/protocol';
+import { encodeControl, type ProctorMessage, type StreamSummary } from '@vigil/protocol';
+import { markOnce } from './perf-marks';
 import { decodeSocketData, type ProctorTransport, type SocketMessage } from '../player/media-pipeline';
+import { EARLY_CLAIM_TIMEOUT_MS, holdMessage, holdStep, type HoldState } from './early-hold';
+import { takeEarlySocket, type EarlySocket } from './early-start';
 
 /** State of the proctor WebSocket. */
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
@@ -21,7 +24,10 @@ const CLOSE_POLICY_VIOLATION = 1008;
  *
  * The server takes it only with a session (the httpOnly cookie goes along
  * with the upgrade request), so it is opened by {@link open} once the user is
- * logged in, and {@link close}d on logout.
+ * logged in, and {@link close}d on logout. {@link open} first takes over the
+ * socket main.ts opened before Angular booted (`early-start.ts`), with what it
+ * received; the early subscription of a live view's address is held for
+ * {@link claimEarly} (`early-hold.ts`).
  */
 @Injectable({ providedIn: 'root' })
 export class ProctorConnection implements ProctorTransport, OnDestroy {
@@ -37,6 +43,14 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** Not wanted: before {@link open}, after {@link close}. */
   private closed = true;
+  /** The early subscription (on the current socket) and its messages, until claimed or given up. */
+  private early: { state: HoldState; held: SocketMessage[]; subscribed: boolean; timer: ReturnType<typeof setTimeout> } | null = null;
+
+  /**
+   * The last stream list the socket sent (`streams`), for stores created after it arrived;
+   * null before the first and after {@link close}.
+   */
+  latestStreams: readonly StreamSummary[] | null = null;
 
   /** Every decoded message in arrival order (hot; see {@link decodeSocketData}). */
   readonly messages$: Observable<SocketMessage> = this.messages.asObservable();
@@ -57,17 +71,34 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
   /** Emits on {@link close} (logout): state built from this socket belongs to the old session. */
   readonly closed$: Observable<void> = this.closes.asObservable();
 
-  /** Connects (idempotent); from then on reconnects after every drop until {@link close}. */
+  /** Connects (idempotent), taking over the early socket if there is one; from then on reconnects after every drop until {@link close}. */
   open(): void {
     if (!this.closed) return;
     this.closed = false;
     this.reconnectMs = MIN_RECONNECT_MS;
-    this.connect();
+    const early = takeEarlySocket();
+    if (early) this.adopt(early);
+    else this.connect();
+  }
+
+  /**
+   * The messages of the subscription to `streamId` sent before the live view existed, once;
+   * the caller then owns that subscription (on the current socket: it must not send
+   * `subscribe` again until the next (re)connect). Null when there is none for this stream.
+   */
+  claimEarly(streamId: string): readonly SocketMessage[] | null {
+    const e = this.early;
+    if (!e || e.state.streamId !== streamId) return null;
+    this.dropEarly(false);
+    // not open yet: nothing was sent, and the caller subscribes on open as usual
+    return e.subscribed && this.socket?.readyState === WebSocket.OPEN ? e.held : null;
   }
 
   /** Closes the socket and stops reconnecting (idempotent); {@link open} starts again. */
   close(): void {
     this.closed = true;
+    this.dropEarly(false);
+    this.latestStreams = null;
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     const ws = this.socket;
@@ -79,7 +110,12 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
 
   /** Sends a control message (validated by `encodeControl`); dropped while not connected. */
   send(message: ProctorMessage): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeControl(message));
+    // someone subscribes to the early stream themselves: the server replaces that subscription
+    if (message.type === 'subscribe' && message.streamId === this.early?.state.streamId) this.dropEarly(false);
+    if (this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(encodeControl(message));
+      if (message.type === 'subscribe') markOnce('vigil:subscribe-sent');
+    }
   }
 
   ngOnDestroy(): void {
@@ -93,20 +129,75 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
     this.status.set('connecting');
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
+    this.attach(ws);
+  }
+
+  /** Takes over the early socket: its messages so far are delivered now, its subscription held. */
+  private adopt(early: EarlySocket): void {
+    const ws = early.socket;
+    if (early.streamId) {
+      this.early = {
+        state: { streamId: early.streamId, channel: null },
+        held: [],
+        subscribed: early.subscribed,
+        timer: setTimeout(() => this.dropEarly(true), EARLY_CLAIM_TIMEOUT_MS),
+      };
+    }
+    this.attach(ws);
+    for (const data of early.received) this.receive(data);
+    if (ws.readyState === WebSocket.OPEN) this.opened();
+    else this.status.set('connecting');
+  }
+
+  private attach(ws: WebSocket): void {
     this.socket = ws;
-    ws.onopen = () => {
-      this.reconnectMs = MIN_RECONNECT_MS;
-      this.status.set('open');
-      this.opens.next();
-    };
-    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => this.messages.next(decodeSocketData(ev.data));
+    ws.onopen = () => this.opened();
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => this.receive(ev.data);
     ws.onclose = (ev: CloseEvent) => {
       if (this.socket !== ws) return;
       this.socket = null;
+      this.dropEarly(false); // the subscription ended with its socket
       this.status.set('closed');
       if (ev.code === CLOSE_POLICY_VIOLATION) this.refusals.next();
       this.scheduleReconnect();
     };
+  }
+
+  private opened(): void {
+    markOnce('vigil:socket-open');
+    const e = this.early;
+    if (e && !e.subscribed) {
+      // taken over before it opened: the early subscription is sent now, before anyone hears of the open
+      this.socket?.send(encodeControl({ type: 'subscribe', streamId: e.state.streamId }));
+      markOnce('vigil:subscribe-sent');
+      e.subscribed = true;
+    }
+    this.reconnectMs = MIN_RECONNECT_MS;
+    this.status.set('open');
+    this.opens.next();
+  }
+
+  private receive(data: string | ArrayBuffer): void {
+    const msg = decodeSocketData(data);
+    const e = this.early;
+    if (e) {
+      const [state, hold] = holdStep(e.state, msg);
+      e.state = state;
+      if (hold) holdMessage(e.held, msg);
+    }
+    if (msg.type === 'text' && msg.message.type === 'streams') this.latestStreams = msg.message.streams;
+    this.messages.next(msg);
+  }
+
+  /** Forgets the early subscription; `unsubscribe`: nobody claimed it, so end it on the server. */
+  private dropEarly(unsubscribe: boolean): void {
+    const e = this.early;
+    if (!e) return;
+    this.early = null;
+    clearTimeout(e.timer);
+    if (unsubscribe && e.state.channel !== null && this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(encodeControl({ type: 'unsubscribe', channel: e.state.channel }));
+    }
   }
 
   private scheduleReconnect(): void {

@@ -31,6 +31,12 @@ export class StreamsStore {
 
   constructor() {
     const destroyRef = this.destroyRef;
+    // the socket may have sent its list before this store existed (it opens before the pages load)
+    const sent = this.connection.latestStreams;
+    if (sent) {
+      this.listFromSocket.set(true);
+      this.setStreams(sent);
+    }
     this.refresh();
     this.connection.messages$
       .pipe(

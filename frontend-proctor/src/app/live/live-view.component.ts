@@ -5,6 +5,7 @@ import {
   ElementRef,
   afterRenderEffect,
   computed,
+  effect,
   inject,
   input,
   signal,
@@ -14,14 +15,16 @@ import {
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { EMPTY, Subscription, catchError, switchMap, forkJoin, of, type Observable } from 'rxjs';
-import type { Exam, Seat } from '@vigil/api';
+import type { Exam, Seat, StreamStatsView } from '@vigil/api';
 import { httpStatus } from '../core/http-error';
 import { ProctorApi, type StreamDetails } from '../core/proctor-api';
 import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { AuthService } from '../auth/auth.service';
 import { NotFoundComponent } from '../shared/not-found.component';
-import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds } from '../core/format';
+import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, formatSeconds, formatWindow } from '../core/format';
+import { pollWhileVisible } from '../core/poll-while-visible';
+import { StatsApi } from '../core/stats-api';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
 import { subscribeToStream } from '../player/media-pipeline';
 import { StreamControlsComponent } from './stream-controls.component';
@@ -30,6 +33,10 @@ import { parseWallClock } from '../review/wall-clock';
 
 /** Global read by the e2e tests: a getter returning the current frozen {@link PlayerSnapshot}. */
 const SNAPSHOT_GLOBAL = '__vigilPlayer';
+/** The stream controls' chunk loads after the first frame, or after this long without one, ms. */
+const CONTROLS_AFTER_MS = 2000;
+/** How often the server's figures of the stream are asked for while the tab is visible, ms. */
+const SERVER_STATS_MS = 5000;
 /** "Back 20 s": how far before the frame on screen the review player starts, ms. */
 export const BACK_MS = 20_000;
 
@@ -82,7 +89,10 @@ interface StreamContext {
     </h1>
     @if (reviewAt(); as at) {
       <section class="card review" data-testid="review-mode">
-        <vigil-review-player [streamId]="streamId()" [startAt]="at" [autoplay]="true" [showLive]="true" (goLive)="backToLive()" />
+        <!-- its own chunk: a live view opened to watch loads none of the review code -->
+        @defer (on immediate) {
+          <vigil-review-player [streamId]="streamId()" [startAt]="at" [autoplay]="true" [showLive]="true" (goLive)="backToLive()" />
+        }
       </section>
     } @else {
     <div class="layout">
@@ -101,31 +111,45 @@ interface StreamContext {
           <span class="spacer"></span>
           <a mat-button [routerLink]="['/recordings', streamId()]" data-testid="review-recording">Review recording</a>
         </div>
-        <vigil-stream-controls class="stream-controls" [streamId]="streamId()" [fps]="summary()?.fps ?? null"
-          [live]="summary()?.state === 'live' && !ended()" [ended]="ended()"
-          [admin]="auth.isAdmin()" />
+        <!-- its own chunk (dialog, snack bar, toggles), after the first frame: not on the way to the picture -->
+        @defer (when controlsWanted()) {
+          <vigil-stream-controls class="stream-controls" [streamId]="streamId()" [fps]="summary()?.fps ?? null"
+            [live]="summary()?.state === 'live' && !ended()" [ended]="ended()"
+            [admin]="auth.isAdmin()" />
+        } @placeholder {
+          <div class="stream-controls placeholder"></div>
+        }
       </section>
       <aside class="card stats">
         <dl>
           <dt>Player</dt>
           <dd><span class="badge" [attr.data-state]="stats()?.state" data-testid="player-state">{{ stats()?.state ?? '—' }}</span></dd>
-          <dt title="Display time of the last frame shown minus its capture time (prft)">Latency</dt>
+          <dt title="When the last frame reached this screen minus its capture time on the student's computer (prft): encode, upload, server, network, the player's buffer and decode. Both computers' clocks: their offset is included">Capture → screen</dt>
           <dd class="num big" data-testid="latency">{{ duration(stats()?.latencyMs) }}</dd>
-          <dt title="Now minus the capture time of the frame on screen">Frame age</dt>
-          <dd class="num">{{ duration(stats()?.frameAgeMs) }}</dd>
+          <dd class="num sub" data-testid="latency-recent" title="Capture → screen over the last live frames shown (not the join's replay): median and maximum">
+            @if (stats()?.latencyMedianMs != null) { median {{ duration(stats()?.latencyMedianMs) }} · max {{ duration(stats()?.latencyMaxMs) }} }
+          </dd>
+          <dt title="When the last frame's bytes reached this portal minus its capture time (prft): encode, upload, server and network">Capture → portal</dt>
+          <dd class="num" data-testid="capture-to-portal">{{ duration(stats()?.captureToPortalMs) }}</dd>
+          <dt title="Server receive time minus capture time (prft), as the server measured it over the last minute: encode and upload (the clocks' offset included). Capture → portal minus this is roughly server → portal">Capture → server</dt>
+          <dd class="num" data-testid="capture-to-server">{{ windowFigures(serverStats()?.fragmentAgeMs) }}</dd>
+          <dt title="When the last frame reached the screen minus when its bytes reached this portal: the player's buffer and decode (this computer's clock only)">Portal → screen</dt>
+          <dd class="num" data-testid="portal-to-screen">{{ duration(stats()?.portalToScreenMs) }}</dd>
+          <dt title="Now minus the capture time of the picture on screen: also counts how long it has been shown, so it grows until the next frame arrives">Picture age</dt>
+          <dd class="num" data-testid="picture-age">{{ duration(stats()?.frameAgeMs) }}</dd>
+          <dt title="Capture time of the newest frame received minus that of the frame on screen (the media buffered ahead of the playhead, and the playback rate the live-edge controller set)">Behind live edge</dt>
+          <dd class="num" data-testid="behind-live-edge">{{ duration(stats()?.behindLiveEdgeMs) }} · {{ seconds(stats()?.lag) }} buffered@if ((stats()?.playbackRate ?? 1) !== 1) { · ×{{ stats()?.playbackRate }} }</dd>
           <dt>Resolution</dt>
           <dd class="num" data-testid="resolution">{{ resolution(stats()?.width, stats()?.height) }}</dd>
           <dt>Frame rate</dt>
           <dd class="num" data-testid="fps">{{ fps(stats()?.fps) }}</dd>
           <dt>Bitrate</dt>
           <dd class="num">{{ bitrate(summary()?.bitrateBps) }}</dd>
-          <dt title="End of the buffer minus the playback position">Behind buffer end</dt>
-          <dd class="num">{{ seconds(stats()?.lag) }}@if ((stats()?.playbackRate ?? 1) !== 1) { · ×{{ stats()?.playbackRate }} }</dd>
           <dt>Codec</dt>
           <dd class="num">{{ stats()?.codec ?? '—' }}</dd>
           <dt title="Fragments appended to the SourceBuffer / not appended">Fragments</dt>
           <dd class="num">{{ stats()?.appended ?? 0 }} · {{ stats()?.dropped ?? 0 }} dropped</dd>
-          <dt>Startup</dt>
+          <dt title="The player's creation → its first frame on screen (a page opened at this address subscribed to the stream while it loaded, so this can be shorter than a join)">Player start → first frame</dt>
           <dd class="num">{{ duration(stats()?.startupMs) }}</dd>
           <dt>Last fragment</dt>
           <dd class="num">{{ age(summary()?.lastFragmentAtMs, store.now()) }}</dd>
@@ -158,13 +182,15 @@ interface StreamContext {
       background: rgb(0 0 0 / 45%); }
     .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
     .stream-controls { display: block; padding: 0 0.6rem 0.6rem; }
+    .placeholder { min-height: 36px; }
     .review { padding: 0.8rem; }
     .crumbs a { margin: 0 0.15rem; }
     .stats { padding: 0.9rem 1rem; font-size: 0.9rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.35rem 0.9rem; margin: 0; }
-    dt { color: var(--muted); }
+    dt { color: var(--muted); white-space: nowrap; }
     dd { margin: 0; text-align: right; white-space: nowrap; }
     .big { font-size: 1.15rem; font-weight: 650; }
+    .sub { grid-column: 1 / -1; margin-top: -0.3rem; font-size: 0.78rem; color: var(--muted); min-height: 1em; }
     .errors { margin: 0; padding-left: 1rem; font-size: 0.8rem; color: var(--muted); max-height: 12rem; overflow: auto; }
     .errors .fatal { color: var(--bad); }
   `,
@@ -179,11 +205,14 @@ export class LiveViewComponent {
   protected readonly auth = inject(AuthService);
   private readonly connection = inject(ProctorConnection);
   private readonly api = inject(ProctorApi);
+  private readonly statsApi = inject(StatsApi);
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly video = viewChild<ElementRef<HTMLVideoElement>>('video');
 
   protected readonly stats = signal<PlayerSnapshot | null>(null);
+  /** The server's figures of this stream (`GET /api/streams/:id/stats`), live mode only. */
+  protected readonly serverStats = signal<StreamStatsView | null>(null);
   protected readonly paused = signal(false);
   protected readonly notFound = signal(false);
   protected readonly context = signal<StreamContext | null>(null);
@@ -199,6 +228,9 @@ export class LiveViewComponent {
   protected readonly errors = computed(() => [...(this.stats()?.errors ?? [])].reverse().slice(0, 8));
   /** The relay or the player says the stream has ended. */
   protected readonly ended = computed(() => this.summary()?.state === 'ended' || this.stats()?.state === 'ended');
+  /** The stream controls load once the first frame is on screen (or after {@link CONTROLS_AFTER_MS} anyway). */
+  private readonly controlsDue = signal(false);
+  protected readonly controlsWanted = computed(() => this.controlsDue() || this.stats()?.startupMs != null || this.ended());
   protected readonly overlay = computed(() => {
     const state = this.stats()?.state;
     if (this.ended()) return 'The stream has ended.';
@@ -214,12 +246,14 @@ export class LiveViewComponent {
   protected readonly bitrate = formatBitrate;
   protected readonly seconds = formatSeconds;
   protected readonly age = formatAge;
+  protected readonly windowFigures = formatWindow;
 
   private player: MsePlayer | null = null;
   private playerFor: string | null = null;
   private playerVideo: HTMLVideoElement | null = null;
   private subscription: Subscription | null = null;
   private lookup: Subscription | null = null;
+  private serverPoll: Subscription | null = null;
 
   constructor() {
     // (Re)start when the view exists and whenever the route's streamId changes;
@@ -234,7 +268,33 @@ export class LiveViewComponent {
       const id = this.streamId();
       untracked(() => this.lookUp(id));
     });
+    // The server's figures every 5 s while the tab is visible, starting after the first picture's way is clear.
+    effect(() => {
+      const id = this.streamId();
+      const live = this.reviewAt() === null;
+      untracked(() => {
+        this.serverPoll?.unsubscribe();
+        this.serverPoll = null;
+        this.serverStats.set(null);
+        if (!live) return;
+        const poll = pollWhileVisible(
+          () =>
+            this.statsApi.stream(id).pipe(
+              catchError((err: unknown) => {
+                if (httpStatus(err) === 404) queueMicrotask(() => poll.unsubscribe()); // the relay no longer holds it
+                return EMPTY;
+              }),
+            ),
+          SERVER_STATS_MS,
+          1500,
+        ).subscribe((s) => this.serverStats.set(s));
+        this.serverPoll = poll;
+      });
+    });
+    const controlsTimer = setTimeout(() => this.controlsDue.set(true), CONTROLS_AFTER_MS);
     inject(DestroyRef).onDestroy(() => {
+      clearTimeout(controlsTimer);
+      this.serverPoll?.unsubscribe();
       this.lookup?.unsubscribe();
       this.stop();
     });

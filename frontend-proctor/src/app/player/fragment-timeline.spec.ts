@@ -18,6 +18,14 @@ describe('FragmentTimeline', () => {
     expect(t.at(-1)).toBeNull();
   });
 
+  it('keeps when each fragment came off the socket, and whether it was replayed at the join', () => {
+    const t = new FragmentTimeline();
+    t.add(frag(0), 1, true, TS, 1_050, true);
+    t.add(frag(1), 2, false, TS);
+    expect(t.at(0)).toMatchObject({ captureTimeMs: 1000, arrivalMs: 1_050, replay: true });
+    expect(t.at(0.25)).toMatchObject({ arrivalMs: null, replay: false });
+  });
+
   it('estimates fps from fragment durations', () => {
     const t = new FragmentTimeline();
     expect(t.fps()).toBeNull();

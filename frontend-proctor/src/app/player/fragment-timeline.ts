@@ -19,6 +19,10 @@ export interface TimelineEntry {
   readonly captureTimeMs: number | null;
   /** Starts with an IDR frame. */
   readonly join: boolean;
+  /** When its bytes came off the proctor WebSocket, Unix epoch ms (the portal's clock), or null. */
+  readonly arrivalMs: number | null;
+  /** Replayed from the server's buffer at the join, not sent live. */
+  readonly replay: boolean;
 }
 
 /** Ordered entries of the appended fragments; bounded by {@link FragmentTimeline.maxEntries}. */
@@ -43,14 +47,25 @@ export class FragmentTimeline {
    * A fragment that starts at or before the newest one (a replay after a
    * resubscribe) replaces everything from its start on, as the SourceBuffer does
    * (the MSE "coded frame processing" algorithm overwrites overlapping frames).
+   * `arrivalMs`: when the fragment came off the socket (portal clock, Unix epoch ms), if known;
+   * `replay`: it was replayed from the server's buffer at the join.
    */
-  add(info: Pick<FragmentInfo, 'baseMediaDecodeTime' | 'duration' | 'captureTimeMs'>, sequence: number, join: boolean, timescale: number): TimelineEntry {
+  add(
+    info: Pick<FragmentInfo, 'baseMediaDecodeTime' | 'duration' | 'captureTimeMs'>,
+    sequence: number,
+    join: boolean,
+    timescale: number,
+    arrivalMs: number | null = null,
+    replay = false,
+  ): TimelineEntry {
     const entry: TimelineEntry = {
       sequence,
       start: info.baseMediaDecodeTime / timescale,
       end: (info.baseMediaDecodeTime + info.duration) / timescale,
       captureTimeMs: info.captureTimeMs,
       join,
+      arrivalMs,
+      replay,
     };
     const newest = this.newest;
     if (newest && entry.start <= newest.start) {

@@ -199,6 +199,41 @@ describe('subscribeToStream', () => {
     return { messages$, opened$, sent, send: (m: ProctorMessage) => void sent.push(m) };
   }
 
+  it('takes over an early subscription: its held messages first, no second subscribe until a reconnect', () => {
+    const t = fakeTransport();
+    const held = [
+      decodeSocketData(subscribed(5)),
+      decodeSocketData(mediaMessage('init', initSegment(), { channel: 5, sequence: 1 })),
+      decodeSocketData(mediaMessage('fragment', fragment(0), { channel: 5, sequence: 2, join: true })),
+    ];
+    const claimed: string[] = [];
+    const transport = { ...t, claimEarly: (id: string) => (claimed.push(id), held) };
+    const events: MediaEvent[] = [];
+    const sub = subscribeToStream(transport, 's1').subscribe((e) => events.push(e));
+    expect(claimed).toEqual(['s1']);
+    expect(events.map((e) => e.kind)).toEqual(['subscribed', 'init', 'fragment']);
+    t.opened$.next(); // the socket the early subscription was made on: no second subscribe
+    expect(t.sent).toEqual([]);
+    t.messages$.next(decodeSocketData(mediaMessage('fragment', fragment(1), { channel: 5, sequence: 3 })));
+    expect(events.map((e) => e.kind)).toEqual(['subscribed', 'init', 'fragment', 'fragment']);
+    t.opened$.next(); // a reconnect: subscribe as usual
+    expect(t.sent).toEqual([{ type: 'subscribe', streamId: 's1' }]);
+    t.messages$.next(decodeSocketData(subscribed(6)));
+    sub.unsubscribe();
+    expect(t.sent[1]).toEqual({ type: 'unsubscribe', channel: 6 });
+  });
+
+  it('subscribes itself when there is nothing to take over, and tiles never take over', () => {
+    const t = fakeTransport();
+    const claimed: string[] = [];
+    const transport = { ...t, claimEarly: (id: string) => (claimed.push(id), null) };
+    subscribeToStream(transport, 's1').subscribe();
+    subscribeToStream(transport, 's2', 'tile').subscribe();
+    expect(claimed).toEqual(['s1']);
+    t.opened$.next();
+    expect(t.sent).toEqual([{ type: 'subscribe', streamId: 's1' }, { type: 'subscribe', streamId: 's2', view: 'tile' }]);
+  });
+
   it('subscribes on every open, runs the pipeline, and unsubscribes its channel on teardown', () => {
     const t = fakeTransport();
     const events: MediaEvent[] = [];

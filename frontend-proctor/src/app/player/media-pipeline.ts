@@ -11,7 +11,7 @@
  * `subscribeToStream()` ties the stages to a transport and sends the
  * `subscribe` / `unsubscribe` messages.
  */
-import { Observable, OperatorFunction, Subscription, defer, concatMap } from 'rxjs';
+import { Observable, OperatorFunction, Subscription, concat, concatMap, defer, from } from 'rxjs';
 import {
   MediaFlags,
   MediaKind,
@@ -273,6 +273,12 @@ export interface ProctorTransport {
   readonly opened$: Observable<void>;
   /** Sends a JSON message; silently dropped while the socket is closed. */
   send(message: ProctorMessage): void;
+  /**
+   * The messages of a subscription to `streamId` made on the current socket before the
+   * caller existed (the portal subscribes to a live view's stream while its code loads), once;
+   * null when there is none. The caller then owns that subscription.
+   */
+  claimEarly?(streamId: string): readonly SocketMessage[] | null;
 }
 
 /**
@@ -284,9 +290,14 @@ export interface ProctorTransport {
 export function subscribeToStream(transport: ProctorTransport, streamId: string, view: 'focus' | 'tile' = 'focus'): Observable<MediaEvent> {
   return new Observable<MediaEvent>((subscriber) => {
     let channel: number | null = null;
+    // A focused view takes over the early subscription: its held messages first, then the live
+    // ones (synchronously one after the other: nothing arrives in between), and no second
+    // `subscribe` on the socket it was made on (the first open below).
+    const early = view === 'focus' ? (transport.claimEarly?.(streamId) ?? null) : null;
+    let subscribedAlready = early !== null;
     const subs = new Subscription();
     subs.add(
-      transport.messages$.pipe(demuxChannel(streamId), gateMedia()).subscribe({
+      (early ? concat(from(early), transport.messages$) : transport.messages$).pipe(demuxChannel(streamId), gateMedia()).subscribe({
         next: (ev) => {
           if (ev.kind === 'subscribed') channel = ev.channel;
           else if (ev.kind === 'unsubscribed') channel = null;
@@ -298,6 +309,10 @@ export function subscribeToStream(transport: ProctorTransport, streamId: string,
     );
     subs.add(
       transport.opened$.subscribe(() => {
+        if (subscribedAlready) {
+          subscribedAlready = false;
+          return;
+        }
         channel = null; // channels do not survive a reconnect
         transport.send({ type: 'subscribe', streamId, ...(view === 'tile' ? { view } : {}) });
       }),

@@ -12,13 +12,16 @@
  * `requestVideoFrameCallback` draft (WICG video-rvfc) for the display time of
  * each frame.
  *
- * Glass-to-glass latency = wall clock when a frame is displayed − its capture
- * wall clock (`prft`, written by the Sentinel). Both clocks are Unix epoch
- * milliseconds on different machines, so the figure includes their clock
- * offset; NTP-synced machines keep that in the low milliseconds.
+ * Latency figures (latency-figures.ts, each named for what it measures): capture → screen =
+ * wall clock when a frame is displayed − its capture wall clock (`prft`, written by the
+ * Sentinel), split into capture → portal (the bytes came off the socket) and portal → screen;
+ * and the age of the picture on screen. Capture times are Unix epoch milliseconds of another
+ * machine, so figures from them include the clocks' offset; NTP-synced machines keep that in
+ * the low milliseconds.
  */
 import { ArrivalJitter } from './arrival-jitter';
 import { FragmentTimeline, type TimelineEntry } from './fragment-timeline';
+import { RecentValues, behindLiveEdgeMs, frameLatency, pictureAgeMs } from './latency-figures';
 import {
   DEFAULT_LIVE_EDGE_CONFIG,
   decideLiveEdge,
@@ -28,6 +31,7 @@ import {
   type LivePhase,
 } from './live-edge';
 import { MediaSourceSink } from './media-source-sink';
+import { markOnce } from '../core/perf-marks';
 import { RecoveryBudget, keepError, playerError, type PlayerError } from './player-events';
 import type { ParsedFragment, InitSegment, MediaEvent } from './media-pipeline';
 import type { QueueEvent } from './source-buffer-queue';
@@ -46,10 +50,19 @@ export type PlayerState =
 /** Read-only snapshot of the player, for the UI and `window.__vigilPlayer` (e2e tests). */
 export interface PlayerSnapshot {
   readonly state: PlayerState;
-  /** Glass-to-glass latency of the last frame put on screen: display wall clock − prft capture time, ms. */
+  /** Capture → screen of the last frame put on screen: display wall clock − `prft` capture time, ms. */
   readonly latencyMs: number | null;
-  /** `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
+  /** Capture → screen over the last {@link RECENT_FRAMES} live frames on screen (not the join's replay): median and maximum, ms. */
+  readonly latencyMedianMs: number | null;
+  readonly latencyMaxMs: number | null;
+  /** Capture → portal of the last frame on screen: its bytes came off the socket − `prft`, ms. */
+  readonly captureToPortalMs: number | null;
+  /** Portal → screen of the last frame on screen: display − arrival of its bytes, ms (one clock). */
+  readonly portalToScreenMs: number | null;
+  /** Picture age: `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
   readonly frameAgeMs: number | null;
+  /** Newest frame held − frame on screen, in capture time, ms (0 at the live edge). */
+  readonly behindLiveEdgeMs: number | null;
   /** Picture size from the init segment (`tkhd`/`avc1`), pixels. */
   readonly width: number | null;
   readonly height: number | null;
@@ -81,6 +94,8 @@ export interface PlayerSnapshot {
   readonly recentSeeks: readonly SeekRecord[];
   /** From the player's creation to the first frame on screen, ms. */
   readonly startupMs: number | null;
+  /** `performance.now()` of the first frame on screen: page open (navigation start) → first frame, ms. */
+  readonly firstFrameAtMs: number | null;
   /** MediaSources rebuilt after fatal errors. */
   readonly recoveries: number;
   /** The last 20 error events, oldest first. */
@@ -118,7 +133,12 @@ export interface MsePlayerOptions {
   onSnapshot?(snapshot: PlayerSnapshot): void;
 }
 
-type QueueTag = InitSegment | ParsedFragment;
+/** A fragment with the time its bytes came off the socket (`Date.now()`, ms). */
+type ArrivedFragment = ParsedFragment & { readonly arrivalMs: number };
+type QueueTag = InitSegment | ArrivedFragment;
+
+/** Frames the median and maximum of capture → screen are taken over. */
+export const RECENT_FRAMES = 20;
 
 /** Minimum time between buffer trims, ms. */
 const TRIM_INTERVAL_MS = 2_000;
@@ -149,7 +169,11 @@ export class MsePlayer {
   private trimming = false;
 
   private latencyMs: number | null = null;
+  private captureToPortalMs: number | null = null;
+  private portalToScreenMs: number | null = null;
+  private readonly recentLatency = new RecentValues(RECENT_FRAMES);
   private startupMs: number | null = null;
+  private firstFrameAtMs: number | null = null;
   private lastShownSequence: number | null = null;
   /** performance.now() of the last fragment append, ms. */
   private lastAppendAt = 0;
@@ -196,6 +220,7 @@ export class MsePlayer {
     video.addEventListener('waiting', this.tick);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.timer = setInterval(this.tick, options.tickMs ?? 250);
+    markOnce('vigil:player-created');
     this.openMediaSource();
     this.watchFrames();
   }
@@ -216,6 +241,7 @@ export class MsePlayer {
         return;
       case 'subscribed':
         this.ended = false;
+        markOnce('vigil:subscribed');
         return;
       case 'unsubscribed':
         if (ev.reason === 'stream-ended') this.ended = true;
@@ -246,10 +272,16 @@ export class MsePlayer {
     const first = ranges[0];
     const last = ranges[ranges.length - 1];
     const shown = this.timeline.at(v.currentTime);
+    const recent = this.recentLatency.summary();
     return Object.freeze({
       state: this.state(),
       latencyMs: round1(this.latencyMs),
-      frameAgeMs: shown?.captureTimeMs != null ? round1(Date.now() - shown.captureTimeMs) : null,
+      latencyMedianMs: round1(recent.medianMs),
+      latencyMaxMs: round1(recent.maxMs),
+      captureToPortalMs: round1(this.captureToPortalMs),
+      portalToScreenMs: round1(this.portalToScreenMs),
+      frameAgeMs: round1(pictureAgeMs(shown?.captureTimeMs, Date.now())),
+      behindLiveEdgeMs: round1(behindLiveEdgeMs(shown?.captureTimeMs, this.timeline.newest?.captureTimeMs)),
       width: this.sink.format?.width ?? null,
       height: this.sink.format?.height ?? null,
       videoWidth: v.videoWidth,
@@ -268,6 +300,7 @@ export class MsePlayer {
       lastSeekReason: this.lastSeekReason,
       recentSeeks: Object.freeze([...this.recentSeeks]),
       startupMs: round1(this.startupMs),
+      firstFrameAtMs: round1(this.firstFrameAtMs),
       recoveries: this.recoveries,
       errors: Object.freeze([...this.errors]),
     });
@@ -301,6 +334,7 @@ export class MsePlayer {
     this.recoveries++;
     this.timeline.clear();
     this.jitter.clear();
+    this.recentLatency.clear();
     this.fatal = null;
     this.phase = 'start';
     this.skipUntilJoin = false;
@@ -313,7 +347,7 @@ export class MsePlayer {
   // -------------------------------------------------------------------------
   // Segments -> SourceBuffer
 
-  private process(seg: QueueTag): void {
+  private process(seg: InitSegment | ParsedFragment): void {
     if (this.fatal) return;
     if (seg.kind === 'init') this.processInit(seg);
     else this.processFragment(seg);
@@ -324,7 +358,8 @@ export class MsePlayer {
     this.sink.appendInit(seg.bytes, seg.info, seg);
   }
 
-  private processFragment(seg: ParsedFragment): void {
+  private processFragment(fragment: ParsedFragment): void {
+    const seg: ArrivedFragment = { ...fragment, arrivalMs: Date.now() }; // handle() runs in the socket's message event
     if (!this.sink.hasSourceBuffer && this.sink.backlog === 0) {
       this.dropped++; // no init segment yet
       return;
@@ -347,7 +382,7 @@ export class MsePlayer {
         } else {
           this.appended++;
           this.lastAppendAt = performance.now();
-          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale);
+          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale, e.tag.arrivalMs, e.tag.replay);
           // only fragments that arrive at live pace (not a join or resubscribe burst, which queues)
           if (this.phase === 'live' && this.sink.backlog === 0) {
             this.jitter.add(this.lastAppendAt / 1000, entry.start);
@@ -457,13 +492,14 @@ export class MsePlayer {
   /**
    * Latency per displayed frame with requestVideoFrameCallback: `mediaTime` is
    * the frame's presentation time (seconds), `expectedDisplayTime` the time it
-   * reaches the screen (DOMHighResTimeStamp, ms since `performance.timeOrigin`).
+   * reaches the screen (DOMHighResTimeStamp, ms since `performance.timeOrigin`),
+   * turned into the wall clock the arrival times are read on (`Date.now()`).
    */
   private watchFrames(): void {
     if (!this.hasFrameCallbacks()) return;
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
       if (this.destroyed) return;
-      this.frameShown(this.timeline.at(meta.mediaTime), performance.timeOrigin + meta.expectedDisplayTime);
+      this.frameShown(this.timeline.at(meta.mediaTime), Date.now() + (meta.expectedDisplayTime - performance.now()), meta.expectedDisplayTime);
       this.rvfcHandle = this.video.requestVideoFrameCallback(onFrame);
     };
     this.rvfcHandle = this.video.requestVideoFrameCallback(onFrame);
@@ -477,14 +513,29 @@ export class MsePlayer {
   private updateLatencyFromPosition(): void {
     if (this.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
     const entry = this.timeline.at(this.video.currentTime);
-    if (entry && entry.sequence !== this.lastShownSequence) this.frameShown(entry, Date.now());
+    if (entry && entry.sequence !== this.lastShownSequence) this.frameShown(entry, Date.now(), performance.now());
   }
 
-  private frameShown(entry: TimelineEntry | null, displayWallMs: number): void {
+  /**
+   * A frame reached the screen at `displayWallMs` (wall clock, as `Date.now()`) =
+   * `displayPerfMs` (page clock, as `performance.now()`).
+   */
+  private frameShown(entry: TimelineEntry | null, displayWallMs: number, displayPerfMs: number): void {
     if (!entry) return;
     this.lastShownSequence = entry.sequence;
-    if (this.startupMs === null) this.startupMs = performance.now() - this.createdAt;
-    if (entry.captureTimeMs !== null) this.latencyMs = displayWallMs - entry.captureTimeMs;
+    if (this.startupMs === null) {
+      this.startupMs = displayPerfMs - this.createdAt;
+      this.firstFrameAtMs = displayPerfMs;
+      markOnce('vigil:first-frame');
+    }
+    const figures = frameLatency({ captureMs: entry.captureTimeMs, arrivalMs: entry.arrivalMs, shownMs: displayWallMs });
+    if (figures.captureToScreenMs !== null) {
+      this.latencyMs = figures.captureToScreenMs;
+      // the join's replay shows frames captured before the subscription: not the live figure
+      if (!entry.replay) this.recentLatency.add(figures.captureToScreenMs);
+    }
+    this.captureToPortalMs = figures.captureToPortalMs;
+    this.portalToScreenMs = figures.portalToScreenMs;
   }
 
   private state(): PlayerState {

@@ -13,6 +13,7 @@ import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { countByStatus, mergeSeatStatus } from '../exams/seat-status';
 import { WallTileComponent } from './wall-tile.component';
+import { ExamStatsStripComponent } from './exam-stats-strip.component';
 import { wallTiles, type WallFilter, type WallSort, type WallTile } from './wall-order';
 
 /** How often the seat list is fetched again, ms (as the exam page; the WebSocket's stream list updates status in between). */
@@ -30,7 +31,7 @@ const ALERT_POLL_MS = 3000;
  */
 @Component({
   selector: 'vigil-exam-wall',
-  imports: [RouterLink, WallTileComponent, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule],
+  imports: [RouterLink, WallTileComponent, ExamStatsStripComponent, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <nav class="crumbs"><a routerLink="/exams">Exams</a> › <a [routerLink]="['/exams', examId()]">{{ exam()?.name ?? 'Exam' }}</a> ›</nav>
@@ -52,6 +53,8 @@ const ALERT_POLL_MS = 3000;
         <mat-button-toggle value="name" data-testid="wall-sort-name">By name</mat-button-toggle>
       </mat-button-toggle-group>
     </div>
+    <vigil-exam-stats-strip [examId]="examId()" [alertsOpen]="alerts().length" [names]="streamNames()"
+      [detailStreamId]="pointed()?.streamId ?? null" [detailName]="pointed()?.displayName ?? null" />
     @if (alerts().length > 0) {
       <section class="alerts" data-testid="wall-alerts" aria-label="Open alerts">
         <h2>Alerts ({{ alerts().length }})</h2>
@@ -78,7 +81,8 @@ const ALERT_POLL_MS = 3000;
     }
     <div class="grid" data-testid="wall">
       @for (t of tiles(); track t.seatId) {
-        <vigil-wall-tile [tile]="t" (focus)="open($event)" />
+        <vigil-wall-tile [tile]="t" (focus)="open($event)" (mouseenter)="pointed.set(t)" (mouseleave)="pointed.set(null)"
+          (focusin)="pointed.set(t)" (focusout)="pointed.set(null)" />
       }
     </div>
   `,
@@ -126,6 +130,10 @@ export class ExamWallComponent {
   });
   protected readonly tiles = computed(() => wallTiles(this.rows(), this.sort(), this.filter(), this.query(), this.openAlertsBySeat()));
   protected readonly counts = computed(() => countByStatus(this.rows()));
+  /** The tile pointed at or focused: the strip shows its stream's figures. */
+  protected readonly pointed = signal<WallTile | null>(null);
+  /** Stream id → the seat's name, for the streams the strip names. */
+  protected readonly streamNames = computed(() => new Map(this.rows().flatMap((r) => (r.streamId ? [[r.streamId, r.seat.displayName] as const] : []))));
 
   private polling: Subscription | null = null;
   private alertPolling: Subscription | null = null;

@@ -19,7 +19,7 @@ import { AdminApi } from '../admin-api';
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <mat-dialog-content class="fields">
         <p class="muted">A script calling the API with this key acts as you, with admin rights.</p>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Name</mat-label>
           <input matInput formControlName="name" cdkFocusInitial placeholder="e.g. seat import job" data-testid="api-key-name" />
           <mat-error>1 to 100 characters.</mat-error>

@@ -20,30 +20,30 @@ import { bindProblems, problemOf } from '../form-problems';
     <h2 mat-dialog-title>{{ exam ? 'Edit exam' : 'New exam' }}</h2>
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <mat-dialog-content class="grid">
-        <mat-form-field class="wide">
+        <mat-form-field appearance="outline" class="wide">
           <mat-label>Name</mat-label>
           <input matInput formControlName="name" cdkFocusInitial data-testid="exam-name-input" />
           <mat-error>{{ problem(form.controls.name) }}</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Starts</mat-label>
           <input matInput type="datetime-local" formControlName="startsLocal" data-testid="exam-starts" />
           <mat-error>{{ problem(form.controls.startsLocal) }}</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Ends</mat-label>
           <input matInput type="datetime-local" formControlName="endsLocal" data-testid="exam-ends" />
           <mat-hint>Seat tokens expire at the end</mat-hint>
           <mat-error>{{ problem(form.controls.endsLocal) }}</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Frame rate</mat-label>
           <input matInput type="number" [min]="minFps" [max]="maxFps" step="0.1" formControlName="defaultFps" />
           <span matTextSuffix>fps</span>
           <mat-hint>{{ minFps }}–{{ maxFps }}, what new streams start at</mat-hint>
           <mat-error>{{ problem(form.controls.defaultFps) }}</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Keep recordings</mat-label>
           <input matInput type="number" min="1" max="3650" step="1" formControlName="retentionDays" />
           <span matTextSuffix>days</span>

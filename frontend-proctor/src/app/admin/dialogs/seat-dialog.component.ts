@@ -27,13 +27,13 @@ const STUDENT_ID = /^[^\u0000-\u001f\u007f]+$/;
     <h2 mat-dialog-title>{{ data.seat ? 'Edit seat' : 'New seat' }}</h2>
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <mat-dialog-content class="fields">
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Student id</mat-label>
           <input matInput formControlName="studentId" cdkFocusInitial data-testid="seat-student-id" />
           <mat-hint>Unique within the exam</mat-hint>
           <mat-error>1 to 128 characters, no control characters.</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Name</mat-label>
           <input matInput formControlName="displayName" data-testid="seat-name" />
           <mat-error>1 to 200 characters.</mat-error>

@@ -19,18 +19,18 @@ import { AdminApi } from '../admin-api';
     <h2 mat-dialog-title>New account</h2>
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <mat-dialog-content class="fields">
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>E-mail</mat-label>
           <input matInput type="email" formControlName="email" cdkFocusInitial data-testid="user-email" />
           <mat-error>Enter an e-mail address.</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Name</mat-label>
           <input matInput formControlName="displayName" data-testid="user-name" />
           <mat-hint>Optional</mat-hint>
           <mat-error>At most 200 characters.</mat-error>
         </mat-form-field>
-        <mat-form-field>
+        <mat-form-field appearance="outline">
           <mat-label>Role</mat-label>
           <mat-select formControlName="role" data-testid="user-role">
             <mat-option value="proctor">Proctor: watches the exams assigned to them</mat-option>
