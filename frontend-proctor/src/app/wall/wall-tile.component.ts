@@ -5,6 +5,10 @@ import { subscribeToStream } from '../player/media-pipeline';
 import { TileDecoder, type TileDecoderStats } from './tile-decoder';
 import { badgeLabel, type WallTile } from './wall-order';
 
+/** A tile the server unsubscribed as too slow subscribes again after this long, ms, plus a random share of {@link TILE_RESUBSCRIBE_JITTER_MS}. */
+const TILE_RESUBSCRIBE_MIN_MS = 2000;
+const TILE_RESUBSCRIBE_JITTER_MS = 3000;
+
 /** Tile canvas size, pixels (16:9); frames are scaled into it. */
 export const TILE_WIDTH = 384;
 export const TILE_HEIGHT = 216;
@@ -22,6 +26,7 @@ export const TILE_HEIGHT = 216;
   template: `
     <button type="button" class="tile" [class.live]="tile().live" (click)="focus.emit(tile())"
       [attr.data-seat-id]="tile().seatId" [attr.data-stream-id]="tile().streamId" [attr.data-painted]="stats().painted"
+      [attr.data-dropped]="stats().dropped" [attr.data-captured-at]="stats().capturedAtMs"
       [title]="title()">
       <canvas #canvas [width]="width" [height]="height"></canvas>
       @if (!tile().streamId) {
@@ -75,6 +80,7 @@ export class WallTileComponent {
   private decoder: TileDecoder | null = null;
   private subscription: Subscription | null = null;
   private subscribedTo: string | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor() {
     const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
@@ -86,6 +92,7 @@ export class WallTileComponent {
       untracked(() => this.watch(streamId));
     });
     inject(DestroyRef).onDestroy(() => {
+      clearTimeout(this.retryTimer);
       observer?.disconnect();
       this.watch(null);
     });
@@ -109,6 +116,23 @@ export class WallTileComponent {
     if (streamId === null || !TileDecoder.isAvailable()) return;
     const decoder = new TileDecoder(this.canvas().nativeElement, (stats) => this.stats.set(stats));
     this.decoder = decoder;
-    this.subscription = subscribeToStream(this.connection, streamId, 'tile').subscribe({ next: (ev) => decoder.handle(ev), error: () => undefined });
+    this.subscription = subscribeToStream(this.connection, streamId, 'tile').subscribe({
+      next: (ev) => {
+        decoder.handle(ev);
+        // the server gave up on this tile (too slow: its socket stayed full, e.g. a whole wall joining
+        // at once); subscribe again a little later, at a random moment so the tiles do not all come back together
+        if (ev.kind === 'unsubscribed' && (ev.reason === 'too-slow' || ev.reason === 'error')) this.resubscribeLater(streamId);
+      },
+      error: () => undefined,
+    });
+  }
+
+  private resubscribeLater(streamId: string): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (this.subscribedTo !== streamId) return; // the tile moved on meanwhile
+      this.subscribedTo = null;
+      this.watch(streamId);
+    }, TILE_RESUBSCRIBE_MIN_MS + Math.random() * TILE_RESUBSCRIBE_JITTER_MS);
   }
 }
