@@ -158,6 +158,8 @@ export class Sentinel {
   private readonly screenWatch: ScreenWatch | null;
   /** Thumbnail reader, created on first use; null when the browser cannot (then no screen watch). */
   private thumbnails: ThumbnailReader | null | undefined = undefined;
+  /** A thumbnail read is in flight (at most one). */
+  private watchReading = false;
   private lastWatchMs = -Infinity;
   private readonly pageSignals: boolean;
   private stopPageSignals: (() => void) | null = null;
@@ -776,20 +778,25 @@ export class Sentinel {
     const now = this.scheduler.now();
     if (watch === null || now - this.lastWatchMs < WATCH_INTERVAL_MS) return;
     this.lastWatchMs = now;
-    if (this.thumbnails === undefined) {
-      try {
-        this.thumbnails = new ThumbnailReader();
-      } catch (error) {
-        this.thumbnails = null;
-        console.warn(`[vigil-sentinel] ${errorText(error)}`);
-      }
-    }
-    if (this.thumbnails === null) return;
-    try {
-      for (const e of watch.observe(this.thumbnails.read(frame), this.wallClock())) this.emitWatchEvent(e);
-    } catch (error) {
-      console.warn(`[vigil-sentinel] screen watch: ${errorText(error)}`);
-    }
+    if (this.thumbnails === undefined) this.thumbnails = new ThumbnailReader();
+    if (this.thumbnails === null || this.watchReading) return;
+    // the copy is read asynchronously: a clone keeps its pixels while the capture moves on
+    const copy = frame.clone();
+    this.watchReading = true;
+    this.thumbnails
+      .read(copy)
+      .then((luma) => {
+        if (this.stopped) return;
+        for (const e of watch.observe(luma, this.wallClock())) this.emitWatchEvent(e);
+      })
+      .catch((error: unknown) => {
+        this.thumbnails = null; // a frame format it cannot read: no screen watch rather than a warning a second
+        console.warn(`[vigil-sentinel] screen watch off: ${errorText(error)}`);
+      })
+      .finally(() => {
+        copy.close();
+        this.watchReading = false;
+      });
   }
 
   /** Capture stopped or restarted: the watch starts afresh (its open conditions end now). */
