@@ -34,6 +34,6 @@ describe('fragmentsOfFile', () => {
 
   it('yields nothing for a file of no fragments', () => {
     expect([...fragmentsOfFile(new Uint8Array(0))]).toEqual([]);
-    expect([...fragmentsOfFile(box('free', [0]))]).toEqual([]);
+    expect([...fragmentsOfFile(new Uint8Array(box('free', [0])))]).toEqual([]);
   });
 });
