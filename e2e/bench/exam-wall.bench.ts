@@ -17,14 +17,15 @@
  * Goal: smooth: no tile more than 2 s behind, no growth. Needs the builds (`npx nx run-many -t
  * build`) and the recorded fragments (`npm run bench` records them when missing).
  */
-import { chromium, type CDPSession } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie } from '../support/auth';
 import { viewerLaunchOptions } from '../support/chromium';
 import { NodeSentinel, waitFor } from '../support/node-sentinel';
 import { loadRecordedVideo, recordedFragmentsDir } from '../support/recorded-video';
+import { busiestRenderer, cpuPercentOver, quantile, rssBytes, spread, type Spread } from '../support/bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TILES = Number(process.env['VIGIL_BENCH_WALL_TILES'] ?? 100);
@@ -33,36 +34,14 @@ const MINUTES = Number(process.env['VIGIL_BENCH_WALL_MINUTES'] ?? 2);
 const WARMUP_MS = 20_000;
 const SAMPLE_MS = 10_000;
 
-interface ProcessInfo {
-  type: string;
-  id: number;
-  cpuTime: number;
-}
-
+/** What a tile shows (its `data-*` attributes). */
 interface TileSample {
   painted: number;
   dropped: number;
   capturedAtMs: number | null;
 }
 
-const processes = async (cdp: CDPSession) => ((await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: ProcessInfo[] }).processInfo;
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-function spread(values: number[]): { median: number; min: number; max: number } {
-  const s = [...values].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)] ?? NaN, min: s[0] ?? NaN, max: s[s.length - 1] ?? NaN };
-}
-
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
-}
-
-const fmt = (s: { median: number; min: number; max: number }, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+const fmt = (s: Spread, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 async function main(): Promise<void> {
@@ -119,35 +98,20 @@ async function main(): Promise<void> {
     const cdp = await browser.newBrowserCDPSession();
     const pageCdp = await context.newCDPSession(page);
     const heap = async () => ((await pageCdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
-    // the wall's renderer: the busiest renderer process
-    const r0 = await processes(cdp);
-    await new Promise((r) => setTimeout(r, 2000));
-    const r1 = await processes(cdp);
-    const renderer = r1
-      .filter((p) => p.type === 'renderer')
-      .map((p) => ({ id: p.id, cpu: p.cpuTime - (r0.find((q) => q.id === p.id)?.cpuTime ?? 0) }))
-      .sort((a, b) => b.cpu - a.cpu)[0];
-    if (!renderer) throw new Error('no renderer process');
+    const renderer = await busiestRenderer(cdp); // the wall's
 
     const rendererPct: number[] = [];
     const browserPct: number[] = [];
     const lags: number[] = [];
     let worstLagMs = 0;
     const startHeap = await heap();
-    const startRss = rssBytes(renderer.id);
+    const startRss = rssBytes(renderer);
     const first: TileSample[] = await tiles();
     const t0 = Date.now();
-    let before = await processes(cdp);
-    let beforeAt = performance.now();
     while (Date.now() - t0 < MINUTES * 60_000) {
-      await new Promise((r) => setTimeout(r, SAMPLE_MS));
-      const now = await processes(cdp);
-      const seconds = (performance.now() - beforeAt) / 1000;
-      const delta = (pid: number) => (now.find((p) => p.id === pid)?.cpuTime ?? 0) - (before.find((p) => p.id === pid)?.cpuTime ?? 0);
-      rendererPct.push((100 * delta(renderer.id)) / seconds);
-      browserPct.push((100 * now.reduce((sum, p) => sum + delta(p.id), 0)) / seconds);
-      before = now;
-      beforeAt = performance.now();
+      const cpu = await cpuPercentOver(cdp, renderer, SAMPLE_MS);
+      rendererPct.push(cpu.process);
+      browserPct.push(cpu.browser);
       const at = Date.now();
       for (const t of await tiles()) {
         if (t.capturedAtMs === null) continue;
@@ -159,7 +123,7 @@ async function main(): Promise<void> {
     const minutes = (Date.now() - t0) / 60_000;
     const last: TileSample[] = await tiles();
     const endHeap = await heap();
-    const endRss = rssBytes(renderer.id);
+    const endRss = rssBytes(renderer);
     const painted = last.reduce((n, t) => n + t.painted, 0) - first.reduce((n, t) => n + t.painted, 0);
     const dropped = last.reduce((n, t) => n + t.dropped, 0) - first.reduce((n, t) => n + t.dropped, 0);
     const expected = TILES * FPS * minutes * 60;

@@ -18,12 +18,12 @@
  * itself again under `xvfb-run`.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie, type ApiSession } from '../support/auth';
 import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
+import { percentiles, runWithDisplay, waitForValue, type Percentiles } from '../support/bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BITS = 44;
@@ -84,30 +84,7 @@ function installSampler(args: { bits: number; block: number; readY: number }): v
   video.requestVideoFrameCallback(onFrame);
 }
 
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function stats(values: number[]): Stats {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-  return { n: s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
-}
-
-const fmt = (s: Stats) => `${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${s.n}`;
-
-async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const fmt = (s: Percentiles) => `${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${s.n}`;
 
 /**
  * Opens the portal's live view; returns the page and subscribe → first frame, ms: from the page's
@@ -125,7 +102,7 @@ async function openLiveView(context: BrowserContext, server: RunningServer, stre
       const sent = performance.getEntriesByName('vigil:subscribe-sent', 'mark')[0]?.startTime;
       return sent !== undefined && p.firstFrameAtMs != null ? p.firstFrameAtMs - sent : p.startupMs;
     });
-  const joinMs = await waitFor(join, (v) => v !== null, 'the first frame', 30_000);
+  const joinMs = await waitForValue(join, (v) => v !== null, 'the first frame', 30_000);
   return { page, joinMs: joinMs! };
 }
 
@@ -173,12 +150,12 @@ async function main(): Promise<void> {
       const sentinelContext = await captureBrowser.newContext({ viewport: null });
       const sentinel = await sentinelContext.newPage();
       await sentinel.goto(`${seat.kioskUrl}${encoder === 'openh264-wasm' ? '&encoder=wasm' : ''}`);
-      await waitFor(() => sentinel.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', 'the Sentinel streaming');
+      await waitForValue(() => sentinel.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', 'the Sentinel streaming');
       const screenContext = await captureBrowser.newContext({ viewport: null });
       const screen = await screenContext.newPage();
       await screen.setContent(CLOCK_PAGE);
       await screen.bringToFront();
-      const streams = await waitFor(
+      const streams = await waitForValue(
         async () => (await admin.get<{ streamId: string; examId: string }[]>('/api/streams')).filter((s) => s.examId === exam.id),
         (s) => s.length === 1,
         'the stream',
@@ -194,8 +171,8 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, Math.max(3000, 2000 / fps))); // the new rate reaches the player, the live edge settles
         const values = await sample(page, count, seconds * 1000);
         if (values.length === 0) throw new Error(`${encoder} ${fps} fps: no frame could be read`);
-        latencyRows.push(`| ${encoder} | ${fps} | ${fmt(stats(values))} |`);
-        process.stderr.write(`glass-to-glass ${encoder} ${fps} fps: ${JSON.stringify(stats(values))}\n`);
+        latencyRows.push(`| ${encoder} | ${fps} | ${fmt(percentiles(values))} |`);
+        process.stderr.write(`glass-to-glass ${encoder} ${fps} fps: ${JSON.stringify(percentiles(values))}\n`);
       }
       await page.close();
 
@@ -210,8 +187,8 @@ async function main(): Promise<void> {
             await trial.page.close();
             await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
           }
-          joinRows.push(`| ${encoder} | ${fps} | ${fmt(stats(joins))} |`);
-          process.stderr.write(`join ${fps} fps: ${JSON.stringify(stats(joins))}\n`);
+          joinRows.push(`| ${encoder} | ${fps} | ${fmt(percentiles(joins))} |`);
+          process.stderr.write(`join ${fps} fps: ${JSON.stringify(percentiles(joins))}\n`);
         }
       }
       await screenContext.close();
@@ -240,13 +217,4 @@ ${latencyRows.join('\n')}
 ${joinRows.join('\n')}`);
 }
 
-if (!process.env['DISPLAY']) {
-  // capture needs an X server: run this same file again under xvfb-run
-  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1920x1080x24', process.execPath, ...process.execArgv, process.argv[1]!], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-} else {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runWithDisplay(main);

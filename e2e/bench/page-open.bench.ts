@@ -28,6 +28,7 @@ import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie, type ApiSe
 import { viewerLaunchOptions } from '../support/chromium';
 import { encodeTestVideo } from '../player/h264-source';
 import { NodeSentinel, waitFor } from '../support/node-sentinel';
+import { percentiles } from '../support/bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRIALS = 10;
@@ -98,19 +99,6 @@ async function openOnce(page: Page, url: string): Promise<Trial> {
   }
 }
 
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function stats(values: number[]): Stats {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-  return { n: s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
-}
-
 /** One server with a portal build, an exam, a streaming seat and a logged-in admin. */
 interface Setup {
   label: string;
@@ -151,7 +139,7 @@ async function trial(browser: Browser, s: Setup): Promise<void> {
 }
 
 const row = (s: Setup, cache: string, trials: Trial[]) => {
-  const st = stats(trials.map((t) => t.firstFrame));
+  const st = percentiles(trials.map((t) => t.firstFrame));
   return `| ${s.label} | ${cache} | ${st.p50.toFixed(0)} | ${st.p95.toFixed(0)} | ${st.max.toFixed(0)} | ${st.n} |`;
 };
 
@@ -161,7 +149,7 @@ function stageRows(setups: Setup[]): string[] {
   const median = (trials: Trial[], name: string) => {
     const values = trials.map((t) => t.stages[name]).filter((v): v is number => v !== null && v !== undefined);
     if (values.length === 0) return '—';
-    const p50 = stats(values).p50;
+    const p50 = percentiles(values).p50;
     return name.includes(': count') ? p50.toFixed(0) : `${p50.toFixed(0)} ms`;
   };
   return names.map((name) => `| ${name} | ${setups.flatMap((s) => [median(s.cold, name), median(s.warm, name)]).join(' | ')} |`);
@@ -190,7 +178,7 @@ async function main(): Promise<void> {
       for (const s of setups) await trial(browser, s);
     }
     for (const s of setups) {
-      process.stderr.write(`page open → first frame, ${s.label}: cold ${JSON.stringify(stats(s.cold.map((t) => t.firstFrame)))}, warm ${JSON.stringify(stats(s.warm.map((t) => t.firstFrame)))}\n`);
+      process.stderr.write(`page open → first frame, ${s.label}: cold ${JSON.stringify(percentiles(s.cold.map((t) => t.firstFrame)))}, warm ${JSON.stringify(percentiles(s.warm.map((t) => t.firstFrame)))}\n`);
     }
   } finally {
     await browser?.close();

@@ -21,14 +21,14 @@
  * Needs the builds (`npx nx run-many -t build`) and an X server: without DISPLAY it runs
  * itself again under `xvfb-run`.
  */
-import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin, type ApiSession } from '../support/auth';
 import { screenCaptureLaunchOptions } from '../support/chromium';
 import { EXAM_DESKTOP_PAGE } from '../support/exam-desktop';
+import { busiestRenderer, cpuPercentOver, rssBytes, runWithDisplay, spread, waitForValue, type Spread } from '../support/bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WARMUP_MS = 10_000;
@@ -38,46 +38,8 @@ const RUN_MINUTES = Number(process.env['VIGIL_BENCH_SENTINEL_MINUTES'] ?? 1);
 const CONFIGS = process.env['VIGIL_BENCH_SENTINEL_CONFIGS']?.split(',') ?? null;
 const WINDOW_MS = Math.max(10_000, (RUN_MINUTES * 60_000) / WINDOWS);
 
-interface ProcessInfo {
-  type: string;
-  id: number;
-  cpuTime: number;
-}
-
-async function processes(cdp: CDPSession): Promise<ProcessInfo[]> {
-  const r = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: ProcessInfo[] };
-  return r.processInfo;
-}
-
-/** Resident set of a process, bytes (Linux /proc). */
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-function spread(values: number[]): Spread {
-  const s = [...values].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
-}
-
 const pct = (s: Spread) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-
-async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function setFps(admin: ApiSession, streamId: string, fps: number): Promise<void> {
   const r = await admin.request('PUT', `/api/streams/${streamId}/fps`, { fps });
@@ -94,9 +56,9 @@ async function measure(admin: ApiSession, screenBrowser: Browser, encoder: 'webc
     const context = await browser.newContext({ viewport: null });
     const page: Page = await context.newPage();
     await page.goto(`${seat.kioskUrl}${encoder === 'openh264-wasm' ? '&encoder=wasm' : ''}`);
-    await waitFor(() => page.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', 'the Sentinel streaming');
+    await waitForValue(() => page.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', 'the Sentinel streaming');
     const streamId = (
-      await waitFor(
+      await waitForValue(
         async () => (await admin.get<{ streamId: string; examId: string }[]>('/api/streams')).filter((s) => s.examId === exam.id),
         (s) => s.length === 1,
         'the stream',
@@ -109,35 +71,22 @@ async function measure(admin: ApiSession, screenBrowser: Browser, encoder: 'webc
     const pageCdp = await context.newCDPSession(page);
     const heap = async () => ((await pageCdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
     await new Promise((r) => setTimeout(r, WARMUP_MS));
-    const renderers = (await processes(cdp)).filter((p) => p.type === 'renderer');
-    // the Sentinel's renderer is the busy one (a spare renderer may exist, idle)
-    const before = await processes(cdp);
-    await new Promise((r) => setTimeout(r, 2000));
-    const after = await processes(cdp);
-    const busiest = renderers
-      .map((r) => ({ id: r.id, cpu: (after.find((p) => p.id === r.id)?.cpuTime ?? 0) - (before.find((p) => p.id === r.id)?.cpuTime ?? 0) }))
-      .sort((a, b) => b.cpu - a.cpu)[0];
-    if (!busiest) throw new Error('no renderer process found');
+    const renderer = await busiestRenderer(cdp); // the Sentinel's
     const received = async () => (await admin.get<{ bytesReceived: number }>(`/api/streams/${streamId}/stats`)).bytesReceived;
     const bytes0 = await received();
-    const rss0 = rssBytes(busiest.id);
+    const rss0 = rssBytes(renderer);
     const heap0 = await heap();
     const t0 = Date.now();
     const rendererPct: number[] = [];
     const browserPct: number[] = [];
     for (let w = 0; w < WINDOWS; w++) {
-      const a = await processes(cdp);
-      const start = performance.now();
-      await new Promise((r) => setTimeout(r, WINDOW_MS));
-      const b = await processes(cdp);
-      const seconds = (performance.now() - start) / 1000;
-      const delta = (pid: number) => (b.find((p) => p.id === pid)?.cpuTime ?? 0) - (a.find((p) => p.id === pid)?.cpuTime ?? 0);
-      rendererPct.push((100 * delta(busiest.id)) / seconds);
-      browserPct.push((100 * b.reduce((sum, p) => sum + delta(p.id), 0)) / seconds);
+      const cpu = await cpuPercentOver(cdp, renderer, WINDOW_MS);
+      rendererPct.push(cpu.process);
+      browserPct.push(cpu.browser);
     }
     const minutes = (Date.now() - t0) / 60_000;
     const uplinkKbps = ((await received()) - bytes0) * 8 / (minutes * 60) / 1000;
-    const rss1 = rssBytes(busiest.id);
+    const rss1 = rssBytes(renderer);
     const heap1 = await heap();
     const state = await page.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state);
     if (state !== 'streaming') throw new Error(`${encoder} ${fps} fps: the Sentinel stopped streaming (${state})`);
@@ -188,13 +137,4 @@ per minute between them; uplink: bytes the server received over the run. Over a 
 ${rows.join('\n')}`);
 }
 
-if (!process.env['DISPLAY']) {
-  // capture needs an X server: run this same file again under xvfb-run
-  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1920x1080x24', process.execPath, ...process.execArgv, process.argv[1]!], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-} else {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runWithDisplay(main);

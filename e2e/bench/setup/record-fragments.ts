@@ -15,7 +15,6 @@
  * again under `xvfb-run`.
  */
 import { chromium, type BrowserContext } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { startServer } from '../../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin, type ApiSession } from '../../support/auth';
 import { screenCaptureLaunchOptions } from '../../support/chromium';
 import { EXAM_DESKTOP_PAGE } from '../../support/exam-desktop';
+import { runWithDisplay, waitForValue } from '../../support/bench';
 
 /** The workspace root: the nearest folder up with nx.json (this file runs from source or bundled into tmp/bench). */
 function workspaceRoot(from: string): string {
@@ -57,16 +57,6 @@ function segmentStartMs(file: string): number {
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!, ms!);
 }
 
-async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function main(): Promise<void> {
   for (const built of ['dist/backend/main.js', 'dist/frontend-sentinel/index.html']) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npx nx run-many -t build\` first`);
@@ -82,9 +72,9 @@ async function main(): Promise<void> {
       const context = await capture.newContext({ viewport: null });
       const page = await context.newPage();
       await page.goto(`${seat.kioskUrl}${encoder === 'openh264-wasm' ? '&encoder=wasm' : ''}`);
-      await waitFor(() => page.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', `the ${encoder} Sentinel streaming`);
+      await waitForValue(() => page.evaluate(() => (window as unknown as { __vigilSentinel?: { state?: string } }).__vigilSentinel?.state), (s) => s === 'streaming', `the ${encoder} Sentinel streaming`);
       const streamId = (
-        await waitFor(
+        await waitForValue(
           async () => (await admin.get<{ streamId: string; seatId: string }[]>('/api/streams')).filter((s) => s.seatId === seat.id),
           (s) => s.length === 1,
           'the stream',
@@ -130,13 +120,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (!process.env['DISPLAY']) {
-  // capture needs an X server: run this same file again under xvfb-run
-  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1920x1080x24', process.execPath, ...process.execArgv, process.argv[1]!], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-} else {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runWithDisplay(main);
