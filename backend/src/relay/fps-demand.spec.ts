@@ -1,19 +1,19 @@
 import { BufferBudget } from './buffer-budget';
-import { demandedFps } from './fps-demand';
+import { demandedRate } from './fps-demand';
 import { LiveStream, type SentinelControl } from './live-stream';
 import { Viewer, type ViewerView } from './viewer';
 import { streamMessages, toUnits } from '../testing/media-fixtures';
 import { testRegistryOptions } from '../testing/registry-options';
 
-describe('demandedFps (pure)', () => {
+describe('demandedRate (pure)', () => {
   const base = { baseFps: 1, focusFps: 5, overrideFps: null, focusViewers: 0 };
   it('is the base rate unwatched or watched only as tiles, the focus rate while a focused view watches', () => {
-    expect(demandedFps(base)).toBe(1);
-    expect(demandedFps({ ...base, focusViewers: 2 })).toBe(5);
+    expect(demandedRate(base).fps).toBe(1);
+    expect(demandedRate({ ...base, focusViewers: 2 }).fps).toBe(5);
   });
   it('never lowers a base rate above the focus rate, and an admin rate wins over everything', () => {
-    expect(demandedFps({ ...base, baseFps: 2, focusFps: 1, focusViewers: 1 })).toBe(2);
-    expect(demandedFps({ ...base, overrideFps: 0.2, focusViewers: 3 })).toBe(0.2);
+    expect(demandedRate({ ...base, baseFps: 2, focusFps: 1, focusViewers: 1 }).fps).toBe(2);
+    expect(demandedRate({ ...base, overrideFps: 0.2, focusViewers: 3 }).fps).toBe(0.2);
   });
 });
 

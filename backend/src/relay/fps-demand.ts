@@ -21,14 +21,10 @@ export interface FpsDemand {
 }
 
 /**
- * The frame rate to capture at, fps, and why: an admin's rate wins; otherwise the viewers'
- * demand, lowered to the load-shedding cap when there is one (`load`).
+ * The frame rate to capture at, fps, and the reason to give the Sentinel when it changes: an
+ * admin's rate wins; otherwise the viewers' demand, lowered to the load-shedding cap when there
+ * is one (`load`).
  */
-export function demandedFps(d: FpsDemand): number {
-  return demandedRate(d).fps;
-}
-
-/** {@link demandedFps} with the reason to give the Sentinel when it changes. */
 export function demandedRate(d: FpsDemand): { fps: number; reason: 'admin' | 'demand' | 'load' } {
   if (d.overrideFps !== null) return { fps: d.overrideFps, reason: 'admin' };
   const wanted = d.focusViewers > 0 ? Math.max(d.baseFps, d.focusFps) : d.baseFps;

@@ -5,7 +5,7 @@ import { JoinPoint, SegmentBuffer } from './segment-buffer';
 import type { KeyframeReason, SetFpsReason } from '@vigil/protocol';
 import { KeyframeRequester } from './keyframe-requester';
 import { demandedRate } from './fps-demand';
-import { DEFAULT_LOAD_SHEDDING, loadCapFps, type ShedLevel, type WatchedAs } from './load-shedding';
+import { DEFAULT_LOAD_SHEDDING, loadCapFps, watchedAs, type ShedLevel, type WatchedAs } from './load-shedding';
 import { Viewer } from './viewer';
 import { BufferBudget } from './buffer-budget';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
@@ -176,7 +176,7 @@ export class LiveStream {
   lastDecodeTime = -1;
   /** The Sentinel's latest `status` report, with reception time. */
   lastStatus: (Record<string, unknown> & { atMs: number }) | null = null;
-  /** Requested frame rate, fps: {@link demandedFps} of the base rate, the viewers and an admin's rate. */
+  /** Requested frame rate, fps: {@link demandedRate} of the base rate, the viewers and an admin's rate. */
   fps: number;
   /** The exam's rate for this stream, fps. */
   private baseFps: number;
@@ -602,19 +602,19 @@ export class LiveStream {
 
   /** How the stream is watched now: by a focused view, only as tiles, or not at all. */
   get watchedAs(): WatchedAs {
-    let tiles = 0;
-    for (const v of this.viewers) {
-      if (v.view === 'focus') return 'focus';
-      tiles++;
-    }
-    return tiles > 0 ? 'tile' : 'unwatched';
+    return watchedAs(this.focusViewerCount(), this.viewers.size);
+  }
+
+  private focusViewerCount(): number {
+    let n = 0;
+    for (const v of this.viewers) if (v.view === 'focus') n++;
+    return n;
   }
 
   /** Sets the rate {@link demandedRate} asks for now, when it differs (reason `demand` or `load`). */
   private applyDemand(): void {
-    let focusViewers = 0;
-    for (const v of this.viewers) if (v.view === 'focus') focusViewers++;
-    const loadCap = loadCapFps(this.shedLevel, this.watchedAs, this.baseFps, this.shedFps);
+    const focusViewers = this.focusViewerCount();
+    const loadCap = loadCapFps(this.shedLevel, watchedAs(focusViewers, this.viewers.size), this.baseFps, this.shedFps);
     const { fps, reason } = demandedRate({ baseFps: this.baseFps, focusFps: this.focusFps, overrideFps: this.fpsOverride, focusViewers, loadCapFps: loadCap });
     this.loadCapped = reason === 'load';
     if (fps !== this.fps) this.sendFps(fps, reason === 'load' ? 'load' : 'demand');

@@ -17,7 +17,7 @@
  * The level rises by one after `raiseAfterTicks` overloaded seconds in a row (and again after
  * as many more), and falls by one after `lowerAfterTicks` seconds in a row without overload:
  * quick to shed, slow to restore, so the rate does not flap. An admin's rate always wins
- * (applied in {@link demandedFps}).
+ * (applied in `demandedRate`, fps-demand.ts).
  */
 export interface LoadSignals {
   /** Event-loop delay over the last second, ms (p99 of `perf_hooks.monitorEventLoopDelay`). */
@@ -127,6 +127,11 @@ export class LoadShedder {
     this.changedAt = nowMs;
     return true;
   }
+}
+
+/** How a stream is watched, from its focused views and all its viewers. */
+export function watchedAs(focusViewers: number, viewers: number): WatchedAs {
+  return focusViewers > 0 ? 'focus' : viewers > 0 ? 'tile' : 'unwatched';
 }
 
 /**
