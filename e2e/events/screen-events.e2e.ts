@@ -1,4 +1,5 @@
 import { test, expect, chromium, type Browser, type Page } from '@playwright/test';
+import type { StreamEventsView } from '@vigil/api';
 import { screenCaptureLaunchOptions } from '../support/chromium';
 import { startServer, type RunningServer } from '../support/server';
 import { adminEnv, createExam, createProctor, createSeat, login, loginAdmin, type ApiSession } from '../support/auth';
@@ -29,14 +30,6 @@ interface AlertRow {
   clearedAtMs: number | null;
   detail: string;
 }
-interface EventRow {
-  atMs: number;
-  source: string;
-  type: string;
-  detail: Record<string, unknown>;
-  by?: string;
-}
-
 test.beforeAll(async () => {
   server = await startServer({ ...adminEnv(), VIGIL_ALERT_BLANK_SECONDS: String(BLANK_SECONDS), VIGIL_STREAM_END_AFTER_MS: '600000' });
   admin = await loginAdmin(server);
@@ -73,7 +66,7 @@ test('a screen that turns black raises screen-blank within K s and clears; the e
   await screen.bringToFront();
 
   const alerts = async () => (await admin.get<AlertRow[]>(`/api/exams/${exam.id}/alerts`)).filter((a) => a.streamId === streamId);
-  const events = async () => (await admin.get<{ events: EventRow[] }>(`/api/recordings/${streamId}/events`)).events;
+  const events = async () => (await admin.get<StreamEventsView>(`/api/recordings/${streamId}/events`)).events;
 
   // real content for a while: no screen alert
   await screen.waitForTimeout(6000);
@@ -131,7 +124,7 @@ test('a screen that turns black raises screen-blank within K s and clears; the e
   expect(track.some((e) => e.source === 'server' && e.type === 'connect')).toBe(true);
   expect(track.find((e) => e.source === 'proctor')).toMatchObject({ type: 'flag', atMs: blackAtMs, by: 'admin@e2e.test' });
   // a range around the black screen holds its start
-  const around = await admin.get<{ events: EventRow[] }>(`/api/recordings/${streamId}/events?from=${blackAtMs - 3000}&to=${new Date(blackAtMs + 5000).toISOString()}`);
+  const around = await admin.get<StreamEventsView>(`/api/recordings/${streamId}/events?from=${blackAtMs - 3000}&to=${new Date(blackAtMs + 5000).toISOString()}`);
   expect(around.events.some((e) => e.type === 'screen-blank' && e.detail['state'] === 'start')).toBe(true);
   expect((await status()).eventsQueued).toBe(0); // every event acknowledged
 

@@ -13,6 +13,7 @@
  * Run: xvfb-run -a -s '-screen 0 1920x1080x24' npx playwright test -c e2e/playwright.config.ts e2e/review/event-track.e2e.ts
  */
 import { readFile } from 'node:fs/promises';
+import type { StreamEventsView } from '@vigil/api';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test';
@@ -25,14 +26,6 @@ import { ScriptedSentinel, type SentFrame } from './scripted-sentinel';
 import { explained, reviewSnapshot } from './review-page';
 
 const FPS = 5;
-
-interface EventRow {
-  atMs: number;
-  source: string;
-  type: string;
-  detail: Record<string, unknown>;
-  by?: string;
-}
 
 let server: RunningServer;
 let admin: ApiSession;
@@ -142,7 +135,7 @@ test('event track: Sentinel events as markers while live, flag (F) and note (N) 
   await expect(flagItem).toContainText(proctorUser.email);
   await expect(flagItem).not.toHaveClass(/pending/);
   // the flag is on the stream's event track, with who, at the frame's capture time
-  const track = async () => (await admin.get<{ events: EventRow[] }>(`/api/recordings/${streamId}/events`)).events;
+  const track = async () => (await admin.get<StreamEventsView>(`/api/recordings/${streamId}/events`)).events;
   expect((await track()).filter((e) => e.source === 'proctor')).toEqual([
     expect.objectContaining({ type: 'flag', atMs: flagFrame.captureMs, by: proctorUser.email, detail: { text: '' } }),
   ]);
