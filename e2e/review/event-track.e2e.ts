@@ -9,6 +9,10 @@
  * "Download incidents (CSV)" link downloads the CSV with the flag and its review link, and
  * that link (`/recordings/:id?at=<ms>`) opens the review page on the flagged frame.
  *
+ * A second test does the same on the live view (`/streams/:id`): F, the Flag button and N
+ * store a flag or note at the capture time of the frame on screen (a frame's prft, within 2 s
+ * of what the player shows), say so ("Flag at 10:42:13 saved"), and a refused post says why.
+ *
  * Needs `node backend/build.mjs` and the portal build first.
  * Run: xvfb-run -a -s '-screen 0 1920x1080x24' npx playwright test -c e2e/playwright.config.ts e2e/review/event-track.e2e.ts
  */
@@ -215,6 +219,99 @@ test('event track: Sentinel events as markers while live, flag (F) and note (N) 
   await expect(page.locator('[data-testid="event-item"][data-type="flag"]')).toHaveClass(/current/);
 
   expect((await reviewSnapshot(page))!.errors.filter((e) => e.fatal)).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  await context.close();
+});
+
+/** The live player's capture time of the frame on screen (prft), ms, or null before the first frame. */
+async function liveShownCaptureMs(page: Page): Promise<number | null> {
+  return page.evaluate(() => (window as unknown as { __vigilPlayer?: { shownCaptureMs: number | null } }).__vigilPlayer?.shownCaptureMs ?? null);
+}
+
+test('live view: F and the Flag button flag the frame on screen at its capture time, N a note; a refused post says why', async () => {
+  const exam = await createExam(admin, { name: 'Live flags e2e' });
+  const seat = await createSeat(admin, exam.id, 'L-1', 'Lee Live');
+  const proctorUser = await createProctor(admin, 'proctor.liveflags@e2e.test', [exam.id]);
+  const proctor = await login(server.baseUrl, proctorUser.email, proctorUser.password);
+  const video = encodeTestVideo({ width: 640, height: 360, fps: FPS, frames: 50, gop: 10, outDir: path.join(tmpdir(), 'vigil-e2e-video') });
+  const sentinel = new ScriptedSentinel({ baseUrl: server.baseUrl, token: tokenOfKioskUrl(seat.kioskUrl), examId: exam.id, seatId: seat.id });
+  await sentinel.connect();
+  const streamId = sentinel.streamId!;
+  sentinel.sendInit(video);
+  const sending = sentinel.sendFrames(150, FPS); // 30 s, live while the proctor watches
+  const frameTimes = () => new Set(sentinel.frames.map((f) => f.captureMs));
+  const proctorEvents = async () => (await admin.get<StreamEventsView>(`/api/recordings/${streamId}/events`)).events.filter((e) => e.source === 'proctor');
+
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.addCookies([sessionCookie(proctor)]);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`${server.baseUrl}/streams/${streamId}`);
+  await expect(page.getByRole('heading', { name: /Lee Live/ })).toBeVisible();
+  await expect.poll(() => liveShownCaptureMs(page), { timeout: 20_000, message: 'a frame on screen' }).not.toBeNull();
+  const flagButton = page.getByTestId('flag-button');
+  await expect(flagButton).toBeEnabled();
+  await expect(flagButton).toHaveAttribute('title', /\(F\)/);
+  await expect(page.getByTestId('note-button')).toHaveAttribute('title', /\(N\)/);
+  await blur(page);
+
+  // 1. F: a flag at the capture time of the frame on screen, said on the page, stored with who
+  const shownAtPress = (await liveShownCaptureMs(page))!;
+  const pressedAt = Date.now();
+  const postFlag = page.waitForResponse((r) => r.url().endsWith(`/api/recordings/${streamId}/events`) && r.request().method() === 'POST');
+  await page.keyboard.press('f');
+  expect((await postFlag).status()).toBe(201);
+  const notice = page.getByTestId('flag-notice');
+  await expect(notice).toHaveText(/^Flag at \d{2}:\d{2}:\d{2} saved$/);
+  await expect(notice).toHaveAttribute('role', 'status');
+  const [flag] = await proctorEvents();
+  expect(flag).toMatchObject({ type: 'flag', by: proctorUser.email, detail: { text: '' } });
+  expect(frameTimes().has(flag!.atMs)).toBe(true); // exactly one frame's prft
+  expect(Math.abs(flag!.atMs - shownAtPress)).toBeLessThanOrEqual(2000);
+  expect(pressedAt - flag!.atMs).toBeLessThan(5000); // a live picture, not an old one
+  const clock = await page.evaluate((ms) => new Date(ms).toTimeString().slice(0, 8), flag!.atMs);
+  await expect(notice).toHaveText(`Flag at ${clock} saved`);
+
+  // 2. the button does the same
+  const shownAtClick = (await liveShownCaptureMs(page))!;
+  await flagButton.click();
+  await expect.poll(async () => (await proctorEvents()).length).toBe(2);
+  const byButton = (await proctorEvents())[1]!;
+  expect(byButton.type).toBe('flag');
+  expect(frameTimes().has(byButton.atMs)).toBe(true);
+  expect(Math.abs(byButton.atMs - shownAtClick)).toBeLessThanOrEqual(2000);
+  await blur(page);
+
+  // 3. N: a note on the frame on screen when N was pressed; an F typed into it is text, not a flag
+  const shownAtNote = (await liveShownCaptureMs(page))!;
+  await page.keyboard.press('n');
+  await expect(page.getByTestId('note-input')).toBeFocused();
+  await page.keyboard.type('left fullscreen for a moment');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('note-form')).toHaveCount(0);
+  await expect(notice).toHaveText(/^Note at \d{2}:\d{2}:\d{2} saved$/);
+  await expect.poll(async () => (await proctorEvents()).map((e) => e.type)).toEqual(['flag', 'flag', 'note']);
+  const note = (await proctorEvents())[2]!;
+  expect(note.detail).toEqual({ text: 'left fullscreen for a moment' });
+  expect(frameTimes().has(note.atMs)).toBe(true);
+  expect(Math.abs(note.atMs - shownAtNote)).toBeLessThanOrEqual(2000);
+
+  // 4. a post the server refuses: the page says why, nothing stored
+  await page.route(`**/api/recordings/${streamId}/events`, (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, message: 'the disk is full', error: 'Service Unavailable' }) })
+      : route.continue(),
+  );
+  await blur(page);
+  await page.keyboard.press('f');
+  await expect(notice).toHaveText(/^The flag at \d{2}:\d{2}:\d{2} was not saved: the disk is full$/);
+  await expect(notice).toHaveAttribute('role', 'alert');
+  await page.unroute(`**/api/recordings/${streamId}/events`);
+  expect(await proctorEvents()).toHaveLength(3);
+  await page.screenshot({ path: path.join(test.info().outputDir, 'live-flags.png') });
+
+  await sending;
+  sentinel.close();
   expect(pageErrors).toEqual([]);
   await context.close();
 });

@@ -13,12 +13,18 @@ import { RelayService } from '../relay-nest/relay.service';
 import type { LiveStream } from '../relay/live-stream';
 import { SeatTokenService } from '../seats-api/seat-token.service';
 import type { SentinelConditions } from '../alerts/alert-rules';
-import { eventLine, eventsInRange, parseEventLines } from './event-track';
+import { nodeEventFileSource } from './event-file-source';
+import { eventLine } from './event-track';
+import { EventTrackCache } from './event-track-index';
 import { SentinelConditionTracker } from './sentinel-conditions';
 import { KeyedRateLimiter, TokenBucket } from './token-bucket';
 
-/** Most bytes of an `events.jsonl` read for one answer (its newest part): 16 MiB, about 100,000 events. */
+/** Most bytes of an `events.jsonl` answered from (its newest part): 16 MiB, about 100,000 events. */
 export const EVENTS_READ_MAX_BYTES = 16 * 1024 * 1024;
+/** Streams whose event track is kept parsed in memory (least recently asked for dropped first). */
+export const EVENTS_CACHE_MAX_STREAMS = 256;
+/** Lines' bytes kept parsed over all streams, bytes (32 MiB; the parsed form takes a few times that). */
+export const EVENTS_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 /** Most events in one answer of `GET /api/recordings/:streamId/events`. */
 export const EVENTS_ANSWER_MAX = 10_000;
 /** Exam application events may carry a time this far back, ms (10 min). */
@@ -59,6 +65,8 @@ export class StreamEventsService {
   private readonly sentinel = new Map<string, SentinelStreamState>();
   private readonly examAppLimiter: KeyedRateLimiter;
   private readonly proctorLimiter = new KeyedRateLimiter(PROCTOR_EVENTS_PER_MINUTE, PROCTOR_EVENTS_PER_MINUTE, 10_000);
+  /** The tracks asked for last, parsed: a request reads only what was appended since (`event-track-index.ts`). */
+  private readonly tracks: EventTrackCache;
 
   constructor(
     private readonly relay: RelayService,
@@ -70,6 +78,11 @@ export class StreamEventsService {
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {
     this.examAppLimiter = new KeyedRateLimiter(config.examAppEventsPerMinute, config.examAppEventsPerMinute, 100_000);
+    this.tracks = new EventTrackCache(nodeEventFileSource((id) => recordings.store.streamDir(id)), {
+      windowBytes: EVENTS_READ_MAX_BYTES,
+      maxStreams: EVENTS_CACHE_MAX_STREAMS,
+      maxBytes: EVENTS_CACHE_MAX_BYTES,
+    });
   }
 
   /**
@@ -160,20 +173,25 @@ export class StreamEventsService {
   }
 
   /**
-   * The events of a recording in `[fromMs, toMs]`, oldest first (its exam's proctors, admins).
+   * The events of a recording in `[fromMs, toMs]`, oldest first, at most {@link EVENTS_ANSWER_MAX}
+   * (`truncated` when more matched), from the newest {@link EVENTS_READ_MAX_BYTES} of its track
+   * (its exam's proctors, admins). The track stays parsed: a request reads only the lines appended
+   * since the last one and answers with a binary search.
    * @throws NotFoundException (404) for a recording that does not exist or is another exam's
    */
   async eventsOf(actor: Actor, streamId: string, fromMs: number, toMs: number): Promise<StreamEventsView> {
     await this.recordingOf(actor, streamId);
-    const all = await this.readTrack(streamId);
-    const { events, truncated } = eventsInRange(all, fromMs, toMs, EVENTS_ANSWER_MAX);
+    const { events, truncated } = await this.tracks.query(streamId, (track) => track?.range(fromMs, toMs, EVENTS_ANSWER_MAX) ?? { events: [], truncated: false });
     return { streamId, fromMs, toMs, events, truncated };
   }
 
-  /** Every event of a stream's track in file order (no access check: callers check the exam). */
+  /**
+   * Every event of a stream's track (its newest {@link EVENTS_READ_MAX_BYTES}) in file order
+   * (no access check: callers check the exam). The views are shared with the cache: do not change them.
+   * @throws TypeError for an unsafe stream id; the file system's error
+   */
   async readTrack(streamId: string): Promise<StreamEventView[]> {
-    const { text } = await this.recordings.store.readEvents(streamId, EVENTS_READ_MAX_BYTES);
-    return parseEventLines(text);
+    return this.tracks.query(streamId, (track) => track?.all() ?? []);
   }
 
   /** The seat's live stream (newest), else its newest stream in the database, else null. */

@@ -28,6 +28,7 @@ import { StatsApi } from '../core/stats-api';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
 import { subscribeToStream } from '../player/media-pipeline';
 import { StreamControlsComponent } from './stream-controls.component';
+import { LiveFlagsComponent } from './live-flags.component';
 import { ReviewPlayerComponent } from '../review/review-player.component';
 import { parseWallClock } from '../review/wall-clock';
 
@@ -53,6 +54,9 @@ interface StreamContext {
  * `GET /api/streams/:streamId` names its exam and seat; a 404 (no such
  * stream, ended, or another exam's) shows "not found" instead of the player.
  *
+ * "Flag" and "Note" (hotkeys F and N) put a proctor's flag or note on the stream's event
+ * track at the capture time of the frame on screen ({@link LiveFlagsComponent}).
+ *
  * "Back 20 s" turns the same page into the review player of the stream's recording
  * (history from disk: the server writes what it receives), starting 20 s before the
  * capture time of the frame on screen; the URL gets `?at=<ms>`, so Back and reload keep
@@ -60,7 +64,7 @@ interface StreamContext {
  */
 @Component({
   selector: 'vigil-live-view',
-  imports: [RouterLink, NotFoundComponent, MatButtonModule, StreamControlsComponent, ReviewPlayerComponent],
+  imports: [RouterLink, NotFoundComponent, MatButtonModule, StreamControlsComponent, ReviewPlayerComponent, LiveFlagsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (notFound()) {
@@ -108,6 +112,7 @@ interface StreamContext {
           <button mat-stroked-button type="button" (click)="togglePause()">{{ paused() ? 'Resume' : 'Pause' }}</button>
           <button mat-stroked-button type="button" (click)="back()" data-testid="back-20"
             title="Play the recording from 20 s before the frame on screen">Back 20 s</button>
+          <vigil-live-flags [streamId]="streamId()" [frameAt]="frameOnScreen" [ready]="stats()?.shownCaptureMs != null" />
           <span class="spacer"></span>
           <a mat-button [routerLink]="['/recordings', streamId()]" data-testid="review-recording">Review recording</a>
         </div>
@@ -180,7 +185,7 @@ interface StreamContext {
     .screen { position: relative; }
     .overlay { position: absolute; inset: 0; display: grid; place-items: center; color: #fff; font-size: 1.05rem;
       background: rgb(0 0 0 / 45%); }
-    .controls { display: flex; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
+    .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; padding: 0.6rem; border-top: 1px solid var(--border); }
     .stream-controls { display: block; padding: 0 0.6rem 0.6rem; }
     .placeholder { min-height: 36px; }
     .review { padding: 0.8rem; }
@@ -247,6 +252,8 @@ export class LiveViewComponent {
   protected readonly seconds = formatSeconds;
   protected readonly age = formatAge;
   protected readonly windowFigures = formatWindow;
+  /** Capture time (`prft`) of the frame on screen now, ms since the Unix epoch, read from the player when asked; null before the first frame. */
+  protected readonly frameOnScreen = (): number | null => this.player?.snapshot().shownCaptureMs ?? null;
 
   private player: MsePlayer | null = null;
   private playerFor: string | null = null;

@@ -61,6 +61,8 @@ export interface PlayerSnapshot {
   readonly portalToScreenMs: number | null;
   /** Picture age: `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
   readonly frameAgeMs: number | null;
+  /** Capture time (`prft`, the Sentinel's clock) of the frame on screen now, ms since the Unix epoch; null before the first frame or without `prft`. */
+  readonly shownCaptureMs: number | null;
   /** Newest frame held − frame on screen, in capture time, ms (0 at the live edge). */
   readonly behindLiveEdgeMs: number | null;
   /** Picture size from the init segment (`tkhd`/`avc1`), pixels. */
@@ -281,6 +283,7 @@ export class MsePlayer {
       captureToPortalMs: round1(this.captureToPortalMs),
       portalToScreenMs: round1(this.portalToScreenMs),
       frameAgeMs: round1(pictureAgeMs(shown?.captureTimeMs, Date.now())),
+      shownCaptureMs: shown?.captureTimeMs ?? null,
       behindLiveEdgeMs: round1(behindLiveEdgeMs(shown?.captureTimeMs, this.timeline.newest?.captureTimeMs)),
       width: this.sink.format?.width ?? null,
       height: this.sink.format?.height ?? null,
