@@ -353,6 +353,8 @@ export class StreamRecording implements UnitWriter {
   /** index.jsonl with its durable size in bytes. */
   private index: { handle: RecordingFile | null; bytes: number } = { handle: null, bytes: 0 };
   private eventsHandle: FileHandle | null = null;
+  /** The last write of events.jsonl asked for ({@link inEventOrder}). */
+  private eventWrites: Promise<void> = Promise.resolve();
   private initFile: string | null;
   private closed = false;
   readonly resume: ResumePoint;
@@ -402,8 +404,24 @@ export class StreamRecording implements UnitWriter {
 
   /** Appends one application event (connect, disconnect, fps change, keyframe request…). Best effort. */
   async logEvent(event: Record<string, unknown> & { type: string }): Promise<void> {
-    if (!this.eventsHandle || this.closed) return;
-    await this.eventsHandle.write(JSON.stringify({ atMs: Date.now(), ...event }) + '\n');
+    const handle = this.eventsHandle;
+    if (!handle || this.closed) return;
+    const line = JSON.stringify({ atMs: Date.now(), ...event }) + '\n';
+    await this.inEventOrder(() => handle.write(line));
+  }
+
+  /**
+   * Runs one write of events.jsonl after the ones asked for before it: concurrent writes to one
+   * file handle go to the thread pool and may land in either order; the track keeps call order.
+   * A failed write does not stop the ones after it (its caller gets the error).
+   */
+  private inEventOrder<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.eventWrites.then(write);
+    this.eventWrites = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /**
@@ -414,7 +432,7 @@ export class StreamRecording implements UnitWriter {
   async appendEventLine(line: string, durable: boolean): Promise<boolean> {
     const handle = this.eventsHandle;
     if (!handle || this.closed) return false;
-    await handle.write(line + '\n');
+    await this.inEventOrder(() => handle.write(line + '\n'));
     if (durable && this.fsync) await handle.datasync();
     return true;
   }
