@@ -107,8 +107,9 @@ ${GOP_SECONDS} s, P frames of 12 KB at 1 fps or 4 KB at 5 fps). Times in ms, med
 (51 for the warm query, 21 for the scan) with (min–max). "Index, warm": \`RecordingStore.timeline\`
 already parsed, binary search for a 5-minute range 1 h 30 min in; "cold": a new store parses
 \`index.jsonl\` first; "scan": the peer, parsing the whole index and filtering it on every request.
-Export: a 1-hour range remuxed into one MP4 (stored fragments parsed by libs/fmp4, written by
-mediabunny as packets), MiB/s of stored bytes, against
+Export: a 1-hour range remuxed into one MP4 (stored fragments parsed by libs/fmp4, handed to
+mediabunny as packets; mediabunny lays out the MP4 and writes its boxes, the sample bytes go
+from the stored files to the MP4 in batched \`writev\`s), MiB/s of stored bytes, against
 \`cat\` of the same files in the same run (goal: export ≥ 0.5× cat).
 
 | rate | recording | index, warm | index, cold | scan (peer) | scan / warm | playlist, 5 min | playlist, 3 h | export MiB/s | cat MiB/s | export / cat |
