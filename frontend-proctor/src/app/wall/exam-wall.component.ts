@@ -13,6 +13,7 @@ import { ProctorConnection } from '../core/proctor-connection';
 import { StreamsStore } from '../core/streams-store';
 import { countByStatus, mergeSeatStatus } from '../exams/seat-status';
 import { WallTileComponent } from './wall-tile.component';
+import { JoinQueue } from './join-queue';
 import { ExamStatsStripComponent } from './exam-stats-strip.component';
 import { wallTiles, type WallFilter, type WallSort, type WallTile } from './wall-order';
 
@@ -31,6 +32,8 @@ const ALERT_POLL_MS = 3000;
  */
 @Component({
   selector: 'vigil-exam-wall',
+  // the wall's tiles join their streams a few at a time (one queue per wall)
+  providers: [{ provide: JoinQueue, useFactory: () => new JoinQueue() }],
   imports: [RouterLink, WallTileComponent, ExamStatsStripComponent, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `

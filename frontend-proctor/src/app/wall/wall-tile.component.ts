@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import { ProctorConnection } from '../core/proctor-connection';
 import { subscribeToStream } from '../player/media-pipeline';
 import { TileDecoder, type TileDecoderStats } from './tile-decoder';
+import { JoinQueue, type JoinTicket } from './join-queue';
 import { badgeLabel, type WallTile } from './wall-order';
 
 /** A tile the server unsubscribed as too slow subscribes again after this long, ms, plus a random share of {@link TILE_RESUBSCRIBE_JITTER_MS}. */
@@ -18,7 +19,9 @@ export const TILE_HEIGHT = 216;
  * ({@link TileDecoder}), name, seat and badges. It subscribes to its stream over the portal's
  * one multiplexed WebSocket only while it is on screen (IntersectionObserver), so a wall
  * scrolled past a tile costs that tile nothing, and as a `tile` view, so the stream stays at
- * the exam's base frame rate (a focused view raises it). A click asks to focus the seat.
+ * the exam's base frame rate (a focused view raises it). Tiles join a few at a time through
+ * the wall's {@link JoinQueue} (each join brings a buffered segment over the shared socket).
+ * A click asks to focus the seat.
  */
 @Component({
   selector: 'vigil-wall-tile',
@@ -26,7 +29,7 @@ export const TILE_HEIGHT = 216;
   template: `
     <button type="button" class="tile" [class.live]="tile().live" (click)="focus.emit(tile())"
       [attr.data-seat-id]="tile().seatId" [attr.data-stream-id]="tile().streamId" [attr.data-painted]="stats().painted"
-      [attr.data-dropped]="stats().dropped" [attr.data-captured-at]="stats().capturedAtMs"
+      [attr.data-dropped]="stats().dropped" [attr.data-superseded]="stats().superseded" [attr.data-paint-method]="stats().paintMethod" [attr.data-captured-at]="stats().capturedAtMs"
       [title]="title()">
       <canvas #canvas [width]="width" [height]="height"></canvas>
       @if (!tile().streamId) {
@@ -72,11 +75,14 @@ export class WallTileComponent {
   protected readonly width = TILE_WIDTH;
   protected readonly height = TILE_HEIGHT;
   protected readonly visible = signal(false);
-  protected readonly stats = signal<TileDecoderStats>({ painted: 0, dropped: 0, capturedAtMs: null, error: null });
+  protected readonly stats = signal<TileDecoderStats>({ painted: 0, dropped: 0, superseded: 0, paintMethod: null, capturedAtMs: null, error: null });
   protected readonly label = badgeLabel;
 
   private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
   private readonly connection = inject(ProctorConnection);
+  /** The wall's join queue (none: join at once). */
+  private readonly joins = inject(JoinQueue, { optional: true });
+  private joinTicket: JoinTicket | null = null;
   private decoder: TileDecoder | null = null;
   private subscription: Subscription | null = null;
   private subscribedTo: string | null = null;
@@ -108,23 +114,36 @@ export class WallTileComponent {
   /** Subscribes the tile to `streamId` (null: none), closing any earlier subscription. */
   private watch(streamId: string | null): void {
     if (streamId === this.subscribedTo) return;
+    this.leaveJoinQueue();
     this.subscription?.unsubscribe();
     this.subscription = null;
     this.decoder?.close();
     this.decoder = null;
     this.subscribedTo = streamId;
     if (streamId === null || !TileDecoder.isAvailable()) return;
-    const decoder = new TileDecoder(this.canvas().nativeElement, (stats) => this.stats.set(stats));
-    this.decoder = decoder;
-    this.subscription = subscribeToStream(this.connection, streamId, 'tile').subscribe({
-      next: (ev) => {
-        decoder.handle(ev);
-        // the server gave up on this tile (too slow: its socket stayed full, e.g. a whole wall joining
-        // at once); subscribe again a little later, at a random moment so the tiles do not all come back together
-        if (ev.kind === 'unsubscribed' && (ev.reason === 'too-slow' || ev.reason === 'error')) this.resubscribeLater(streamId);
-      },
-      error: () => undefined,
+    const decoder = new TileDecoder(this.canvas().nativeElement, (stats) => {
+      this.stats.set(stats);
+      if (stats.painted > 0) this.leaveJoinQueue(); // joined: the next tile may start
     });
+    this.decoder = decoder;
+    const subscribe = () => {
+      this.subscription = subscribeToStream(this.connection, streamId, 'tile').subscribe({
+        next: (ev) => {
+          decoder.handle(ev);
+          // the server gave up on this tile (too slow: its socket stayed full, e.g. a whole wall joining
+          // at once); subscribe again a little later, at a random moment so the tiles do not all come back together
+          if (ev.kind === 'unsubscribed' && (ev.reason === 'too-slow' || ev.reason === 'error')) this.resubscribeLater(streamId);
+        },
+        error: () => undefined,
+      });
+    };
+    if (this.joins) this.joinTicket = this.joins.request(subscribe);
+    else subscribe();
+  }
+
+  private leaveJoinQueue(): void {
+    if (this.joinTicket) this.joins?.release(this.joinTicket);
+    this.joinTicket = null;
   }
 
   private resubscribeLater(streamId: string): void {
