@@ -152,7 +152,10 @@ than 2 s behind, no growth.${MINUTES < 30 ? ' (Issue 11 asks for 30 minutes: `VI
 
 | tiles | open → all painted, s | wall renderer CPU % | whole browser CPU % | frames painted / expected | decoded, not painted (a newer frame came first) | dropped by the tile gate | paint method | picture age p50 / p95 / max, ms | JS heap, MiB | renderer RSS, MiB | RSS growth, MiB/min (whole run / second half) |
 |---|---|---|---|---|---|---|---|---|---|---|---|
-| ${TILES} | ${allPaintedS === null ? `not within 150 s (${first.filter((t) => t.painted > 0).length} painted)` : allPaintedS.toFixed(1)} | ${fmt(spread(rendererPct))} | ${fmt(spread(browserPct))} | ${painted} / ${expected.toFixed(0)} (${((100 * painted) / expected).toFixed(1)} %) | ${superseded} | ${dropped} | ${paintMethod} | ${quantile(lags, 0.5).toFixed(0)} / ${quantile(lags, 0.95).toFixed(0)} / ${worstLagMs.toFixed(0)} | ${mib(startHeap)} → ${mib(endHeap)} | ${mib(startRss)} → ${mib(endRss)} | ${((endRss - startRss) / 2 ** 20 / minutes).toFixed(1)} / ${secondHalfGrowth.toFixed(1)} |`);
+| ${TILES} | ${allPaintedS === null ? `not within 150 s (${first.filter((t) => t.painted > 0).length} painted)` : allPaintedS.toFixed(1)} | ${fmt(spread(rendererPct))} | ${fmt(spread(browserPct))} | ${painted} / ${expected.toFixed(0)} (${((100 * painted) / expected).toFixed(1)} %) | ${superseded} | ${dropped} | ${paintMethod} | ${quantile(lags, 0.5).toFixed(0)} / ${quantile(lags, 0.95).toFixed(0)} / ${worstLagMs.toFixed(0)} | ${mib(startHeap)} → ${mib(endHeap)} | ${mib(startRss)} → ${mib(endRss)} | ${((endRss - startRss) / 2 ** 20 / minutes).toFixed(1)} / ${secondHalfGrowth.toFixed(1)} |
+
+The renderer's resident set every ${SAMPLE_MS / 1000} s, MiB (the decoders' frame pools fill for a few minutes after the
+tiles join, then it should stay flat): ${rssSamples.map((r) => mib(r.bytes)).join(', ')}.`);
   } finally {
     for (const s of sentinels) s.stop();
     await browser.close();
