@@ -42,6 +42,8 @@ describe('parseCli', () => {
     expect(o.sentinels).toBe(200);
     expect(o.durationMs).toBe(120_000);
     expect(parse('--spawn --ramp 50,50,30,200 --duration 10').durationMs).toBe(10_000);
+    expect(parse('--spawn --ramp 50,50,30,200').joinRate).toBeNull();
+    expect(parse('--spawn --ramp 50,50,30,200 --join-rate 20').joinRate).toBe(20);
   });
 
   it('disables a stop condition with 0 and names generated frame folders by size and rate', () => {
@@ -70,6 +72,7 @@ describe('parseCli', () => {
     ['--spawn --warmup=-1', /--warmup must be a number of seconds >= 0/],
     ['--spawn --ramp 1,1,1', /four numbers/],
     ['--spawn --ramp 1,1,1,2 --sentinels 5', /leave out --sentinels/],
+    ['--spawn --join-rate 0', /--join-rate must be a number of Sentinels per second > 0/],
     ['--spawn --server-env novalue', /KEY=VALUE/],
     ['--spawn --server-cpus abc', /CPU list/],
     ['--spawn --width 641', /even whole number/],

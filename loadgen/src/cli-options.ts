@@ -47,6 +47,8 @@ export interface LoadgenOptions {
   /** Most Sentinels (the ramp's max with `--ramp`). */
   sentinels: number;
   ramp: RampPlan | null;
+  /** Sentinels joining per second when the run or a ramp step adds them; null: all within one frame interval. */
+  joinRate: number | null;
   /** Frame rate, frames per second (0.2..5). */
   fps: number;
   proctors: number;
@@ -106,6 +108,8 @@ Load:
                                the stream to VIGIL_FOCUS_FPS, 5 by default) (default tile)
   --duration S                 seconds of capture (default 60; with --ramp: until full + one step)
   --ramp START,STEP,EVERY,MAX  start with START Sentinels, add STEP every EVERY s up to MAX
+  --join-rate R                Sentinels that join per second when the run or a ramp step adds them
+                               (default: all within one frame interval)
   --seats-per-exam K           seats per exam (default 1000)
 
 Stop conditions (0 disables one):
@@ -165,6 +169,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         warmup: { type: 'string' },
         duration: { type: 'string' },
         ramp: { type: 'string' },
+        'join-rate': { type: 'string' },
         'seats-per-exam': { type: 'string' },
         'max-unacked-age': { type: 'string' },
         'max-ack-p99': { type: 'string' },
@@ -238,6 +243,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (view !== 'tile' && view !== 'focus') throw new UsageError(`--view must be tile or focus, got "${view}"`);
   const durationMs =
     values.duration !== undefined || !ramp ? num('duration', values.duration, 60, (v) => v > 0, 'a number of seconds > 0') * 1000 : rampDefaultDurationMs(ramp);
+  const joinRate = values['join-rate'] === undefined ? null : num('join-rate', values['join-rate'], 0, (v) => v > 0, 'a number of Sentinels per second > 0');
   const seatsPerExam = num('seats-per-exam', values['seats-per-exam'], 1000, (v) => whole(v) && v >= 1, 'a whole number >= 1');
 
   // stop conditions
@@ -281,6 +287,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     target,
     sentinels,
     ramp,
+    joinRate,
     fps,
     proctors,
     watch,

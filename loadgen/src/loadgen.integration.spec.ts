@@ -31,6 +31,7 @@ function options(overrides: Partial<LoadgenOptions> = {}): LoadgenOptions {
     target: { kind: 'spawn', serverCpus: null, serverEnv: {}, serverMain: null, serverNodeArgs: [] },
     sentinels: 5,
     ramp: null,
+    joinRate: null,
     fps: 5,
     proctors: 2,
     watch: 'spread',

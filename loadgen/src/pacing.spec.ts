@@ -1,4 +1,4 @@
-import { FrameClock, backoffMs, frameIntervalMs, frameTicks, phaseOffsetMs } from './pacing';
+import { FrameClock, backoffMs, firstGopFrames, frameIntervalMs, frameTicks, phaseOffsetMs } from './pacing';
 
 describe('frame timing', () => {
   it('gives the interval and the 90 kHz duration of a frame', () => {
@@ -20,6 +20,25 @@ describe('frame timing', () => {
       // golden-ratio points: no gap larger than ~2.6 times the even spacing
       expect(Math.max(...gaps, interval - offsets[n - 1]! + offsets[0]!)).toBeLessThan((2.7 * interval) / n);
     }
+  });
+});
+
+describe('firstGopFrames', () => {
+  it('spreads the IDRs of Sentinels started together over the GOP', () => {
+    const gop = 25;
+    const counts = Array.from({ length: 200 }, (_, i) => firstGopFrames(i, gop));
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(gop);
+    // every position of the GOP gets about 200 / 25 = 8 Sentinels' IDRs, none more than twice that
+    const perPosition = Array.from({ length: gop }, (_, k) => counts.filter((c) => c === k + 1).length);
+    expect(Math.min(...perPosition)).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...perPosition)).toBeLessThanOrEqual(16);
+  });
+
+  it('keeps a one-frame GOP (every frame an IDR) and refuses a GOP that is not a whole number >= 1', () => {
+    expect(firstGopFrames(7, 1)).toBe(1);
+    expect(() => firstGopFrames(0, 0)).toThrow(RangeError);
+    expect(() => firstGopFrames(0, 2.5)).toThrow(RangeError);
   });
 });
 

@@ -32,6 +32,23 @@ export function phaseOffsetMs(index: number, intervalMs: number): number {
   return f * intervalMs;
 }
 
+/**
+ * How many frames Sentinel `index` (0-based) sends in its first GOP, in [1, gopFrames]: its
+ * second IDR then comes early and every later one a whole GOP after it. Real Sentinels start
+ * at random moments, so their IDRs (the largest frames, about 10× a P frame of a screen) fall
+ * evenly over the GOP; Sentinels a load generator starts in the same second would otherwise
+ * send their IDRs in the same second, GOP after GOP. Spread by the golden-ratio sequence (even
+ * for any prefix, like {@link phaseOffsetMs}), offset so the first Sentinel's phase differs
+ * from its frame phase.
+ * @param gopFrames frames from one IDR to the next in the replayed set (>= 1)
+ * @throws RangeError when `gopFrames` is not a whole number >= 1
+ */
+export function firstGopFrames(index: number, gopFrames: number): number {
+  if (!Number.isInteger(gopFrames) || gopFrames < 1) throw new RangeError(`gopFrames must be a whole number >= 1, got ${gopFrames}`);
+  const f = ((index + 0.5) * GOLDEN_FRACTION) % 1;
+  return 1 + Math.floor(f * gopFrames);
+}
+
 /** What {@link FrameClock.poll} answers. */
 export type FramePoll =
   | { due: false; waitMs: number }

@@ -11,7 +11,7 @@ import type { LoadgenOptions } from './cli-options';
 import { loadFrames } from './frame-source';
 import { frameSetStats } from './frame-set';
 import { RunMetrics } from './metrics';
-import { frameIntervalMs, phaseOffsetMs } from './pacing';
+import { firstGopFrames, frameIntervalMs, phaseOffsetMs } from './pacing';
 import { SyntheticProctor } from './proctor';
 import { lastStableLevel, rampTarget } from './ramp';
 import { type LoadgenSummary, type ProgressSnapshot } from './report';
@@ -135,7 +135,12 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   const sentinels: SyntheticSentinel[] = [];
   const streamOf: (string | null)[] = [];
   const intervalMs = frameIntervalMs(o.fps);
-  const startSentinel = (i: number) => {
+  // frames from one IDR to the next in the replayed set (the whole loop when it has one IDR)
+  const setFrames = ctx.frames.frames;
+  const secondIdr = setFrames.findIndex((f, k) => k > 0 && f.isSync);
+  const gopFrames = Math.max(1, secondIdr > 0 ? secondIdr : setFrames.length);
+  /** Starts Sentinel `i`, the `k`-th (0-based) of those added together: with `--join-rate`, k / rate seconds later. */
+  const startSentinel = (i: number, k: number) => {
     streamOf[i] = null;
     const s = new SyntheticSentinel({
       baseUrl: ctx.baseUrl,
@@ -143,6 +148,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       frames: ctx.frames,
       fps: o.fps,
       metrics,
+      // IDR phases spread over the GOP, as real Sentinels started at random moments have them
+      firstGopFrames: firstGopFrames(i, gopFrames),
       onStream: (streamId) => {
         for (const p of watchersOf(i, o.sentinels, proctors.length, o.watch)) {
           const previous = streamOf[i];
@@ -158,7 +165,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
     const timer = setTimeout(() => {
       starting.delete(timer);
       s.start(Date.now());
-    }, phaseOffsetMs(i, intervalMs));
+    }, phaseOffsetMs(i, intervalMs) + (o.joinRate === null ? 0 : (k * 1000) / o.joinRate));
     starting.add(timer);
   };
   const starting = new Set<ReturnType<typeof setTimeout>>();
@@ -166,7 +173,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   // ---- capture: a tick every second ----
   const t0 = Date.now();
   const target = (elapsedMs: number) => (o.ramp ? rampTarget(o.ramp, elapsedMs) : o.sentinels);
-  for (let i = 0; i < target(0); i++) startSentinel(i);
+  for (let i = 0; i < target(0); i++) startSentinel(i, i);
 
   const serverStart: ProcessSample | null = ctx.server ? sampleProcess(ctx.server.pid) : null;
   let serverPrev = serverStart;
@@ -200,7 +207,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       const now = Date.now();
       const elapsed = now - t0;
 
-      for (let i = sentinels.length; i < target(elapsed); i++) startSentinel(i);
+      for (let i = sentinels.length, first = sentinels.length; i < target(elapsed); i++) startSentinel(i, i - first);
 
       const connected = sentinels.filter((s) => s.connected).length;
       peakConnected = Math.max(peakConnected, connected);

@@ -49,6 +49,11 @@ export interface SyntheticSentinelOptions {
   now?: () => number;
   /** Random numbers in [0, 1) for back-off jitter (default Math.random). */
   random?: () => number;
+  /**
+   * Frames of the first GOP (then the next IDR of the set comes at once): the phase of this
+   * Sentinel's IDRs ({@link firstGopFrames}); default: the set's own GOP.
+   */
+  firstGopFrames?: number;
 }
 
 /** One message waiting for its ack. */
@@ -80,6 +85,8 @@ export class SyntheticSentinel {
   private frameIndex = 0;
   private mediaTime = 0;
   private forceSync = false;
+  /** Frames left in the first GOP before its IDR is brought forward (null: no cut left). */
+  private firstGopLeft: number | null;
   private fps: number;
   private clock: FrameClock | null = null;
   private frameTimer: ReturnType<typeof setTimeout> | null = null;
@@ -96,6 +103,7 @@ export class SyntheticSentinel {
 
   constructor(private readonly o: SyntheticSentinelOptions) {
     this.fps = o.fps;
+    this.firstGopLeft = o.firstGopFrames ?? null;
     this.now = o.now ?? preciseNowMs;
     this.random = o.random ?? Math.random;
   }
@@ -178,6 +186,10 @@ export class SyntheticSentinel {
 
   private produceFrame(): void {
     const frames = this.o.frames.frames;
+    if (this.firstGopLeft !== null && this.firstGopLeft-- <= 0) {
+      this.firstGopLeft = null;
+      this.forceSync = true; // the second IDR now: this Sentinel's IDR phase
+    }
     if (this.forceSync) {
       this.frameIndex = nextSyncIndex(frames, this.frameIndex);
       this.forceSync = false;
