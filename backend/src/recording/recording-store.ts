@@ -18,6 +18,15 @@ import { RepairedRecording, ResumePoint, readIndexFile, repairRecording } from '
 import { RecordingTimeline } from './recording-timeline';
 import { scanSegment } from './torn-tail';
 
+/**
+ * Waits for every promise (none is left running: a file handle is not closed under a pending
+ * sync), then throws the first rejection, if any.
+ */
+async function allOrFirstError(work: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
 /** Recordings whose parsed index is kept in memory for time-range queries (least recently used out). */
 export const TIMELINE_CACHE_STREAMS = 256;
 
@@ -97,10 +106,11 @@ export class RecordingStore {
         await handle.close();
       }
       await rename(tmp, metaPath);
-      if (this.fsync) {
-        await syncDirectory(this.fs, dir);
-        await syncDirectory(this.fs, this.streamsDir);
-      }
+      // an empty index now, so one sync of the folder makes it durable with meta.json
+      const indexPath = path.join(dir, 'index.jsonl');
+      if (!(await stat(indexPath).then(() => true, () => false))) await (await this.fs.open(indexPath, 'w')).close();
+      // the stream's folder entry and its meta.json and index.jsonl entries, at the same time
+      if (this.fsync) await allOrFirstError([syncDirectory(this.fs, dir), syncDirectory(this.fs, this.streamsDir)]);
     }
     const repaired = await repairRecording(dir, this.fs);
     const recording = new StreamRecording(dir, this.fsync, this.fs, repaired);
@@ -499,10 +509,8 @@ export class StreamRecording implements UnitWriter {
     const handle = await this.fs.open(path.join(this.dir, file), 'w');
     try {
       await writeFully(handle, data, 0);
-      if (this.fsync) {
-        await handle.datasync();
-        await syncDirectory(this.fs, this.dir);
-      }
+      // the file's data and its directory entry are synced at the same time (both before any ack)
+      if (this.fsync) await allOrFirstError([handle.datasync(), syncDirectory(this.fs, this.dir)]);
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw e;
