@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterRenderEffect, inject, input, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, inject, input, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { PROCTOR_EVENT_TEXT_MAX_LENGTH, type ProctorEventKind } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
@@ -6,6 +6,7 @@ import { EventTrackApi } from '../review/event-track-api';
 import { flagHotkey, proctorEventBody } from '../review/proctor-flags';
 import { formatClock } from '../review/wall-clock';
 import { FLAG_SAVED_NOTICE_MS, flagNoticeText, type FlagNotice } from './live-flags';
+import { focusNoteWhenOpened } from '../review/note-focus';
 
 /**
  * "Flag" and "Note" on the live view: a proctor's flag or note on the frame on screen, at its
@@ -69,16 +70,7 @@ export class LiveFlagsComponent {
 
   constructor() {
     // a note that opens takes the keyboard
-    let focusedFor: number | null = null;
-    afterRenderEffect(() => {
-      const at = this.noteAtMs();
-      const el = this.noteInput()?.nativeElement;
-      if (at !== null && el && focusedFor !== at) {
-        focusedFor = at;
-        el.focus();
-      }
-      if (at === null) focusedFor = null;
-    });
+    focusNoteWhenOpened(this.noteAtMs, this.noteInput);
     inject(DestroyRef).onDestroy(() => {
       if (this.clearTimer !== null) clearTimeout(this.clearTimer);
     });

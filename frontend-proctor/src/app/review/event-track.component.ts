@@ -1,10 +1,11 @@
-import { ChangeDetectionStrategy, Component, ElementRef, afterRenderEffect, computed, input, model, output, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, input, model, output, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { PROCTOR_EVENT_TEXT_MAX_LENGTH, type ProctorEventKind, type StreamEventSource, type StreamEventView } from '@vigil/api';
 import { EVENT_SOURCES, SOURCE_COLORS, countBySource, describeEvent, eventKey, filterEvents, lastEventAtOrBefore, sourceLabel, toggleSource } from './event-track';
 import { isPending } from './event-track-loader';
 import { flagHotkey } from './proctor-flags';
 import { formatClock } from './wall-clock';
+import { focusNoteWhenOpened } from './note-focus';
 
 /** A flag or note to post: the moment (capture clock, ms since the Unix epoch) and its text. */
 export interface ProctorEventRequest {
@@ -137,16 +138,7 @@ export class EventTrackComponent {
 
   constructor() {
     // a note that opens takes the keyboard
-    let focusedFor: number | null = null;
-    afterRenderEffect(() => {
-      const at = this.noteAtMs();
-      const el = this.noteInput()?.nativeElement;
-      if (at !== null && el && focusedFor !== at) {
-        focusedFor = at;
-        el.focus();
-      }
-      if (at === null) focusedFor = null;
-    });
+    focusNoteWhenOpened(this.noteAtMs, this.noteInput);
   }
 
   protected color(s: StreamEventSource): string {
