@@ -82,17 +82,24 @@ async function markerOffsetPx(page: Page, marker: Locator, atMs: number): Promis
   return m.x - margin - (box.x + ((atMs - from) / (to - from)) * box.width);
 }
 
-test('event track: Sentinel events as markers while live, flag (F) and note (N) at the frame on screen, list, filter, incidents CSV, ?at=', async () => {
-  const exam = await createExam(admin, { name: 'Event track e2e' });
-  const seat = await createSeat(admin, exam.id, 'E-1', 'Eve Events');
-  const proctorUser = await createProctor(admin, 'proctor.events@e2e.test', [exam.id]);
+/**
+ * An exam with one seat whose scripted Sentinel is connected and has sent its init segment (640x360
+ * test video, an IDR every 10 frames), and a proctor of the exam logged in.
+ */
+async function examWithLiveSeat(examName: string, seatLabel: string, student: string, proctorEmail: string) {
+  const exam = await createExam(admin, { name: examName });
+  const seat = await createSeat(admin, exam.id, seatLabel, student);
+  const proctorUser = await createProctor(admin, proctorEmail, [exam.id]);
   const proctor = await login(server.baseUrl, proctorUser.email, proctorUser.password);
   const video = encodeTestVideo({ width: 640, height: 360, fps: FPS, frames: 50, gop: 10, outDir: path.join(tmpdir(), 'vigil-e2e-video') });
-
   const sentinel = new ScriptedSentinel({ baseUrl: server.baseUrl, token: tokenOfKioskUrl(seat.kioskUrl), examId: exam.id, seatId: seat.id });
   await sentinel.connect();
-  const streamId = sentinel.streamId!;
   sentinel.sendInit(video);
+  return { exam, proctorUser, proctor, sentinel, streamId: sentinel.streamId! };
+}
+
+test('event track: Sentinel events as markers while live, flag (F) and note (N) at the frame on screen, list, filter, incidents CSV, ?at=', async () => {
+  const { exam, proctorUser, proctor, sentinel, streamId } = await examWithLiveSeat('Event track e2e', 'E-1', 'Eve Events', 'proctor.events@e2e.test');
   await sentinel.sendFrames(25, FPS); // 5 s
   await sentinel.drained();
 
@@ -229,15 +236,7 @@ async function liveShownCaptureMs(page: Page): Promise<number | null> {
 }
 
 test('live view: F and the Flag button flag the frame on screen at its capture time, N a note; a refused post says why', async () => {
-  const exam = await createExam(admin, { name: 'Live flags e2e' });
-  const seat = await createSeat(admin, exam.id, 'L-1', 'Lee Live');
-  const proctorUser = await createProctor(admin, 'proctor.liveflags@e2e.test', [exam.id]);
-  const proctor = await login(server.baseUrl, proctorUser.email, proctorUser.password);
-  const video = encodeTestVideo({ width: 640, height: 360, fps: FPS, frames: 50, gop: 10, outDir: path.join(tmpdir(), 'vigil-e2e-video') });
-  const sentinel = new ScriptedSentinel({ baseUrl: server.baseUrl, token: tokenOfKioskUrl(seat.kioskUrl), examId: exam.id, seatId: seat.id });
-  await sentinel.connect();
-  const streamId = sentinel.streamId!;
-  sentinel.sendInit(video);
+  const { proctorUser, sentinel, streamId, proctor } = await examWithLiveSeat('Live flags e2e', 'L-1', 'Lee Live', 'proctor.liveflags@e2e.test');
   const sending = sentinel.sendFrames(150, FPS); // 30 s, live while the proctor watches
   const frameTimes = () => new Set(sentinel.frames.map((f) => f.captureMs));
   const proctorEvents = async () => (await admin.get<StreamEventsView>(`/api/recordings/${streamId}/events`)).events.filter((e) => e.source === 'proctor');

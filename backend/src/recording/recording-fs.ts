@@ -48,7 +48,7 @@ export const nodeRecordingFs: RecordingFs = {
  * bytes than asked, e.g. on a nearly full disk).
  * @throws the write's error, or an `ENOSPC`-coded Error when a write stores 0 bytes
  */
-export async function writeFully(file: RecordingFile, data: Uint8Array, position: number): Promise<void> {
+export async function writeFully(file: Pick<RecordingFile, 'write'>, data: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < data.byteLength) {
     const { bytesWritten } = await file.write(data, done, data.byteLength - done, position + done);

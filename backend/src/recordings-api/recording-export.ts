@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, NullTarget, Output } from 'mediabunny';
 import { fragmentsOfFile, parseInitSegment } from '@vigil/fmp4';
+import { writeFully } from '../recording/recording-fs';
 import type { RecordingStore } from '../recording/recording-store';
 import type { TimelineRange, TimelineSegment } from '@vigil/api';
 import { TICKS_PER_SECOND } from '../relay/media-unit';
@@ -261,13 +262,10 @@ async function writeAllAt(file: FileHandle, buffers: readonly Uint8Array[], posi
     const group = buffers.slice(i, i + EXPORT_WRITE_BATCH_BUFFERS);
     let { bytesWritten } = await file.writev(group, position);
     for (const buffer of group) {
-      let done = Math.min(bytesWritten, buffer.byteLength);
+      const done = Math.min(bytesWritten, buffer.byteLength);
       bytesWritten -= done;
-      while (done < buffer.byteLength) {
-        const { bytesWritten: n } = await file.write(buffer, done, buffer.byteLength - done, position + done);
-        if (n <= 0) throw Object.assign(new Error(`export: write stored 0 of ${buffer.byteLength - done} bytes (disk full?)`), { code: 'ENOSPC' });
-        done += n;
-      }
+      // a short writev: the rest of this buffer (and the buffers after it) one by one
+      if (done < buffer.byteLength) await writeFully(file, buffer.subarray(done), position + done);
       position += buffer.byteLength;
     }
   }

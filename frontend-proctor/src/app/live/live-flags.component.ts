@@ -1,12 +1,11 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, inject, input, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { PROCTOR_EVENT_TEXT_MAX_LENGTH, type ProctorEventKind } from '@vigil/api';
+import type { ProctorEventKind } from '@vigil/api';
 import { describeHttpError } from '../core/http-error';
 import { EventTrackApi } from '../review/event-track-api';
 import { flagHotkey, proctorEventBody } from '../review/proctor-flags';
-import { formatClock } from '../review/wall-clock';
 import { FLAG_SAVED_NOTICE_MS, flagNoticeText, type FlagNotice } from './live-flags';
-import { focusNoteWhenOpened } from '../review/note-focus';
+import { NoteFormComponent } from '../review/note-form.component';
 
 /**
  * "Flag" and "Note" on the live view: a proctor's flag or note on the frame on screen, at its
@@ -22,7 +21,7 @@ import { focusNoteWhenOpened } from '../review/note-focus';
  */
 @Component({
   selector: 'vigil-live-flags',
-  imports: [MatButtonModule],
+  imports: [MatButtonModule, NoteFormComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { '(document:keydown)': 'hotkey($event)' },
   template: `
@@ -31,13 +30,7 @@ import { focusNoteWhenOpened } from '../review/note-focus';
     <button mat-stroked-button type="button" (click)="openNote()" [disabled]="!ready()" data-testid="note-button"
       title="A note on the frame on screen (N)">Note <kbd>N</kbd></button>
     @if (noteAtMs(); as at) {
-      <form class="line note" (submit)="saveNote($event, noteInput.value)" data-testid="note-form">
-        <label for="vigil-live-note-text">Note at {{ clock(at) }}</label>
-        <input #noteInput id="vigil-live-note-text" type="text" [maxLength]="maxText" placeholder="What do you see?" autocomplete="off"
-          (keydown.escape)="noteAtMs.set(null)" data-testid="note-input" />
-        <button mat-flat-button type="submit" data-testid="note-save">Save</button>
-        <button mat-button type="button" (click)="noteAtMs.set(null)">Cancel</button>
-      </form>
+      <vigil-note-form class="line" [atMs]="at" (save)="saveNote($event)" (cancel)="noteAtMs.set(null)" />
     }
     <p class="line notice" [class.error]="notice()?.state === 'failed'" [attr.role]="notice()?.state === 'failed' ? 'alert' : 'status'"
       [attr.data-state]="notice()?.state ?? null" [hidden]="!notice()" data-testid="flag-notice">{{ noticeText() }}</p>
@@ -46,9 +39,6 @@ import { focusNoteWhenOpened } from '../review/note-focus';
     :host { display: contents; }
     kbd { font: 0.75rem monospace; border: 1px solid var(--border); border-radius: 3px; padding: 0 0.25rem; margin-left: 0.2rem; }
     .line { flex-basis: 100%; order: 10; margin: 0; font-size: 0.88rem; }
-    .note { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-    .note input { flex: 1; min-width: 14rem; font: inherit; padding: 0.4rem 0.6rem; border: 1px solid var(--border); border-radius: 6px;
-      background: var(--surface); color: var(--text); }
     .notice { order: 11; }
     .notice.error { color: var(--bad); }
   `,
@@ -61,23 +51,15 @@ export class LiveFlagsComponent {
   readonly ready = input(false);
 
   private readonly api = inject(EventTrackApi);
-  private readonly noteInput = viewChild<ElementRef<HTMLInputElement>>('noteInput');
-  protected readonly maxText = PROCTOR_EVENT_TEXT_MAX_LENGTH;
   /** The moment the open note is for; null: no note open. */
   protected readonly noteAtMs = signal<number | null>(null);
   protected readonly notice = signal<FlagNotice | null>(null);
   private clearTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
-    // a note that opens takes the keyboard
-    focusNoteWhenOpened(this.noteAtMs, this.noteInput);
     inject(DestroyRef).onDestroy(() => {
       if (this.clearTimer !== null) clearTimeout(this.clearTimer);
     });
-  }
-
-  protected clock(ms: number): string {
-    return formatClock(ms, false);
   }
 
   protected noticeText(): string {
@@ -104,8 +86,7 @@ export class LiveFlagsComponent {
     else this.noteAtMs.set(at);
   }
 
-  protected saveNote(ev: Event, text: string): void {
-    ev.preventDefault();
+  protected saveNote(text: string): void {
     const at = this.noteAtMs();
     if (at === null) return;
     this.noteAtMs.set(null);

@@ -1,11 +1,11 @@
-import { ChangeDetectionStrategy, Component, ElementRef, computed, input, model, output, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input, model, output, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { PROCTOR_EVENT_TEXT_MAX_LENGTH, type ProctorEventKind, type StreamEventSource, type StreamEventView } from '@vigil/api';
+import { type ProctorEventKind, type StreamEventSource, type StreamEventView } from '@vigil/api';
 import { EVENT_SOURCES, SOURCE_COLORS, countBySource, describeEvent, eventKey, filterEvents, lastEventAtOrBefore, sourceLabel, toggleSource } from './event-track';
 import { isPending } from './event-track-loader';
 import { flagHotkey } from './proctor-flags';
 import { formatClock } from './wall-clock';
-import { focusNoteWhenOpened } from './note-focus';
+import { NoteFormComponent } from './note-form.component';
 
 /** A flag or note to post: the moment (capture clock, ms since the Unix epoch) and its text. */
 export interface ProctorEventRequest {
@@ -23,7 +23,7 @@ export interface ProctorEventRequest {
  */
 @Component({
   selector: 'vigil-event-track',
-  imports: [MatButtonModule],
+  imports: [MatButtonModule, NoteFormComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { '(document:keydown)': 'hotkey($event)' },
   template: `
@@ -44,13 +44,7 @@ export interface ProctorEventRequest {
         title="A note on the frame on screen (N)">Note <kbd>N</kbd></button>
     </div>
     @if (noteAtMs(); as at) {
-      <form class="note" (submit)="saveNote($event, noteInput.value)" data-testid="note-form">
-        <label for="vigil-note-text">Note at {{ clock(at) }}</label>
-        <input #noteInput id="vigil-note-text" type="text" [maxLength]="maxText" placeholder="What do you see?" autocomplete="off"
-          (keydown.escape)="noteAtMs.set(null)" data-testid="note-input" />
-        <button mat-flat-button type="submit" data-testid="note-save">Save</button>
-        <button mat-button type="button" (click)="noteAtMs.set(null)">Cancel</button>
-      </form>
+      <vigil-note-form class="note" [atMs]="at" (save)="saveNote($event)" (cancel)="noteAtMs.set(null)" />
     }
     @if (error(); as e) {
       <p class="error" role="alert">Events could not be loaded: {{ e }}</p>
@@ -81,7 +75,7 @@ export interface ProctorEventRequest {
   `,
   styles: `
     :host { display: block; margin-top: 0.6rem; font-size: 0.88rem; }
-    .head, .note { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+    .head { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
     .filter { display: inline-flex; flex-wrap: wrap; gap: 0.3rem; }
     .src { display: inline-flex; align-items: center; gap: 0.3rem; border: 1px solid var(--border); border-radius: 999px;
       background: var(--surface); color: var(--text); font: inherit; padding: 0.15rem 0.6rem; cursor: pointer; }
@@ -89,8 +83,6 @@ export interface ProctorEventRequest {
     .src i { width: 0.6rem; height: 0.6rem; border-radius: 50%; }
     kbd { font: 0.75rem monospace; border: 1px solid var(--border); border-radius: 3px; padding: 0 0.25rem; margin-left: 0.2rem; }
     .note { margin-top: 0.5rem; }
-    .note input { flex: 1; min-width: 14rem; font: inherit; padding: 0.4rem 0.6rem; border: 1px solid var(--border); border-radius: 6px;
-      background: var(--surface); color: var(--text); }
     .list { list-style: none; margin: 0.5rem 0 0; padding: 0; max-height: 15rem; overflow: auto; border: 1px solid var(--border); border-radius: 6px; }
     .row { display: grid; grid-template-columns: 5.2rem 5.5rem minmax(9rem, 14rem) 1fr auto; gap: 0.6rem; align-items: center; width: 100%;
       border: 0; border-bottom: 1px solid var(--border); background: none; color: inherit; font: inherit; text-align: left;
@@ -119,9 +111,7 @@ export class EventTrackComponent {
   /** Flag or note the proctor asked for. */
   readonly create = output<ProctorEventRequest>();
 
-  private readonly noteInput = viewChild<ElementRef<HTMLInputElement>>('noteInput');
   protected readonly sources = EVENT_SOURCES;
-  protected readonly maxText = PROCTOR_EVENT_TEXT_MAX_LENGTH;
   /** The moment the open note is for; null: no note open. */
   protected readonly noteAtMs = signal<number | null>(null);
   protected readonly counts = computed(() => countBySource(this.events()));
@@ -135,11 +125,6 @@ export class EventTrackComponent {
   protected readonly text = describeEvent;
   protected readonly key = eventKey;
   protected readonly pending = isPending;
-
-  constructor() {
-    // a note that opens takes the keyboard
-    focusNoteWhenOpened(this.noteAtMs, this.noteInput);
-  }
 
   protected color(s: StreamEventSource): string {
     return SOURCE_COLORS[s];
@@ -172,8 +157,7 @@ export class EventTrackComponent {
     if (at !== null) this.noteAtMs.set(at);
   }
 
-  protected saveNote(ev: Event, text: string): void {
-    ev.preventDefault();
+  protected saveNote(text: string): void {
     const at = this.noteAtMs();
     if (at === null) return;
     this.create.emit({ kind: 'note', atMs: at, text });
