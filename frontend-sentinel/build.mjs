@@ -18,10 +18,11 @@ const outdir = join(root, 'dist', 'frontend-sentinel');
 
 /**
  * Size budget for sentinel.js (bytes, minified, before gzip): it runs on weak exam machines.
- * The build fails above it. Today ~150 KiB, of which ~93 KiB is zod (used by @vigil/protocol
- * to validate control messages); `esbuild --analyze` shows what grew.
+ * The build fails above it. Today ~195 KiB, of which ~93 KiB is zod (used by @vigil/protocol
+ * to validate control messages); `esbuild --analyze` shows what grew. (196 KiB since issue 10:
+ * sampling fresh frames and their capture times, capture/frame-timing.ts, took ~2.5 KiB.)
  */
-const BUDGET_BYTES = 192 * 1024;
+const BUDGET_BYTES = 196 * 1024;
 
 const options = {
   entryPoints: [join(here, 'src', 'main.ts')],

@@ -51,11 +51,14 @@ function draw() {
 requestAnimationFrame(draw);
 </script></body></html>`;
 
-/** Installed in the proctor page: reads the clock from every presented frame into window.__g2g. */
+/** Installed in the proctor page (once; later calls only empty the list): reads the clock from every presented frame into window.__g2g. */
 function installSampler(args: { bits: number; block: number; readY: number }): void {
-  const w = window as unknown as { __g2g: number[]; __g2gBad: number };
+  const w = window as unknown as { __g2g: number[]; __g2gBad: number; __g2gInstalled?: boolean };
   w.__g2g = [];
   w.__g2gBad = 0;
+  // one frame-callback loop per page: each frame counted once, at every rate sampled on the page
+  if (w.__g2gInstalled) return;
+  w.__g2gInstalled = true;
   const canvas = document.createElement('canvas');
   canvas.width = args.block * (args.bits + 2);
   canvas.height = 1;

@@ -29,6 +29,8 @@ const WASM = path.join(ROOT, 'dist', 'frontend-sentinel', 'openh264', 'openh264.
 const KEYFRAME_INTERVAL_S = 20;
 /** When the admin asks for a keyframe, ms after the content starts. */
 const REQUEST_AT_MS = 8000;
+/** A sample's prft (its frame's capture time) is at most this much older than its tick, ms: a capture interval (100 ms at 10 fps) and slack. */
+const CAPTURE_AGE_MS = 150;
 /** How long the Sentinel records: the request, then one whole policy interval, and a bit. */
 const RECORD_MS = REQUEST_AT_MS + KEYFRAME_INTERVAL_S * 1000 + 4000;
 
@@ -225,11 +227,14 @@ test('the OpenH264 wasm fallback records a real 1080p screen at 5 fps that ffpro
   expect(keyAt[0]).toBe(0);
   expect(keyAt.length, described).toBe(final.keyframes);
   expect(final.keyframes - final.encoderKeyframes, `requested IDRs: ${described}`).toBeGreaterThanOrEqual(3);
-  const requested = keyAt.find((i) => captureTimes[i] >= requestedAtMs);
+  // prft is when a sample's frame was captured: the IDR encoded at once on the request samples
+  // the latest captured frame, up to a capture interval (100 ms) older than the request
+  const sinceMs = requestedAtMs - CAPTURE_AGE_MS;
+  const requested = keyAt.find((i) => captureTimes[i] >= sinceMs);
   expect(requested, `an IDR after the request (${described})`).toBeDefined();
   expect(captureTimes[requested!] - requestedAtMs, 'request -> IDR capture, ms').toBeLessThan(600);
   // the first frame ticked after the Sentinel got the request (one more may have been ticked while it travelled)
-  const firstAfterRequest = captureTimes.findIndex((t) => t >= requestedAtMs);
+  const firstAfterRequest = captureTimes.findIndex((t) => t >= sinceMs);
   expect(requested! - firstAfterRequest, 'frames between the request and the IDR').toBeLessThanOrEqual(1);
   const lastPts = probe.frames[probe.frames.length - 1].ptsTime;
   const gaps = [...keyTimes.slice(1), lastPts].map((t, i) => t - keyTimes[i]);

@@ -4,6 +4,12 @@
  *     ScreenCapture (latest frame) --FrameClock tick--> KeyframePolicy --> EncoderBackend
  *        --> FragmentMuxer (init segment + fragments) --> OutboundQueue --> SentinelSender (WebSocket)
  *
+ * Latency (issue 10): while the screen keeps changing, a scheduled tick waits for the next
+ * captured frame (at most {@link MAX_FRAME_WAIT_MS}, `freshFrameWaitMs`) and samples it as
+ * soon as it arrives instead of the latest one, up to a capture interval (100 ms) old; each
+ * encoded chunk is muxed and sent at once. A sample's `prft` capture time is its frame's own
+ * (`VideoFrame.timestamp`, see capture/frame-timing.ts), the tick's for a repeated frame.
+ *
  * Server control (`keyframe`, `set-fps`, stream reset) comes back from the sender and is applied
  * here. Every piece except capture, encoder backend and socket is pure and unit-tested.
  *
@@ -23,6 +29,7 @@
  */
 import { FPS_DEFAULT, FPS_MAX, FPS_MIN, type KeyframeReason as ServerKeyframeReason } from '@vigil/protocol';
 import type { SentinelEventDetail, SentinelEventKind } from '@vigil/protocol';
+import { freshFrameWaitMs, sampleCaptureTimeMs } from '../capture/frame-timing';
 import { ScreenCapture, type CaptureState } from '../capture/screen-capture';
 import { ScreenWatch, type ScreenWatchEvent, type ScreenWatchOptions } from '../capture/screen-watch';
 import { ThumbnailReader } from '../capture/thumbnail';
@@ -51,6 +58,9 @@ const MAX_ENCODER_QUEUE = 2;
 
 /** The screen watch looks at a sampled frame at most this often, ms. */
 const WATCH_INTERVAL_MS = 1000;
+
+/** Longest wait of a tick for a fresh captured frame, ms (also at most 3/4 of the frame interval). */
+const MAX_FRAME_WAIT_MS = 150;
 
 /** Options for {@link Sentinel}; all optional except the config. */
 export interface SentinelOptions {
@@ -165,6 +175,12 @@ export class Sentinel {
   private stopPageSignals: (() => void) | null = null;
   /** Size of the last captured frame (kept across capture restarts), pixels; null before the first. */
   private captureSize: { width: number; height: number } | null = null;
+  /** A tick waiting for the next captured frame (at most one; a newer tick replaces it). */
+  private frameWait: { tick: FrameTick; timer: unknown } | null = null;
+  /** `framesReceived` of the frame the last sample took (a repeat on a static screen has the same). */
+  private lastSampledFrame = -1;
+  /** Capture time of the last sample, capture clock ms (`performance.now()` scale); null on a new timeline. */
+  private lastSampleCaptureMs: number | null = null;
 
   constructor(options: SentinelOptions) {
     this.config = options.config;
@@ -189,12 +205,13 @@ export class Sentinel {
           if (muted) this.resetWatch();
           this.emitEvent(muted ? 'capture-muted' : 'capture-unmuted');
         },
+        frame: () => this.endFrameWait(),
       },
     });
     this.clock = new FrameClock({
       scheduler: this.scheduler,
       fps: FPS_DEFAULT,
-      onTick: (tick) => void this.onTick(tick),
+      onTick: (tick) => this.onTick(tick),
       onError: (error) => this.setError(`frame clock: ${errorText(error)}`),
     });
     this.hello = {
@@ -507,6 +524,7 @@ export class Sentinel {
     if (this.stopped) return;
     this.stopped = true;
     this.clock.stop();
+    this.cancelFrameWait();
     this.capture.stop();
     this.stopPageSignals?.();
     this.stopPageSignals = null;
@@ -523,8 +541,50 @@ export class Sentinel {
     await this.persister?.idle();
   }
 
-  private async onTick(tick: FrameTick): Promise<void> {
+  /**
+   * A frame-clock tick: samples the latest captured frame now, or, while captured frames keep
+   * coming (the screen changes), waits for the next one first (`freshFrameWaitMs`: at most
+   * {@link MAX_FRAME_WAIT_MS} and 3/4 of the frame interval). Immediate ticks (start, keyframe
+   * request, frame-rate change) never wait. A tick still waiting when the next one comes is skipped.
+   */
+  private onTick(tick: FrameTick): void {
     this.ticks++;
+    if (this.stopped) return;
+    if (this.cancelFrameWait()) this.skip();
+    const waitMs = tick.immediate
+      ? 0
+      : freshFrameWaitMs({
+          nowMs: this.scheduler.now(),
+          latestArrivalMs: this.capture.latest === null ? null : this.capture.latestAtMs,
+          intervalMs: this.capture.frameIntervalMs,
+          maxWaitMs: Math.min(MAX_FRAME_WAIT_MS, (0.75 * tick.duration) / TICKS_PER_MS),
+        });
+    if (waitMs <= 0) {
+      void this.sample(tick);
+      return;
+    }
+    this.frameWait = { tick, timer: this.scheduler.setTimeout(() => this.endFrameWait(), waitMs) };
+  }
+
+  /** A captured frame arrived or the wait timed out: the waiting tick samples now. */
+  private endFrameWait(): void {
+    const wait = this.frameWait;
+    if (wait === null) return;
+    this.cancelFrameWait();
+    void this.sample(wait.tick);
+  }
+
+  /** Drops the waiting tick, if any; true when there was one. */
+  private cancelFrameWait(): boolean {
+    const wait = this.frameWait;
+    if (wait === null) return false;
+    this.frameWait = null;
+    this.scheduler.clearTimeout(wait.timer);
+    return true;
+  }
+
+  /** Encodes the latest captured frame for `tick`. */
+  private async sample(tick: FrameTick): Promise<void> {
     if (this.stopped) return;
     const frame = this.capture.latest;
     if (frame === null || this.configuring) return this.skip();
@@ -571,6 +631,14 @@ export class Sentinel {
     const keyFrame = this.policy.decide(ctx) !== null;
     const streamMediaTime = tick.mediaTime + this.mediaOffsetTicks;
     const timestamp = ticksToUs(streamMediaTime);
+    const frameIndex = this.capture.framesReceived;
+    const captureTimeMs = sampleCaptureTimeMs({
+      tickMs: tick.clockTimeMs,
+      nowMs: this.scheduler.now(),
+      frameCaptureMs: this.capture.latestCaptureMs,
+      repeated: frameIndex === this.lastSampledFrame,
+      previousMs: this.lastSampleCaptureMs,
+    });
     const copy = new VideoFrame(latest, { timestamp });
     try {
       backend.encode(copy, keyFrame);
@@ -581,12 +649,14 @@ export class Sentinel {
       copy.close();
     }
     this.policy.noteSubmitted(ctx, keyFrame);
+    this.lastSampledFrame = frameIndex;
+    this.lastSampleCaptureMs = captureTimeMs;
     this.pending.set(timestamp, {
       keyFrame,
       mediaTime: tick.mediaTime,
       streamMediaTime,
       duration: tick.duration,
-      captureTimeMs: performance.timeOrigin + tick.clockTimeMs,
+      captureTimeMs: performance.timeOrigin + captureTimeMs,
       submittedAtMs: this.scheduler.now(),
       generation: this.generation,
     });
@@ -696,6 +766,7 @@ export class Sentinel {
     this.mediaOffsetTicks = 0;
     this.pendingGap = null;
     this.lastFrameEndMs = null;
+    this.lastSampleCaptureMs = null;
     if (this.clock.running) this.clock.start();
     this.changed();
   }
@@ -708,6 +779,7 @@ export class Sentinel {
     this.persister?.noteCaptureEnded();
     this.phase = this.queue.depth > 0 ? 'uploading' : 'ended';
     this.clock.stop();
+    this.cancelFrameWait();
     this.capture.stop();
     this.dropEncoder();
     this.changed();
@@ -731,6 +803,7 @@ export class Sentinel {
   private halt(phase: 'error' | 'ended'): void {
     this.phase = phase;
     this.clock.stop();
+    this.cancelFrameWait();
     this.capture.stop();
     this.dropEncoder();
   }

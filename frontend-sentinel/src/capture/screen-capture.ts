@@ -1,8 +1,11 @@
 /**
  * Whole-screen capture (W3C Screen Capture, `getDisplayMedia`) read frame by frame with
  * `MediaStreamTrackProcessor` (W3C mediacapture-transform). Only the latest frame is kept
- * (see {@link LatestFrameSlot}); the frame clock samples it.
+ * (see {@link LatestFrameSlot}); the frame clock samples it. Each frame's capture time comes
+ * from its `VideoFrame.timestamp` ({@link CaptureClock}, frame-timing.ts), and the typical
+ * interval between frames is tracked so a tick can wait for a fresh one.
  */
+import { ArrivalIntervals, CaptureClock } from './frame-timing';
 import { LatestFrameSlot } from './latest-frame-slot';
 
 /** Capture lifecycle. */
@@ -18,6 +21,8 @@ export interface ScreenCaptureEvents {
   state?(state: CaptureState): void;
   /** The track stopped (`true`: `mute`, no frames for now: screen locked, display asleep) or resumed (`false`: `unmute`) delivering frames. */
   muted?(muted: boolean): void;
+  /** A new frame is the latest (called synchronously, after `latest` changed). */
+  frame?(): void;
 }
 
 /** Options for {@link ScreenCapture}. */
@@ -37,6 +42,9 @@ export interface ScreenCaptureOptions {
 /** Captures the entire screen and keeps its latest frame; see the module comment. */
 export class ScreenCapture {
   private readonly slot = new LatestFrameSlot<VideoFrame>();
+  private readonly captureClock = new CaptureClock();
+  private readonly intervals = new ArrivalIntervals();
+  private latestCapture = 0;
   private readonly maxCaptureFps: number;
   private readonly now: () => number;
   private readonly events: ScreenCaptureEvents;
@@ -79,7 +87,25 @@ export class ScreenCapture {
     return this.slot.receivedAtMs;
   }
 
-  /** Frames delivered by capture since creation. */
+  /**
+   * Capture-clock time (ms) the latest frame was captured: from its `VideoFrame.timestamp`
+   * ({@link CaptureClock}), at most its arrival time. 0 when there is no frame.
+   */
+  get latestCaptureMs(): number {
+    return this.slot.current === null ? 0 : this.latestCapture;
+  }
+
+  /** Typical interval between the latest captured frames, ms (median of the last 5); null before two frames. */
+  get frameIntervalMs(): number | null {
+    return this.intervals.medianMs;
+  }
+
+  /** Longest interval between frames while the screen keeps changing, ms (1000 / maxCaptureFps). */
+  get captureIntervalMs(): number {
+    return 1000 / this.maxCaptureFps;
+  }
+
+  /** Frames delivered by capture since creation (also identifies the latest frame). */
   get framesReceived(): number {
     return this.slot.receivedCount;
   }
@@ -126,6 +152,8 @@ export class ScreenCapture {
     }
     this.stream = stream;
     this.surface = surface;
+    this.captureClock.reset(); // a new track: its timestamps may have another origin
+    this.intervals.reset();
     track.addEventListener('ended', () => this.onEnded(generation));
     track.addEventListener('mute', () => generation === this.generation && this.emit(() => this.events.muted?.(true)));
     track.addEventListener('unmute', () => generation === this.generation && this.emit(() => this.events.muted?.(false)));
@@ -158,7 +186,11 @@ export class ScreenCapture {
           value.close();
           break;
         }
-        this.slot.put(value, this.now());
+        const arrivedMs = this.now();
+        this.latestCapture = this.captureClock.captureTimeMs(value.timestamp, arrivedMs);
+        this.intervals.add(arrivedMs);
+        this.slot.put(value, arrivedMs);
+        this.emit(() => this.events.frame?.());
       }
     } catch (error) {
       if (generation === this.generation) {

@@ -1,10 +1,10 @@
-import { DEFAULT_LIVE_EDGE_CONFIG, decideLiveEdge, liveDrift, liveEdgeTarget, planTrim, targetLag, toRanges, type LiveEdgeInput } from './live-edge';
+import { DEFAULT_LIVE_EDGE_CONFIG, decideLiveEdge, liveDrift, liveEdgeTarget, planTrim, toRanges, type LiveEdgeInput } from './live-edge';
 
 const base: LiveEdgeInput = {
   phase: 'live',
   ranges: [{ start: 10, end: 20 }],
-  currentTime: 19.5,
-  playbackRate: 1,
+  currentTime: 19.9,
+  playbackRate: 1.25,
   userPaused: false,
   seeking: false,
   stalled: false,
@@ -14,6 +14,7 @@ const base: LiveEdgeInput = {
   forceLive: false,
 };
 const decide = (o: Partial<LiveEdgeInput>) => decideLiveEdge({ ...base, ...o });
+const seek = (to: number, reason: string) => ({ type: 'seek', to: expect.closeTo(to, 9) as unknown as number, reason });
 
 describe('decideLiveEdge', () => {
   it('waits while nothing is buffered or a seek is running', () => {
@@ -21,98 +22,92 @@ describe('decideLiveEdge', () => {
     expect(decide({ phase: 'start', seeking: true })).toEqual({ action: { type: 'none' }, phase: 'start' });
   });
 
-  it('starts at buffered.start(0), then jumps to the live edge (end - target latency)', () => {
+  it('starts at buffered.start(0), then jumps to the newest frame', () => {
     const first = decide({ phase: 'start', currentTime: 0 });
     expect(first).toEqual({ action: { type: 'seek', to: 10, reason: 'start' }, phase: 'joined' });
     const second = decide({ phase: 'joined', currentTime: 10 });
-    expect(second).toEqual({ action: { type: 'seek', to: 19.5, reason: 'live' }, phase: 'live' });
+    expect(second).toEqual({ action: seek(19.801, 'live'), phase: 'live' });
   });
 
   it('holds the jump to the live edge until the join burst is appended', () => {
     expect(decide({ phase: 'joined', currentTime: 10, appendPending: true })).toEqual({ action: { type: 'none' }, phase: 'joined' });
   });
 
-  it('keeps the live-edge target inside the newest range (a single frame just after a gap)', () => {
-    expect(liveEdgeTarget([{ start: 0, end: 5 }, { start: 30, end: 30.2 }])).toBe(30);
+  it('aims at the start of the newest frame, inside the newest range', () => {
+    expect(liveEdgeTarget([{ start: 0, end: 5 }, { start: 30, end: 30.2 }], 30)).toBeCloseTo(30.001, 9);
+    // newest frame unknown or not in the newest range: the range's start
+    expect(liveEdgeTarget([{ start: 0, end: 5 }, { start: 30, end: 31 }])).toBeCloseTo(30.001, 9);
+    expect(liveEdgeTarget([{ start: 30, end: 31 }], 12)).toBeCloseTo(30.001, 9);
     expect(liveEdgeTarget([])).toBeNull();
   });
 
-  it('does nothing at the target lag', () => {
-    expect(decide({ currentTime: 19.5 }).action).toEqual({ type: 'none' });
-    expect(decide({ currentTime: 20 }).action).toEqual({ type: 'none' }); // waiting at the end for the next frame
+  it('plays at the catch-up rate, so the position waits at the end of the buffer for the next frame', () => {
+    expect(decide({ playbackRate: 1 }).action).toEqual({ type: 'rate', rate: 1.25 });
+    expect(decide({}).action).toEqual({ type: 'none' });
+    expect(decide({ currentTime: 20 }).action).toEqual({ type: 'none' }); // waiting at the end
+    expect(decide({ currentTime: 19.7 }).action).toEqual({ type: 'none' }); // a frame behind: caught up by the rate
   });
 
-  it('speeds up a little for small drift, and returns to 1 with hysteresis', () => {
-    // lag 1.3 s at 5 fps: drift 0.8 s -> rate 1 + 0.5 * 0.8 = 1.4 -> clamped to 1.25
-    expect(decide({ currentTime: 18.7 }).action).toEqual({ type: 'rate', rate: 1.25 });
-    // drift 0.3 s -> 1.15
-    expect(decide({ currentTime: 19.2 }).action).toEqual({ type: 'rate', rate: 1.15 });
-    // drift 0.07 s (between tolerance/2 = 0.05 and tolerance = 0.1): keep the current rate
-    expect(decide({ currentTime: 19.43, playbackRate: 1.15 }).action).toEqual({ type: 'none' });
-    // back within tolerance/2: rate 1
-    expect(decide({ currentTime: 19.47, playbackRate: 1.15 }).action).toEqual({ type: 'rate', rate: 1 });
+  it('at high frame rates steps only when the picture on screen is stepMinFrameDuration behind, showTimeoutMs after the append', () => {
+    const feedback: Partial<LiveEdgeInput> = { feedback: true, shownFrameStart: 19.6, newestAppendedAgoMs: 150, lastSeekAgoMs: 5000 };
+    // two frames behind: the rate catches up
+    expect(decide(feedback).action).toEqual({ type: 'none' });
+    // 0.6 s behind, 150 ms after the append: stuck; step
+    expect(decide({ ...feedback, shownFrameStart: 19.2 }).action).toEqual(seek(19.801, 'frame'));
+    // ...not before showTimeoutMs, nor within showTimeoutMs of the last seek
+    expect(decide({ ...feedback, shownFrameStart: 19.2, newestAppendedAgoMs: 50 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...feedback, shownFrameStart: 19.2, lastSeekAgoMs: 50 }).action).toEqual({ type: 'none' });
+    // judged by the picture, not the position: a waiting element may read far behind
+    expect(decide({ ...feedback, shownFrameStart: 19.8, currentTime: 15 }).action).toEqual({ type: 'none' });
+    // nothing presented yet (a join that does not start): step too
+    expect(decide({ ...feedback, shownFrameStart: null }).action).toEqual(seek(19.801, 'frame'));
   });
 
-  it('at high frame rates holds one frame plus a cushion sized from the measured jitter', () => {
-    // 5 fps, jitter 20 ms: lag 0.2 + max(0.05, 1.5 * 0.02) = 0.25 s
-    expect(targetLag(0.2, 0.02)).toBeCloseTo(0.25, 9);
-    // jitter 0.1 s: 0.2 + 0.15 = 0.35 s
-    expect(targetLag(0.2, 0.1)).toBeCloseTo(0.35, 9);
-    // never more than targetLatency (0.5 s), whatever the jitter
-    expect(targetLag(0.2, 2)).toBe(0.5);
-    // unknown jitter or frame rate: targetLatency; a low frame rate: one frame
-    expect(targetLag(0.2, null)).toBe(0.5);
-    expect(targetLag(null, 0.01)).toBe(0.5);
-    expect(targetLag(5, 0.01)).toBe(5);
-    // the live seek lands 0.25 s before the end, and a position there is on target
-    expect(decide({ phase: 'joined', currentTime: 10, jitter: 0.02 }).action).toEqual({ type: 'seek', to: 19.75, reason: 'live' });
-    expect(decide({ currentTime: 19.75, jitter: 0.02 }).action).toEqual({ type: 'none' });
-    // 0.5 s behind (the old constant target) is now drift: caught up by a rate nudge
-    expect(decide({ currentTime: 19.5, jitter: 0.02 }).action).toEqual({ type: 'rate', rate: 1.13 });
-  });
-
-  it('seeks to the live edge when drift exceeds maxDrift (3 s)', () => {
-    // lag 3.4 s - allowed 0.5 s = drift 2.9 s: still a nudge
-    expect(decide({ currentTime: 16.6 }).action).toEqual({ type: 'rate', rate: 1.25 });
-    // lag 3.6 s: drift 3.1 s -> seek to end - 0.5
-    expect(decide({ currentTime: 16.4 }).action).toEqual({ type: 'seek', to: 19.5, reason: 'drift' });
-  });
-
-  it('at 0.2 fps a position anywhere inside the newest 5 s frame is live, not drift', () => {
-    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 25 }], frameDuration: 5, newestFrameStart: 20 };
-    // The next frame was just appended: the position is at its start, 5 s before the end.
-    expect(decide({ ...lowFps, currentTime: 20 }).action).toEqual({ type: 'none' });
-    expect(liveDrift(25, 20, 5)).toBe(0);
-    expect(decide({ ...lowFps, currentTime: 24.9 }).action).toEqual({ type: 'none' });
-    // Past the buffer end (Chromium's clock runs on while waiting): not a gap.
-    expect(decide({ ...lowFps, currentTime: 25.3 }).action).toEqual({ type: 'none' });
-  });
-
-  it('at low fps steps to the newest frame once it is appended', () => {
-    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 30 }], frameDuration: 5, newestFrameStart: 25 };
-    // Chromium stalled 1 s into the previous frame; the next one arrived: seek to its start (+1 ms).
-    expect(decide({ ...lowFps, currentTime: 21 }).action).toEqual({ type: 'seek', to: 25.001, reason: 'frame' });
-    // Within the tolerance: let playback run into it...
-    expect(decide({ ...lowFps, currentTime: 24.8 }).action).toEqual({ type: 'none' });
-    // ...unless the element is stalled: it would not resume with one frame of data.
-    expect(decide({ ...lowFps, currentTime: 24.8, stalled: true }).action).toEqual({ type: 'seek', to: 25.001, reason: 'frame' });
-    expect(decide({ ...lowFps, currentTime: 25.0005, stalled: true }).action).toEqual({ type: 'none' });
-    // 1 fps: a position 0.5 s before the newest frame steps too.
+  it('at low frame rates steps to each new frame that is not on screen, once per showTimeoutMs', () => {
+    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 30 }], frameDuration: 5, newestFrameStart: 25, currentTime: 24.9, feedback: true };
+    expect(decide({ ...lowFps, shownFrameStart: 20, newestAppendedAgoMs: 0, lastSeekAgoMs: 5000 }).action).toEqual(seek(25.001, 'frame'));
+    expect(decide({ ...lowFps, shownFrameStart: 20, newestAppendedAgoMs: 0, lastSeekAgoMs: null }).action).toEqual(seek(25.001, 'frame'));
+    // just stepped: give it showTimeoutMs to show
+    expect(decide({ ...lowFps, shownFrameStart: 20, newestAppendedAgoMs: 60, lastSeekAgoMs: 40 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...lowFps, shownFrameStart: 20, newestAppendedAgoMs: 160, lastSeekAgoMs: 140 }).action).toEqual(seek(25.001, 'frame'));
+    // on screen: nothing to do, wherever the position reads
+    expect(decide({ ...lowFps, shownFrameStart: 25, currentTime: 21, lastSeekAgoMs: 5000 }).action).toEqual({ type: 'none' });
+    // nothing presented since the join: step
+    expect(decide({ ...lowFps, shownFrameStart: null, lastSeekAgoMs: 500 }).action).toEqual(seek(25.001, 'frame'));
+    // 1 fps
     expect(
-      decide({ ranges: [{ start: 0, end: 11 }], frameDuration: 1, newestFrameStart: 10, currentTime: 9.5 }).action,
-    ).toEqual({ type: 'seek', to: 10.001, reason: 'frame' });
-    // High fps (frame duration < target latency) never steps: the cushion absorbs jitter.
-    expect(decide({ currentTime: 19.2, newestFrameStart: 19.8 }).action.type).toBe('rate');
+      decide({ ranges: [{ start: 0, end: 11 }], frameDuration: 1, newestFrameStart: 10, currentTime: 10.2, shownFrameStart: 9, lastSeekAgoMs: 900, feedback: true }).action,
+    ).toEqual(seek(10.001, 'frame'));
+  });
+
+  it('stops trusting presentation feedback after maxUnshownSteps steps with nothing presented (a video not rendered)', () => {
+    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 30 }], frameDuration: 5, newestFrameStart: 25, shownFrameStart: 20, lastSeekAgoMs: 5000, feedback: true };
+    expect(decide({ ...lowFps, currentTime: 25.5, unshownSteps: 1 }).action).toEqual(seek(25.001, 'frame'));
+    // two steps and still nothing presented: the position decides (inside the newest frame: nothing to do)
+    expect(decide({ ...lowFps, currentTime: 25.5, unshownSteps: 2 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...lowFps, currentTime: 21, unshownSteps: 2 }).action).toEqual(seek(25.001, 'frame'));
+  });
+
+  it('without presentation feedback: at low fps steps a playing element behind the newest frame, seeks beyond maxDrift', () => {
+    const lowFps: Partial<LiveEdgeInput> = { ranges: [{ start: 0, end: 30 }], frameDuration: 5, newestFrameStart: 25 };
+    expect(decide({ ...lowFps, currentTime: 21 }).action).toEqual(seek(25.001, 'frame'));
+    expect(decide({ ...lowFps, currentTime: 24.95 }).action).toEqual({ type: 'none' }); // within frameStepTolerance
+    expect(decide({ ...lowFps, currentTime: 24.95, stalled: true }).action).toEqual(seek(25.001, 'frame')); // stalled: it may not resume into it
+    expect(decide({ ...lowFps, currentTime: 29 }).action).toEqual({ type: 'none' });
+    // 5 fps: 3.6 s behind the newest frame (> maxDrift 3 s) -> seek to it; 2.9 s: caught up by the rate
+    expect(liveDrift(20, 16.2, 0.2)).toBeCloseTo(3.6, 9);
+    expect(decide({ currentTime: 16.2 }).action).toEqual(seek(19.801, 'drift'));
+    expect(decide({ currentTime: 16.9 }).action).toEqual({ type: 'none' });
   });
 
   it('jumps over a gap: a position outside the newest range would stall forever', () => {
     const ranges = [{ start: 0, end: 8 }, { start: 12, end: 14 }];
-    expect(decide({ ranges, currentTime: 8, newestFrameStart: 13.8 }).action).toEqual({ type: 'seek', to: 13.5, reason: 'gap' });
-    expect(decide({ ranges: [{ start: 10, end: 20 }], currentTime: 3 }).action).toEqual({ type: 'seek', to: 19.5, reason: 'gap' });
+    expect(decide({ ranges, currentTime: 8, newestFrameStart: 13.8 }).action).toEqual(seek(13.801, 'gap'));
+    expect(decide({ ranges: [{ start: 10, end: 20 }], currentTime: 3 }).action).toEqual(seek(19.801, 'gap'));
   });
 
-  it('forceLive (tab visible again, Go live) seeks even without drift', () => {
-    expect(decide({ currentTime: 19.5, forceLive: true }).action).toEqual({ type: 'seek', to: 19.5, reason: 'resume' });
+  it('forceLive (tab visible again, Go live) seeks even when live', () => {
+    expect(decide({ forceLive: true }).action).toEqual(seek(19.801, 'resume'));
   });
 
   it('leaves a user-paused view alone', () => {
@@ -120,8 +115,9 @@ describe('decideLiveEdge', () => {
   });
 
   it('honours a custom configuration', () => {
-    const config = { ...DEFAULT_LIVE_EDGE_CONFIG, targetLatency: 1, maxDrift: 1 };
-    expect(decideLiveEdge({ ...base, currentTime: 17.9 }, config).action).toEqual({ type: 'seek', to: 19, reason: 'drift' });
+    const config = { ...DEFAULT_LIVE_EDGE_CONFIG, catchUpRate: 1.1, maxDrift: 1 };
+    expect(decideLiveEdge({ ...base, currentTime: 17.9 }, config).action).toEqual(seek(19.801, 'drift'));
+    expect(decideLiveEdge(base, config).action).toEqual({ type: 'rate', rate: 1.1 });
   });
 });
 

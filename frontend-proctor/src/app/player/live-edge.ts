@@ -1,47 +1,71 @@
 /**
  * Live-edge policy: pure functions of the buffered ranges, the playback
- * position and the frame duration. No DOM; the player calls them on a timer
- * and on media events and carries out the decision.
+ * position, the frame on screen and the frame duration. No DOM; the player
+ * calls them on a timer, on media events and after every append, and carries
+ * out the decision.
  *
  * All times are media time in seconds (fragment `tfdt` / 90000).
  *
  * What "live edge" means here. Vigil sends one frame per fragment, at
  * 0.2–5 fps. The end of the buffered range is the *end* of the newest frame
- * (its decode time + its duration), so the newest frame is on screen while
- * the playback position is in `[bufferedEnd - frameDuration, bufferedEnd)`.
- * When the position reaches `bufferedEnd` the element waits (readyState
- * HAVE_CURRENT_DATA, WHATWG HTML "ready states") still showing the newest frame, and the
- * next append lets it continue at once with the next frame. So:
+ * (its decode time + its duration), and the next frame starts exactly there.
+ * The newest frame is on screen while the position is in
+ * `[bufferedEnd - frameDuration, bufferedEnd)`; at `bufferedEnd` the element
+ * waits (readyState HAVE_CURRENT_DATA, WHATWG HTML "ready states") with the
+ * newest frame still on screen. The goal (issue 10): every frame on screen as
+ * soon as it is appended; nothing is held back as a cushion.
  *
- * - at high frame rates (frame duration < targetLatency), hold the position
- *   one frame plus a cushion behind `bufferedEnd`: the cushion is sized from
- *   the measured arrival jitter of the fragments (`ArrivalJitter`, at least
- *   `minCushion`), so the next frame arrives before the position runs out of
- *   buffer, and no more latency is added than the network needs (a constant
- *   0.5 s made 5 fps four times slower than 1 fps); until the jitter is
- *   measured, `targetLatency`;
- * - at low frame rates (0.2 fps: 5 s per frame), any position inside the
- *   newest frame shows the newest frame; waiting at the end costs nothing.
+ * High frame rates (frames shorter than `stepMinFrameDuration`): wait at the
+ * edge. The element plays at `catchUpRate` (> 1), so after each append the
+ * position runs through the newest frame into the end of the buffer and
+ * waits there; the next frame starts there and is shown once appended and
+ * decoded, however irregularly frames arrive (an early one is reached at
+ * `catchUpRate`, a late one is waited for, a burst after a network hiccup is
+ * played through at `catchUpRate`).
  *
- * Both cases are covered by measuring the lag `bufferedEnd - currentTime`
- * against `allowedLag = max(targetLatency, frameDuration)`: the excess is
- * the drift. Small drift is corrected with a playbackRate nudge (as hls.js
- * `latency-controller.ts`), drift over `maxDrift` with a seek to
- * `bufferedEnd - targetLatency`, clamped into the newest buffered range.
+ * Low frame rates: step. Each new frame that is not on screen yet is seeked
+ * to at once (a seek decodes from the preceding IDR: at most 25 frames at
+ * 1 fps, 5 at 0.2 fps), again `showTimeoutMs` later if it is still not shown.
  *
- * Measured in Chromium 156 (e2e/player): with frames longer than about a
- * second, the playback clock does not stop at the end of the buffer. It
- * stalls somewhere inside the last frame (0.1–2.5 s into a 5 s frame) or runs
- * past the buffer end, and when the next frame is appended it resumes from
- * there, showing the old frame for the rest of its duration: up to one frame
- * period (5 s at 0.2 fps) of extra latency. So at low frame rates
- * (frameDuration > targetLatency) the policy also *steps*: when the newest
- * frame is appended and the position is more than `frameStepTolerance`
- * before its start (or before it at all while the element is stalled: after
- * a stall Chromium waits for more than one frame of data before it plays
- * again), seek to its start. A seek decodes from the preceding IDR
- * (≤ 25 s of frames at ≤ 1 fps), cheaper than a stale picture. A position
- * past the buffer end is normal there (waiting for the next frame), not a gap.
+ * Measured in Chromium 156 (a standalone page appending 1080p fragments on a
+ * timer with up to 60 ms of jitter, through this player, and
+ * e2e/bench/glass-to-glass.bench.ts). The live MediaSource has duration
+ * +Infinity (our init segments carry none), which Chromium renders with low
+ * delay. Append → on screen, p50 / p95:
+ * - 5 fps: holding one frame plus a jitter cushion behind the end (the
+ *   previous policy) 147 / 330 ms; waiting at the edge at 1.25× 2 / 5–45 ms
+ *   (a rate of 1 makes every late frame cost its lateness again; 1.5× and
+ *   more left frames unshown, and 2× left `currentTime` stuck seconds behind
+ *   the frames shown);
+ * - 1 and 0.2 fps: waiting at the edge works for most frames (2–5 ms), but the
+ *   clock sometimes stops inside the newest frame, or runs up to half a frame
+ *   past the end of the buffer, and then the next frame is not shown until
+ *   the clock reaches it or the frame after it arrives (5 s late at 0.2 fps):
+ *   p95 110–160 ms even with a 100 ms presentation watchdog stepping such
+ *   frames, and more after a step (after a seek to its start, the clock often
+ *   stops shortly behind it). Stepping to every new frame: 2.5 / 14–22 ms.
+ * While it waits, Chromium's `currentTime` may read up to a frame behind the
+ * frame it shows, so with presentation feedback
+ * (`requestVideoFrameCallback`: `shownFrameStart`) the policy judges by the
+ * picture on screen, not by the position.
+ *
+ * Seeks:
+ * - `start`/`live`: after the join burst, to the newest frame;
+ * - `gap`: the position lies before the newest buffered range (a Sentinel
+ *   reconnect, a skipped GOP) and would stall there forever;
+ * - `frame`: low frame rates, the newest frame is not on screen (without
+ *   presentation feedback: the element is before it, by more than
+ *   `frameStepTolerance` when playing); high frame rates, the picture on
+ *   screen is `stepMinFrameDuration` or more behind the newest frame, or
+ *   nothing is on screen yet, `showTimeoutMs` after its append (the rate
+ *   catches up anything less);
+ * - `drift`: without presentation feedback, the position is more than
+ *   `maxDrift` behind the newest frame;
+ * - `resume`: the tab came back or "Go live" was pressed.
+ * A `frame` seek waits `showTimeoutMs` after the last seek, so a frame gets
+ * the time to show before it is stepped to again; after `maxUnshownSteps`
+ * steps with no frame presented (a video the browser does not render, e.g.
+ * scrolled out of view) the position decides again, as without feedback.
  */
 
 /** A buffered range, seconds. */
@@ -53,43 +77,41 @@ export interface BufferedRange {
 /** Tuning of the live-edge policy. */
 export interface LiveEdgeConfig {
   /**
-   * Most lag behind the end of the buffer held at high frame rates, seconds, and the lag
-   * used until the arrival jitter is measured. Frame rates whose frame is longer than this
-   * are "low" (the newest frame is stepped to). Default 0.5.
+   * playbackRate while live (> 1): at high frame rates the position reaches the end of the
+   * buffer before the next frame is due and waits there, so a frame up to
+   * `frameDuration × (1 − 1 / catchUpRate)` early is still shown on arrival; a backlog is
+   * played through this much faster. Default 1.25.
    */
-  readonly targetLatency: number;
-  /** Least cushion beyond one frame at high frame rates, seconds. Default 0.05. */
-  readonly minCushion: number;
-  /** Cushion per second of measured arrival jitter. Default 1.5. */
-  readonly jitterFactor: number;
-  /** Drift (lag beyond the allowed lag) that triggers a seek to the live edge, seconds. Default 3. */
+  readonly catchUpRate: number;
+  /**
+   * Frames at least this long (seconds: low frame rates) are stepped to; shorter ones are
+   * caught up by `catchUpRate` (a seek decodes up to a GOP: 125 frames at 5 fps). Default 0.5.
+   */
+  readonly stepMinFrameDuration: number;
+  /** Without presentation feedback: lag behind the newest frame that triggers a seek to it, seconds. Default 3. */
   readonly maxDrift: number;
-  /** Drift above which playback is sped up, seconds (at low frame rates at least `frameStepTolerance`). Default 0.1. */
-  readonly rateTolerance: number;
-  /** Extra playbackRate per second of drift. Default 0.5 (1 s of drift -> rate 1.5, clamped). */
-  readonly rateGain: number;
-  /** Highest playbackRate used to catch up. Default 1.25. */
-  readonly maxRate: number;
   /** Slack when deciding whether a position lies inside a range (frame-time rounding), seconds. Default 0.1. */
   readonly rangeSlack: number;
-  /** Low frame rates: step to the newest frame when the position is this far before its start, seconds. Default 0.25. */
+  /** Without presentation feedback, low frame rates: step to the newest frame when the playing position is this far before its start (a stalled one: any distance), seconds. Default 0.1. */
   readonly frameStepTolerance: number;
+  /** Time a frame gets to be presented after its append or a seek before it is stepped to (again), ms. Default 100. */
+  readonly showTimeoutMs: number;
+  /** `frame` seeks in a row with no frame presented after which presentation feedback is not trusted. Default 2. */
+  readonly maxUnshownSteps: number;
 }
 
 /** Defaults of {@link LiveEdgeConfig}. */
 export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
-  targetLatency: 0.5,
-  minCushion: 0.05,
-  jitterFactor: 1.5,
+  catchUpRate: 1.25,
+  stepMinFrameDuration: 0.5,
   maxDrift: 3,
-  rateTolerance: 0.1,
-  rateGain: 0.5,
-  maxRate: 1.25,
   rangeSlack: 0.1,
-  frameStepTolerance: 0.25,
+  frameStepTolerance: 0.1,
+  showTimeoutMs: 100,
+  maxUnshownSteps: 2,
 };
 
-/** Step seeks land this far into the frame (seconds), so rounding of 90 kHz times to the UA's clock cannot land in the previous frame. */
+/** Seeks land this far into a frame (seconds), so rounding of 90 kHz times to the UA's clock cannot land in the previous frame. */
 const FRAME_STEP_EPSILON = 0.001;
 
 /**
@@ -114,7 +136,7 @@ export interface LiveEdgeInput {
   readonly userPaused: boolean;
   /** A seek is still running (`video.seeking`): wait for it. */
   readonly seeking: boolean;
-  /** The element is stalled: `readyState` <= HAVE_CURRENT_DATA while not paused (it will not play into new data by itself). */
+  /** The element waits for data: `readyState` <= HAVE_CURRENT_DATA while not paused (its `currentTime` may lag what it shows). */
   readonly stalled: boolean;
   /** Duration of the newest fragment, seconds (1 / fps), or null before the first fragment. */
   readonly frameDuration: number | null;
@@ -124,8 +146,19 @@ export interface LiveEdgeInput {
   readonly appendPending: boolean;
   /** Jump to the live edge now (tab came back from the background, "Go live" button). */
   readonly forceLive: boolean;
-  /** Measured arrival jitter of live fragments, seconds ({@link ArrivalJitter}), or null/absent before it is known. */
-  readonly jitter?: number | null;
+  /** Presentation feedback is available (`requestVideoFrameCallback`); absent: false (then the position decides). */
+  readonly feedback?: boolean;
+  /**
+   * Decode time of the frame last presented (`requestVideoFrameCallback` `mediaTime` → its
+   * fragment), seconds; null or absent when none was presented since the player (re)started.
+   */
+  readonly shownFrameStart?: number | null;
+  /** Time since the newest fragment was appended, ms; null or absent when unknown. */
+  readonly newestAppendedAgoMs?: number | null;
+  /** Time since the player's last seek started or ended, ms; null or absent when it never seeked. */
+  readonly lastSeekAgoMs?: number | null;
+  /** `frame` seeks since a frame was last presented; absent: 0. */
+  readonly unshownSteps?: number;
 }
 
 /** What the player should do. */
@@ -141,42 +174,26 @@ export interface LiveEdgeDecision {
 }
 
 /**
- * The lag behind the end of the buffer the policy holds, seconds: at a low frame rate
- * (frame longer than `targetLatency`) one frame, so the newest frame is on screen; at a high
- * frame rate one frame plus a cushion of `jitterFactor` × the measured arrival jitter (at
- * least `minCushion`, at most `targetLatency` in all); `targetLatency` until the jitter and
- * the frame rate are known.
- * @param frameDuration seconds per frame (1 / fps), or null
- * @param jitter measured arrival jitter, seconds, or null
+ * The live position a seek goes to: the start of the newest frame (+1 ms), inside the newest
+ * range (its start when the newest frame is not in it).
+ * @param frameStart decode time of the newest frame, seconds, or null when unknown
+ * @returns seconds of media time, or null without buffered data
  */
-export function targetLag(frameDuration: number | null, jitter: number | null | undefined, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number {
-  if (frameDuration !== null && frameDuration > config.targetLatency) return frameDuration;
-  if (frameDuration === null || jitter === null || jitter === undefined) return config.targetLatency;
-  return Math.min(config.targetLatency, frameDuration + Math.max(config.minCushion, config.jitterFactor * jitter));
-}
-
-/**
- * The position {@link decideLiveEdge} seeks to: `lag` before the buffer end (default
- * `targetLatency`), inside the newest range.
- */
-export function liveEdgeTarget(ranges: readonly BufferedRange[], config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG, lag = config.targetLatency): number | null {
+export function liveEdgeTarget(ranges: readonly BufferedRange[], frameStart: number | null = null): number | null {
   const last = ranges[ranges.length - 1];
   if (!last) return null;
-  return Math.max(last.start, last.end - lag);
+  const start = frameStart !== null && frameStart >= last.start && frameStart < last.end ? frameStart : last.start;
+  return Math.min(last.end, start + FRAME_STEP_EPSILON);
 }
 
 /**
- * Lag of the playback position behind the live edge beyond {@link targetLag}, seconds
- * (> 0 means behind; see the file comment).
+ * How far the position is behind the start of the newest frame, seconds (> 0: behind; <= 0:
+ * inside the newest frame or waiting at the end of the buffer).
+ * @param bufferedEnd end of the newest buffered range, seconds
+ * @param frameDuration seconds per frame (1 / fps), or null (then `stepMinFrameDuration`)
  */
-export function liveDrift(
-  bufferedEnd: number,
-  currentTime: number,
-  frameDuration: number | null,
-  config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG,
-  jitter: number | null = null,
-): number {
-  return bufferedEnd - currentTime - targetLag(frameDuration, jitter, config);
+export function liveDrift(bufferedEnd: number, currentTime: number, frameDuration: number | null, config: LiveEdgeConfig = DEFAULT_LIVE_EDGE_CONFIG): number {
+  return bufferedEnd - (frameDuration ?? config.stepMinFrameDuration) - currentTime;
 }
 
 /** The live-edge decision; see the file comment. Pure. */
@@ -185,7 +202,9 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   const { ranges, currentTime, phase } = input;
   const last = ranges[ranges.length - 1];
   if (!last || input.seeking) return none(phase);
-  const target = liveEdgeTarget(ranges, config, targetLag(input.frameDuration, input.jitter, config))!;
+  const d = input.frameDuration;
+  const newest = input.newestFrameStart;
+  const target = liveEdgeTarget(ranges, newest)!;
 
   if (phase === 'start') {
     return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
@@ -204,29 +223,25 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   // Playback would stall at the end of its range forever. (Past the end is fine: waiting.)
   if (currentTime < last.start - config.rangeSlack) return { action: { type: 'seek', to: target, reason: 'gap' }, phase };
 
-  // Low frame rate: show the newest frame as soon as it is there.
-  const d = input.frameDuration;
-  const newest = input.newestFrameStart;
-  if (d !== null && d > config.targetLatency && newest !== null && newest >= last.start && newest < last.end) {
-    // A stalled element does not resume into the new frame (measured), so step even within the tolerance.
-    if (currentTime < newest - (input.stalled ? FRAME_STEP_EPSILON : config.frameStepTolerance)) {
-      return { action: { type: 'seek', to: Math.min(newest + FRAME_STEP_EPSILON, last.end), reason: 'frame' }, phase };
-    }
+  const lowRate = d !== null && d >= config.stepMinFrameDuration;
+  const newestBuffered = newest !== null && newest >= last.start && newest < last.end;
+  const step: LiveEdgeDecision = { action: { type: 'seek', to: target, reason: 'frame' }, phase };
+  if (input.feedback === true && (input.unshownSteps ?? 0) < config.maxUnshownSteps && newest !== null) {
+    // Presentation feedback: judge by the picture on screen, not by the position (which may lag it while waiting).
+    const shown = input.shownFrameStart ?? null;
+    const behind = shown === null ? Infinity : newest - shown;
+    const mayStep = newestBuffered && behind > FRAME_STEP_EPSILON && (input.lastSeekAgoMs ?? Infinity) >= config.showTimeoutMs;
+    if (mayStep && lowRate) return step;
+    if (mayStep && behind >= config.stepMinFrameDuration && (input.newestAppendedAgoMs ?? 0) >= config.showTimeoutMs) return step;
+  } else {
+    // Low frame rate: a playing element before the newest frame would show the old one for the rest of its
+    // duration, and a stalled one may not resume into it.
+    if (lowRate && newestBuffered && currentTime < newest! - (input.stalled ? FRAME_STEP_EPSILON : config.frameStepTolerance)) return step;
+    if (liveDrift(last.end, currentTime, d, config) > config.maxDrift) return { action: { type: 'seek', to: target, reason: 'drift' }, phase };
   }
 
-  const drift = liveDrift(last.end, currentTime, input.frameDuration, config, input.jitter ?? null);
-  if (drift > config.maxDrift) return { action: { type: 'seek', to: target, reason: 'drift' }, phase };
-
-  // playbackRate nudge with hysteresis: speed up above the tolerance, back to 1 once within half of it.
-  // At low frame rates the frame step above keeps the newest frame on screen; nudge only beyond its tolerance.
-  const tolerance = d !== null && d > config.targetLatency ? Math.max(config.rateTolerance, config.frameStepTolerance) : config.rateTolerance;
-  let rate = input.playbackRate;
-  if (drift > tolerance) {
-    rate = Math.min(config.maxRate, 1 + config.rateGain * drift);
-  } else if (drift < tolerance / 2) {
-    rate = 1;
-  }
-  rate = Math.round(rate * 100) / 100;
+  // Run into the end of the buffer and wait there for the next frame.
+  const rate = Math.round(config.catchUpRate * 100) / 100;
   if (Math.abs(rate - input.playbackRate) >= 0.01) return { action: { type: 'rate', rate }, phase };
   return none(phase);
 }

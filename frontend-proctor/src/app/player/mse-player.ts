@@ -19,7 +19,6 @@
  * machine, so figures from them include the clocks' offset; NTP-synced machines keep that in
  * the low milliseconds.
  */
-import { ArrivalJitter } from './arrival-jitter';
 import { FragmentTimeline, type TimelineEntry } from './fragment-timeline';
 import { RecentValues, behindLiveEdgeMs, frameLatency, pictureAgeMs } from './latency-figures';
 import {
@@ -150,8 +149,6 @@ export class MsePlayer {
   private readonly config: LiveEdgeConfig;
   private readonly keepBehind: number;
   private readonly timeline = new FragmentTimeline();
-  /** Arrival jitter of fragments appended at the live edge: sizes the live-edge cushion. */
-  private readonly jitter = new ArrivalJitter();
   private readonly createdAt = performance.now();
 
   /** MediaSource, SourceBuffer and its queue, init segments (shared with the review player). */
@@ -179,6 +176,14 @@ export class MsePlayer {
   private lastShownSequence: number | null = null;
   /** performance.now() of the last fragment append, ms. */
   private lastAppendAt = 0;
+  /** Decode time of the frame last presented (requestVideoFrameCallback), seconds; null when unknown. */
+  private shownStart: number | null = null;
+  /** performance.now() when the player's last seek started or ended, ms (a frame gets `showTimeoutMs` after it to be presented); null before any. */
+  private lastSeekAt: number | null = null;
+  /** `frame` seeks since a frame was last presented. */
+  private unshownSteps = 0;
+  /** Re-runs the live-edge policy `showTimeoutMs` after an append (is the frame on screen?). */
+  private showCheck: ReturnType<typeof setTimeout> | null = null;
   private initSegments = 0;
   private appended = 0;
   private dropped = 0;
@@ -214,11 +219,11 @@ export class MsePlayer {
       onRecreated: () => {
         // no changeType(): a new MediaSource, the new init segment first
         this.timeline.clear();
-        this.jitter.clear();
+        this.shownStart = null;
         this.phase = 'start';
       },
     });
-    video.addEventListener('seeked', this.tick);
+    video.addEventListener('seeked', this.onSeeked);
     video.addEventListener('waiting', this.tick);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.timer = setInterval(this.tick, options.tickMs ?? 250);
@@ -314,10 +319,11 @@ export class MsePlayer {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.showCheck !== null) clearTimeout(this.showCheck);
     if (this.rvfcHandle !== null && 'cancelVideoFrameCallback' in this.video) {
       this.video.cancelVideoFrameCallback(this.rvfcHandle);
     }
-    this.video.removeEventListener('seeked', this.tick);
+    this.video.removeEventListener('seeked', this.onSeeked);
     this.video.removeEventListener('waiting', this.tick);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.sink.destroy();
@@ -336,12 +342,12 @@ export class MsePlayer {
     if (!this.recoveryBudget.take(Date.now())) return; // give up: state stays 'error'
     this.recoveries++;
     this.timeline.clear();
-    this.jitter.clear();
     this.recentLatency.clear();
     this.fatal = null;
     this.phase = 'start';
     this.skipUntilJoin = false;
     this.lastShownSequence = null;
+    this.shownStart = null;
     this.sink.reopen();
     void this.video.play().catch(() => undefined);
     safe(() => this.options.onRecover?.());
@@ -385,11 +391,12 @@ export class MsePlayer {
         } else {
           this.appended++;
           this.lastAppendAt = performance.now();
-          const entry = this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale, e.tag.arrivalMs, e.tag.replay);
-          // only fragments that arrive at live pace (not a join or resubscribe burst, which queues)
-          if (this.phase === 'live' && this.sink.backlog === 0) {
-            this.jitter.add(this.lastAppendAt / 1000, entry.start);
-          }
+          this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale, e.tag.arrivalMs, e.tag.replay);
+          if (this.showCheck !== null) clearTimeout(this.showCheck);
+          this.showCheck = setTimeout(() => {
+            this.showCheck = null;
+            this.tick();
+          }, this.config.showTimeoutMs + 1);
           this.tick();
         }
         return;
@@ -438,7 +445,11 @@ export class MsePlayer {
           newestFrameStart: this.timeline.newest?.start ?? null,
           appendPending: this.sink.backlog > 0,
           forceLive: this.forceLive,
-          jitter: this.jitter.jitter(),
+          feedback: this.hasFrameCallbacks(),
+          shownFrameStart: this.shownStart,
+          newestAppendedAgoMs: performance.now() - this.lastAppendAt,
+          lastSeekAgoMs: this.lastSeekAt === null ? null : performance.now() - this.lastSeekAt,
+          unshownSteps: this.unshownSteps,
         },
         this.config,
       );
@@ -455,6 +466,8 @@ export class MsePlayer {
           atMs: Date.now(),
         });
         if (this.recentSeeks.length > 10) this.recentSeeks.shift();
+        this.lastSeekAt = performance.now();
+        if (a.reason === 'frame') this.unshownSteps++;
         v.currentTime = a.to;
       } else if (a.type === 'rate') {
         v.playbackRate = a.rate;
@@ -464,6 +477,11 @@ export class MsePlayer {
     }
     if (!this.hasFrameCallbacks()) this.updateLatencyFromPosition();
     this.publish();
+  };
+
+  private readonly onSeeked = (): void => {
+    if (this.lastSeekAt !== null) this.lastSeekAt = performance.now();
+    this.tick();
   };
 
   private publish(): void {
@@ -526,6 +544,8 @@ export class MsePlayer {
   private frameShown(entry: TimelineEntry | null, displayWallMs: number, displayPerfMs: number): void {
     if (!entry) return;
     this.lastShownSequence = entry.sequence;
+    this.shownStart = entry.start;
+    this.unshownSteps = 0;
     if (this.startupMs === null) {
       this.startupMs = displayPerfMs - this.createdAt;
       this.firstFrameAtMs = displayPerfMs;
