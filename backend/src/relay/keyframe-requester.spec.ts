@@ -1,14 +1,46 @@
 import type { KeyframeReason } from '@vigil/protocol';
-import { KeyframeRequester } from './keyframe-requester';
+import { KeyframeRequester, type KeyframeTimers } from './keyframe-requester';
+
+/** Timers driven by the test: `fire()` runs the callbacks that are due at `now`. */
+class TestTimers implements KeyframeTimers {
+  private readonly due = new Map<number, { at: number; fn: () => void }>();
+  private next = 1;
+  now = 0;
+  set(fn: () => void, delayMs: number): unknown {
+    const id = this.next++;
+    this.due.set(id, { at: this.now + delayMs, fn });
+    return id;
+  }
+  clear(handle: unknown): void {
+    this.due.delete(handle as number);
+  }
+  get size(): number {
+    return this.due.size;
+  }
+  advance(toMs: number): void {
+    this.now = toMs;
+    for (const [id, t] of [...this.due]) {
+      if (t.at <= toMs) {
+        this.due.delete(id);
+        t.fn();
+      }
+    }
+  }
+}
 
 describe('KeyframeRequester', () => {
   function setup(connected = true) {
     const sent: KeyframeReason[] = [];
-    const requester = new KeyframeRequester(1000, (reason) => {
-      if (connected) sent.push(reason);
-      return connected;
-    });
-    return { sent, requester };
+    const timers = new TestTimers();
+    const requester = new KeyframeRequester(
+      1000,
+      (reason) => {
+        if (connected) sent.push(reason);
+        return connected;
+      },
+      timers,
+    );
+    return { sent, requester, timers };
   }
 
   it('coalesces many joiners into one request until a join fragment arrives', () => {
@@ -30,6 +62,75 @@ describe('KeyframeRequester', () => {
     expect(requester.request('admin', 999)).toBe(false);
     expect(requester.request('admin', 1000)).toBe(true);
     expect(sent).toEqual(['admin', 'admin']);
+  });
+
+  it('sends a request that came within the interval once the interval has passed (a viewer joining just after another is not left to the next scheduled IDR)', () => {
+    const { sent, requester, timers } = setup();
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment(); // the first viewer's IDR arrived
+    timers.advance(300);
+    expect(requester.request('viewer-join', 300)).toBe(false);
+    expect(requester.request('viewer-join', 400)).toBe(false); // absorbed by the deferred one
+    expect(requester.isDeferred).toBe(true);
+    timers.advance(999);
+    expect(sent).toEqual(['viewer-join']);
+    timers.advance(1000);
+    expect(sent).toEqual(['viewer-join', 'viewer-join']);
+    expect(requester.isPending).toBe(true);
+    expect(requester.isDeferred).toBe(false);
+    // and the rate limit counts from the deferred send
+    requester.handleJoinFragment();
+    expect(requester.request('viewer-join', 1999)).toBe(false);
+    timers.advance(2000);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('drops a deferred request when a join fragment arrives first (the scheduled IDR serves the waiter)', () => {
+    const { sent, requester, timers } = setup();
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment();
+    requester.request('viewer-join', 500);
+    requester.handleJoinFragment();
+    expect(timers.size).toBe(0);
+    timers.advance(5000);
+    expect(sent).toEqual(['viewer-join']);
+  });
+
+  it('an admin request within the interval is deferred and carries its reason', () => {
+    const { sent, requester, timers } = setup();
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment();
+    requester.request('viewer-join', 100);
+    requester.request('admin', 200);
+    timers.advance(1000);
+    expect(sent).toEqual(['viewer-join', 'admin']);
+  });
+
+  it('forgets a deferred request on reset (Sentinel reconnected, stream ended)', () => {
+    const { sent, requester, timers } = setup();
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment();
+    requester.request('viewer-join', 100);
+    requester.reset();
+    expect(timers.size).toBe(0);
+    timers.advance(5000);
+    expect(sent).toEqual(['viewer-join']);
+  });
+
+  it('a deferred request finding no Sentinel sends nothing and leaves the requester ready', () => {
+    let connected = true;
+    const sent: KeyframeReason[] = [];
+    const timers = new TestTimers();
+    const requester = new KeyframeRequester(1000, (reason) => (connected ? (sent.push(reason), true) : false), timers);
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment();
+    requester.request('viewer-join', 100);
+    connected = false;
+    timers.advance(1000);
+    expect(sent).toEqual(['viewer-join']);
+    expect(requester.isPending).toBe(false);
+    connected = true;
+    expect(requester.request('viewer-join', 1500)).toBe(true);
   });
 
   it('sends nothing without a Sentinel and stays ready for one', () => {

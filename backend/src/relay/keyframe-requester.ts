@@ -1,57 +1,119 @@
 import type { KeyframeReason } from '@vigil/protocol';
 
+/** Timers of {@link KeyframeRequester} (injected so tests can drive the clock). */
+export interface KeyframeTimers {
+  /** Calls `fn` once after `delayMs`; returns a handle for `clear`. */
+  set(fn: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: KeyframeTimers = {
+  set: (fn, delayMs) => {
+    const t = setTimeout(fn, delayMs);
+    t.unref?.();
+    return t;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 /**
- * Coalesces and rate-limits keyframe requests to one Sentinel (pure, clock injected).
+ * Coalesces and rate-limits keyframe requests to one Sentinel (pure apart from the injected
+ * timers and clock values).
  *
- * Many viewers joining at once cause one request; while a request is pending
- * (no join fragment arrived yet), further calls are absorbed; a request is never
- * sent sooner than `minIntervalMs` after the previous one.
+ * Many viewers joining at once cause one request; while a request is pending (no join
+ * fragment arrived yet), further calls are absorbed. A request is never sent sooner than
+ * `minIntervalMs` after the previous one: a request that comes sooner is deferred to
+ * `minIntervalMs` after the previous one and sent then, unless a join fragment has arrived by
+ * that time (it serves the waiters). Without the deferred send a viewer joining just after
+ * another one's request was answered would wait for the Sentinel's next scheduled IDR (up to a
+ * GOP, 25 s).
  */
 export class KeyframeRequester {
   private lastSentAtMs = Number.NEGATIVE_INFINITY;
   private pending = false;
+  /** A deferred request: its timer and the reason it will carry. */
+  private deferred: { handle: unknown; reason: KeyframeReason } | null = null;
 
   /**
    * @param minIntervalMs minimum spacing between requests, ms (>= 0)
    * @param send delivers the request to the Sentinel; returns false when no Sentinel is connected
+   * @param timers schedules a deferred request (default: Node timers, unref'd)
+   * @throws TypeError for a negative or non-numeric interval
    */
   constructor(
     private readonly minIntervalMs: number,
     private readonly send: (reason: KeyframeReason) => boolean,
+    private readonly timers: KeyframeTimers = REAL_TIMERS,
   ) {
     if (!(minIntervalMs >= 0)) throw new TypeError('minIntervalMs must be >= 0');
   }
 
-  /** True while a request went out and no join fragment has arrived since. */
+  /** True while a request went out (or waits for the rate limit) and no join fragment has arrived since. */
   get isPending(): boolean {
     return this.pending;
   }
 
+  /** True while a request waits for the rate limit. */
+  get isDeferred(): boolean {
+    return this.deferred !== null;
+  }
+
   /**
-   * Asks for a keyframe unless one is already on its way or the rate limit holds.
+   * Asks for a keyframe unless one is already on its way; within the rate limit, defers it.
    * `admin` requests bypass coalescing but not the rate limit.
+   * @param nowMs the caller's clock, ms (the same clock on every call)
    * @returns true when a request was sent now
    */
   request(reason: KeyframeReason, nowMs: number): boolean {
     if (this.pending && reason !== 'admin') return false;
-    if (nowMs - this.lastSentAtMs < this.minIntervalMs) {
-      this.pending = true; // the next join fragment (scheduled or this one) will serve the waiter
+    const waitMs = this.lastSentAtMs + this.minIntervalMs - nowMs;
+    if (waitMs > 0) {
+      this.pending = true; // the deferred request, or a join fragment before it, serves the waiter
+      if (this.deferred === null) {
+        const handle = this.timers.set(() => this.sendDeferred(nowMs + waitMs), waitMs);
+        this.deferred = { handle, reason };
+      } else if (reason === 'admin') {
+        this.deferred.reason = reason;
+      }
       return false;
     }
-    if (!this.send(reason)) return false;
+    return this.sendNow(reason, nowMs);
+  }
+
+  /** A join fragment arrived: every waiter is served (a deferred request is dropped). */
+  handleJoinFragment(): void {
+    this.pending = false;
+    this.cancelDeferred();
+  }
+
+  /** The Sentinel reconnected (a request in flight may have been lost) or the stream ended. */
+  reset(): void {
+    this.pending = false;
+    this.lastSentAtMs = Number.NEGATIVE_INFINITY;
+    this.cancelDeferred();
+  }
+
+  private sendNow(reason: KeyframeReason, nowMs: number): boolean {
+    this.cancelDeferred();
+    if (!this.send(reason)) {
+      this.pending = false;
+      return false;
+    }
     this.lastSentAtMs = nowMs;
     this.pending = true;
     return true;
   }
 
-  /** A join fragment arrived: every waiter is served. */
-  handleJoinFragment(): void {
-    this.pending = false;
+  private sendDeferred(atMs: number): void {
+    const deferred = this.deferred;
+    this.deferred = null;
+    if (deferred === null || !this.pending) return;
+    this.sendNow(deferred.reason, atMs);
   }
 
-  /** The Sentinel reconnected: a request in flight may have been lost. */
-  reset(): void {
-    this.pending = false;
-    this.lastSentAtMs = Number.NEGATIVE_INFINITY;
+  private cancelDeferred(): void {
+    if (this.deferred === null) return;
+    this.timers.clear(this.deferred.handle);
+    this.deferred = null;
   }
 }

@@ -384,6 +384,7 @@ export class LiveStream {
     this.stopReasonValue = stop?.reason ?? null;
     if (stop) this.sentinel?.sendControl(stop);
     this.sentinel = null;
+    this.keyframes.reset(); // no deferred keyframe request outlives the stream
     this.budget.adjust(-this.buffer.clear());
     this.units.complete();
     this.disk.complete();

@@ -315,6 +315,28 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 42]);
   });
 
+  it('a viewer joining within the keyframe rate limit gets its keyframe once the limit has passed, not at the next scheduled IDR', async () => {
+    const { session, texts } = await connectSentinel();
+    const messages = streamMessages(40, 100); // one IDR at frame 0, 8 s of frames at 5 fps
+    for (const m of messages.slice(0, 41)) session.handleBinary(wire(m));
+    const streamId = registry.list()[0].streamId;
+    const first = proctorLink();
+    new ProctorSession(first.link, registry, 1 << 20).handleText(encodeControl({ type: 'subscribe', streamId }));
+    const keyframes = () => texts.filter((t) => t.type === 'keyframe').length;
+    expect(keyframes()).toBe(1);
+    session.handleBinary(wire(fragmentMessage(42, 40, { join: true }))); // the first viewer's IDR
+    for (let i = 0; i < 20; i++) session.handleBinary(wire(fragmentMessage(43 + i, 41 + i))); // 4 s of P frames: the IDR is too old to join at
+    const second = proctorLink();
+    const askedAt = Date.now();
+    new ProctorSession(second.link, registry, 1 << 20).handleText(encodeControl({ type: 'subscribe', streamId }));
+    expect(keyframes()).toBe(1); // within 1 s of the first request: deferred
+    while (keyframes() < 2 && Date.now() - askedAt < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(keyframes()).toBe(2);
+    expect(Date.now() - askedAt).toBeLessThan(1500);
+    session.handleBinary(wire(fragmentMessage(63, 61, { join: true })));
+    expect(second.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 63]);
+  });
+
   it('refuses a hello the authorizer refuses, and streams as the seat it names', async () => {
     const refused = sentinelLink();
     const denyAll = async () => {
