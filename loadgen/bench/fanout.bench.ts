@@ -269,6 +269,10 @@ interface RunResult {
   clientCpuUsPerMessage: number;
   /** Server CPU time over the run (sending and draining) ÷ messages delivered, µs. */
   serverCpuUsPerMessage: number;
+  /** Server CPU time over the run, µs (NaN when /proc gives none). */
+  serverCpuUs: number;
+  /** Live fragments received by all viewers over the run. */
+  delivered: number;
 }
 
 /** Opens viewers until `target` has `count`, CONNECT_CONCURRENCY at a time. */
@@ -334,6 +338,8 @@ async function measure(target: Target): Promise<RunResult> {
     p50: all.percentile(50) ?? NaN,
     p99: all.percentile(99) ?? NaN,
     serverCpuUsPerMessage: cpu0 !== null && cpu1 !== null && delivered > 0 ? (cpu1 - cpu0) / 1000 / delivered : NaN,
+    serverCpuUs: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / 1000 : NaN,
+    delivered,
   };
 }
 
@@ -351,6 +357,8 @@ async function main(): Promise<void> {
     SERVER_NODE_ARGS,
   );
   const bare = await spawnBare(serverCpus);
+  const idleCpuUs = { vigil: NaN, bare: NaN };
+  let idleText = 'not measured';
   const results = new Map<string, { vigil: RunResult[]; bare: RunResult[] }>();
   try {
     const [seat] = await addSeats(vigil, 1, FPS);
@@ -386,6 +394,20 @@ async function main(): Promise<void> {
         },
       },
     ];
+    // each server's cost of the run with no viewer: receiving the fragments (Vigil: validating,
+    // buffering, recording with fdatasync), timers; subtracted to give the cost per delivery
+    const idle = { vigil: [] as number[], bare: [] as number[] };
+    for (let run = 0; run < RUNS; run++) {
+      for (const t of run % 2 === 0 ? targets : [...targets].reverse()) {
+        const res = await measure(t);
+        idle[t.name].push(res.serverCpuUs);
+        note(`no viewer, run ${run + 1}, ${t.name}: server ${num(res.serverCpuUs / 1000)} ms cpu`);
+        await sleep(300);
+      }
+    }
+    idleCpuUs.vigil = spread(idle.vigil).median;
+    idleCpuUs.bare = spread(idle.bare).median;
+    idleText = `${fmtSpread(idle.vigil.map((x) => x / 1000))} ms for Vigil, ${fmtSpread(idle.bare.map((x) => x / 1000))} ms for bare \`ws\``;
     for (const n of VIEWER_COUNTS) {
       for (const t of targets) {
         await growViewers(t, n);
@@ -416,11 +438,16 @@ async function main(): Promise<void> {
     // paired by run: run i of Vigil and run i of bare ran back to back
     const rate = r.vigil.map((v, i) => v.deliveredPerS / r.bare[i]!.deliveredPerS);
     const efficiency = r.vigil.map((v, i) => r.bare[i]!.serverCpuUsPerMessage / v.serverCpuUsPerMessage);
+    const perDelivery = (x: RunResult, idleUs: number) => (x.delivered > 0 ? (x.serverCpuUs - idleUs) / x.delivered : NaN);
+    const vigilDelivery = r.vigil.map((x) => perDelivery(x, idleCpuUs.vigil));
+    const bareDelivery = r.bare.map((x) => perDelivery(x, idleCpuUs.bare));
+    const deliveryEfficiency = vigilDelivery.map((v, i) => bareDelivery[i]! / v);
     const share = (rs: RunResult[]) => `${(spread(pick(rs, 'deliveredShare')).min * 100).toFixed(1)} %`;
     return (
       `| ${num(n)} | ${fmtSpread(pick(r.vigil, 'deliveredPerS'))} | ${fmtSpread(pick(r.bare, 'deliveredPerS'))} | **${fmtSpread(rate, (x) => x.toFixed(2))}** | ` +
       `${fmtSpread(pick(r.vigil, 'p50'))} | ${fmtSpread(pick(r.bare, 'p50'))} | ${fmtSpread(pick(r.vigil, 'p99'))} | ${fmtSpread(pick(r.bare, 'p99'))} | ` +
       `${fmtSpread(pick(r.vigil, 'serverCpuUsPerMessage'))} | ${fmtSpread(pick(r.bare, 'serverCpuUsPerMessage'))} | **${fmtSpread(efficiency, (x) => x.toFixed(2))}** | ` +
+      `${fmtSpread(vigilDelivery)} | ${fmtSpread(bareDelivery)} | **${fmtSpread(deliveryEfficiency, (x) => x.toFixed(2))}** | ` +
       `${share(r.vigil)} / ${share(r.bare)} | ${fmtSpread(pick(r.vigil, 'clientCpuUsPerMessage'))} |`
     );
   });
@@ -441,12 +468,15 @@ delivered, µs; "bare µs ÷ Vigil µs" is how many messages Vigil sends per cor
 \`ws\`, i.e. its fan-out capacity on one core once the viewers are not the limit. Ratios are paired
 (run i of Vigil against run i of bare). Delivered: worst run's share of the messages sent × viewers
 (Vigil skips a viewer whose socket holds > 4 MiB to the next join fragment; bare \`ws\` queues
-without bound). The viewers' process costs about as much per message as a server, so at 1,000
+without bound). Per delivery: the same CPU time less the server's median CPU time over a run with
+no viewer (${idleText}: receiving the stream, and for Vigil validating, buffering and recording
+it with fdatasync, which a bare broadcast does not do), ÷ messages delivered, µs: the cost of
+each extra viewer, which is what limits fan-out. The viewers' process costs about as much per message as a server, so at 1,000
 viewers × ${FPS} fps it is near its core's limit and latency there is partly the client's.
 Goal: Vigil ≥ 0.8× bare.
 
-| viewers | Vigil delivered/s | bare delivered/s | delivered/s Vigil ÷ bare | Vigil p50 ms | bare p50 ms | Vigil p99 ms | bare p99 ms | Vigil server CPU µs/msg | bare server CPU µs/msg | bare µs ÷ Vigil µs | delivered Vigil / bare (worst run) | client CPU µs/msg (Vigil runs) |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| viewers | Vigil delivered/s | bare delivered/s | delivered/s Vigil ÷ bare | Vigil p50 ms | bare p50 ms | Vigil p99 ms | bare p99 ms | Vigil server CPU µs/msg | bare server CPU µs/msg | bare µs ÷ Vigil µs | Vigil µs per delivery | bare µs per delivery | bare ÷ Vigil per delivery | delivered Vigil / bare (worst run) | client CPU µs/msg (Vigil runs) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}`);
 }
 
