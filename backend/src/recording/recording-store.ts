@@ -17,6 +17,7 @@ import { RecordingFile, RecordingFs, nodeRecordingFs, syncDirectory, writeFully 
 import { RepairedRecording, ResumePoint, readIndexFile, repairRecording } from './recording-repair';
 import { RecordingTimeline } from './recording-timeline';
 import { scanSegment } from './torn-tail';
+import { CoalescedSync } from './coalesced-sync';
 
 /**
  * Waits for every promise (none is left running: a file handle is not closed under a pending
@@ -25,6 +26,16 @@ import { scanSegment } from './torn-tail';
 async function allOrFirstError(work: readonly Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(work);
   for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
+/** What {@link repairRecording} finds in a folder that was just created: nothing. */
+function emptyRecording(): RepairedRecording {
+  return {
+    resume: { lastSequence: 0, init: null, lastDecodeTime: -1 },
+    index: [],
+    lastSegment: null,
+    mended: { trimmedBytes: 0, removedFiles: [], addedEntries: 0, droppedEntries: 0, rewroteIndex: false },
+  };
 }
 
 /** Recordings whose parsed index is kept in memory for time-range queries (least recently used out). */
@@ -65,6 +76,8 @@ export class RecordingStore {
   readonly streamsDir: string;
   private readonly timelines = new Map<string, { ino: number; bytes: number; rest: string; timeline: RecordingTimeline }>();
   private readonly mediaEnds = new Map<string, { size: number; end: number }>();
+  /** fsync of `streams/` (new stream folders' entries), shared by the streams opened at about the same time. */
+  private readonly streamsDirSync: CoalescedSync;
 
   /**
    * @param dataDir root data folder (created if missing)
@@ -77,6 +90,7 @@ export class RecordingStore {
     private readonly fs: RecordingFs = nodeRecordingFs,
   ) {
     this.streamsDir = path.resolve(dataDir, 'streams');
+    this.streamsDirSync = new CoalescedSync(() => syncDirectory(this.fs, this.streamsDir));
   }
 
   /** @throws TypeError for an unsafe stream id */
@@ -86,16 +100,24 @@ export class RecordingStore {
   }
 
   /**
-   * Opens (creating or resuming) a stream's recording. The folder is repaired first
+   * Opens (creating or resuming) a stream's recording. An existing folder is repaired first
    * ({@link repairRecording}: torn tail trimmed, index rebuilt from the files where they
    * disagree), so the stream resumes at its last durable fragment.
+   *
+   * A new folder (issue 10, the cost of a join) is created with `meta.json` (written to a
+   * temporary file, fdatasync'ed, renamed) and an empty `index.jsonl`, and is not scanned.
+   * The directory entries of the new folder and of those two files are made durable by the
+   * first write of the recording (its sync round includes the folder's fsync and a shared
+   * fsync of `streams/`, see {@link StreamRecording}), so they are durable before anything
+   * is acknowledged, without a sync round of their own before `welcome`.
    * @throws the file system's error when the folder cannot be created, read or repaired
    */
   async open(meta: StreamMeta): Promise<StreamRecording> {
     const dir = this.streamDir(meta.streamId);
-    await mkdir(dir, { recursive: true });
+    const created = await this.createFolder(dir);
     const metaPath = path.join(dir, 'meta.json');
-    const existing = await readFile(metaPath, 'utf8').catch(() => null);
+    const existing = created ? null : await readFile(metaPath, 'utf8').catch(() => null);
+    let newIndex: RecordingFile | null = null;
     if (existing === null) {
       const tmp = metaPath + '.tmp';
       const handle = await this.fs.open(tmp, 'w');
@@ -108,14 +130,40 @@ export class RecordingStore {
       await rename(tmp, metaPath);
       // an empty index now, so one sync of the folder makes it durable with meta.json
       const indexPath = path.join(dir, 'index.jsonl');
-      if (!(await stat(indexPath).then(() => true, () => false))) await (await this.fs.open(indexPath, 'w')).close();
-      // the stream's folder entry and its meta.json and index.jsonl entries, at the same time
-      if (this.fsync) await allOrFirstError([syncDirectory(this.fs, dir), syncDirectory(this.fs, this.streamsDir)]);
+      // a new folder's index stays open for the recording's first writes (one open less per join)
+      if (created) newIndex = await this.fs.open(indexPath, 'w');
+      else if (!(await stat(indexPath).then(() => true, () => false))) await (await this.fs.open(indexPath, 'w')).close();
+      if (!created && this.fsync) {
+        // an old folder without meta.json (a crash while it was being created): synced now
+        await allOrFirstError([syncDirectory(this.fs, dir), this.streamsDirSync.request()]);
+      }
     }
-    const repaired = await repairRecording(dir, this.fs);
-    const recording = new StreamRecording(dir, this.fsync, this.fs, repaired);
-    await recording.openLogs();
-    return recording;
+    try {
+      const repaired = created ? emptyRecording() : await repairRecording(dir, this.fs);
+      const recording = new StreamRecording(dir, this.fsync, this.fs, repaired, created && this.fsync ? () => this.streamsDirSync.request() : null);
+      await recording.openLogs(newIndex ?? undefined);
+      return recording;
+    } catch (e) {
+      await newIndex?.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a stream folder. @returns true when this call created it, false when it existed
+   * @throws the file system's error
+   */
+  private async createFolder(dir: string): Promise<boolean> {
+    try {
+      await mkdir(dir);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'ENOENT') throw e;
+    }
+    await mkdir(this.streamsDir, { recursive: true }); // the first stream of a new data folder
+    return (await mkdir(dir, { recursive: true })) !== undefined;
   }
 
   /**
@@ -362,19 +410,33 @@ export class StreamRecording implements UnitWriter {
   private segment: { file: string; handle: RecordingFile | null; bytes: number } | null;
   /** index.jsonl with its durable size in bytes. */
   private index: { handle: RecordingFile | null; bytes: number } = { handle: null, bytes: 0 };
+  /** The stream folder, open for its fsyncs ({@link syncFolder}), or null until needed. */
+  private folder: { handle: RecordingFile | null } = { handle: null };
   private eventsHandle: FileHandle | null = null;
   /** The last write of events.jsonl asked for ({@link inEventOrder}). */
   private eventWrites: Promise<void> = Promise.resolve();
   private initFile: string | null;
   private closed = false;
   readonly resume: ResumePoint;
+  /**
+   * Syncs of directory entries the folder's creation left to the first write (see
+   * {@link RecordingStore.open}): the folder's own (meta.json, index.jsonl) and `streams/`'s
+   * (the folder itself); null once done, or when there are none.
+   */
+  private pendingEntries: (() => Promise<void>)[] | null;
 
+  /**
+   * @param syncParentEntry for a folder just created (with fsync on): syncs `streams/`, so the
+   *   folder's entry is durable with the first write (the folder's own fsync is added then too)
+   */
   constructor(
     readonly dir: string,
     private readonly fsync: boolean,
     private readonly fs: RecordingFs,
     repaired: RepairedRecording,
+    syncParentEntry: (() => Promise<void>) | null = null,
   ) {
+    this.pendingEntries = syncParentEntry ? [() => this.syncFolder(), syncParentEntry] : null;
     this.resume = repaired.resume;
     const lastInit = repaired.index.filter((e) => e.type === 'init').at(-1);
     this.initFile = lastInit?.file ?? null;
@@ -383,15 +445,18 @@ export class StreamRecording implements UnitWriter {
     this.segment = last && (!lastInit || last.file > lastInit.file) ? { file: last.file, handle: null, bytes: last.bytes } : null;
   }
 
-  /** Opens the logs. Called once by {@link RecordingStore.open}. */
-  async openLogs(): Promise<void> {
+  /**
+   * Opens the logs. Called once by {@link RecordingStore.open}.
+   * @param newIndex the handle of an empty index.jsonl the caller just created (a new folder), taken over
+   */
+  async openLogs(newIndex?: RecordingFile): Promise<void> {
     const indexPath = path.join(this.dir, 'index.jsonl');
-    const size = await stat(indexPath).then((s) => s.size).catch(() => -1);
+    const size = newIndex ? 0 : await stat(indexPath).then((s) => s.size).catch(() => -1);
     if (size < 0) {
       await (await this.fs.open(indexPath, 'w')).close();
       if (this.fsync) await syncDirectory(this.fs, this.dir);
     }
-    this.index = { handle: null, bytes: Math.max(0, size) };
+    this.index = { handle: newIndex ?? null, bytes: Math.max(0, size) };
     this.eventsHandle = await open(path.join(this.dir, 'events.jsonl'), 'a');
   }
 
@@ -451,17 +516,19 @@ export class StreamRecording implements UnitWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const handles = [this.segment?.handle, this.index.handle];
+    const handles = [this.segment?.handle, this.index.handle, this.folder.handle];
     this.segment = null;
     this.index.handle = null;
+    this.folder.handle = null;
     await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
     await this.eventsHandle?.close().catch(() => undefined);
   }
 
   private async writeInit(unit: InitUnit): Promise<void> {
     const file = initFileName(unit.sequence);
-    await this.writeNewFile(file, unit.payload);
-    await this.appendIndex({ type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs });
+    await this.writeNewFile(file, unit.payload, {
+      type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs,
+    });
     this.initFile = file;
     await this.closeSegment();
   }
@@ -482,9 +549,10 @@ export class StreamRecording implements UnitWriter {
       return;
     }
     const file = segmentFileName(unit.sequence, unit.captureTimeMs ?? unit.receivedAtMs);
-    const handle = await this.writeNewFile(file, unit.payload, true);
-    try {
-      await this.appendIndex({
+    const handle = await this.writeNewFile(
+      file,
+      unit.payload,
+      {
         type: 'segment',
         sequence: unit.sequence,
         file,
@@ -492,29 +560,46 @@ export class StreamRecording implements UnitWriter {
         join: unit.join,
         decodeTime: unit.decodeTime,
         startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
-      });
-    } catch (e) {
-      await handle?.close().catch(() => undefined);
-      throw e;
-    }
+      },
+      true,
+    );
     await this.closeSegment();
     this.segment = { file, handle, bytes: unit.payload.byteLength };
   }
 
   /**
-   * Creates (or on a retry re-creates) a file holding exactly `data`, synced with its
-   * directory entry. @returns the open handle when `keepOpen`, else null
+   * Creates (or on a retry re-creates) a file holding exactly `data` and appends its index
+   * line, then syncs, at the same time (one round instead of two: issue 10), the file's data,
+   * the index, the folder's entries (and any entry left pending by the folder's creation).
+   * Nothing counts before all of them completed: on any error the file handle is closed,
+   * the index handle dropped and its durable size unchanged, so the retry rewrites the same
+   * bytes at the same offsets. After a crash in between, repair drops an index line whose
+   * file is missing and trims or removes a torn newest file (recording-repair.ts).
+   * @returns the open handle when `keepOpen`, else null
    */
-  private async writeNewFile(file: string, data: Uint8Array, keepOpen = false): Promise<RecordingFile | null> {
+  private async writeNewFile(file: string, data: Uint8Array, entry: IndexEntry, keepOpen = false): Promise<RecordingFile | null> {
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
     const handle = await this.fs.open(path.join(this.dir, file), 'w');
     try {
       await writeFully(handle, data, 0);
-      // the file's data and its directory entry are synced at the same time (both before any ack)
-      if (this.fsync) await allOrFirstError([handle.datasync(), syncDirectory(this.fs, this.dir)]);
+      try {
+        this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
+        await writeFully(this.index.handle, line, this.index.bytes);
+        if (this.fsync) {
+          const pending = this.pendingEntries ?? [];
+          const index = this.index.handle;
+          await allOrFirstError([handle.datasync(), index.datasync(), ...(pending.length > 0 ? pending.map((sync) => sync()) : [this.syncFolder()])]);
+          this.pendingEntries = null;
+        }
+      } catch (e) {
+        await this.dropHandle(this.index);
+        throw e;
+      }
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw e;
     }
+    this.index.bytes += line.byteLength;
     if (keepOpen) return handle;
     await handle.close();
     return null;
@@ -525,12 +610,32 @@ export class StreamRecording implements UnitWriter {
     try {
       this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
       await writeFully(this.index.handle, line, this.index.bytes);
-      if (this.fsync) await this.index.handle.datasync();
+      if (this.fsync) {
+        const index = this.index.handle;
+        // before the first unit of a new folder (a gap first), its entries become durable here
+        await allOrFirstError([index.datasync(), ...(this.pendingEntries ?? []).map((sync) => sync())]);
+        this.pendingEntries = null;
+      }
     } catch (e) {
       await this.dropHandle(this.index);
       throw e;
     }
     this.index.bytes += line.byteLength;
+  }
+
+  /**
+   * fsync of the stream folder (the entries of new files), on a handle kept open for the
+   * recording's life (one open less per new file: issue 10); dropped after a failure, so a
+   * retry reopens it.
+   */
+  private async syncFolder(): Promise<void> {
+    try {
+      this.folder.handle ??= await this.fs.open(this.dir, 'r');
+      await this.folder.handle.datasync();
+    } catch (e) {
+      await this.dropHandle(this.folder);
+      throw e;
+    }
   }
 
   /** After a failed write or sync the handle is not trusted: the retry reopens the file. */

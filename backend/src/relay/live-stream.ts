@@ -155,6 +155,14 @@ export class LiveStream {
   private stopReasonValue: StopReason | null = null;
   private readonly changed = new Subject<void>();
   private readonly joinMaxAgeTicks: number;
+  /**
+   * The next live fragment is a join fragment (protocol: the first fragment after any init
+   * segment is `JOIN`): nothing received yet on a new stream, or an init segment was the last
+   * live unit. A viewer joining then waits for it without a keyframe request (issue 10: nearly
+   * every join of a stream whose proctors subscribed before its first frame arrived cost a
+   * second IDR: encoded, uploaded, unmasked, written to a new segment file and relayed).
+   */
+  private joinFragmentNext = true;
 
   /** Highest sequence number received (accepted into the pipeline). 0 = none. */
   lastReceivedSequence = 0;
@@ -332,6 +340,8 @@ export class LiveStream {
     this.diskDecodeTime = resume.lastDecodeTime;
     this.diskInitUnit = resume.init;
     if (resume.init) this.buffer.setInit(resume.init);
+    // a recording that ends with its init segment continues with a join fragment; else unknown
+    this.joinFragmentNext = resume.lastSequence === 0 || resume.init?.sequence === resume.lastSequence;
   }
 
   /** The init segment in effect at the disk cursor (for validating resent fragments). */
@@ -411,6 +421,7 @@ export class LiveStream {
     const size = unit.message.byteLength;
     this.bytesReceived += size;
     const bufferedBefore = this.buffer.bytes;
+    this.joinFragmentNext = unit.kind === 'init';
     if (unit.kind === 'init') {
       this.buffer.setInit(unit);
       this.lastDecodeTime = -1;
@@ -537,8 +548,9 @@ export class LiveStream {
   /**
    * Adds a viewer and starts it per DESIGN.md Join flow: init + fragments from the
    * newest join fragment when it is fresh enough; otherwise the viewer waits for the
-   * next join fragment and one coalesced keyframe request goes to the Sentinel.
-   * @returns whether a keyframe was (or already is being) requested for this viewer
+   * next join fragment and one coalesced keyframe request goes to the Sentinel, unless the
+   * next fragment is a join fragment anyway (nothing received yet, or an init segment last).
+   * @returns whether the viewer waits for a join fragment (requested, or on its way)
    */
   addViewer(viewer: Viewer, nowMs: number): { waitingForKeyframe: boolean } {
     this.viewers.add(viewer);
@@ -549,7 +561,7 @@ export class LiveStream {
       viewer.start(join.init, join.fragments);
     } else {
       viewer.start(this.buffer.init, []);
-      this.keyframes.request('viewer-join', nowMs);
+      if (!this.joinFragmentNext) this.keyframes.request('viewer-join', nowMs);
     }
     this.changed.next();
     return { waitingForKeyframe: !fresh };

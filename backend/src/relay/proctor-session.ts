@@ -6,13 +6,13 @@ import {
   WsCloseCode,
   encodeControl,
   parseProctorMessage,
-  streamSummarySchema,
   type StreamSummary,
 } from '@vigil/protocol';
 import { LiveStream } from './live-stream';
 import { Viewer, ViewerLink } from './viewer';
 import type { Watcher } from '../stats/relay-stats';
 import { ignoreErrors } from './ignore-errors';
+import { StreamListCache, streamsMessageText } from './stream-list-cache';
 
 /** The socket of one Proctor, as the session needs it. */
 export interface ProctorLink extends ViewerLink {
@@ -113,6 +113,8 @@ export class ProctorSession {
   private stalledSince: number | null = null;
   /** When a truncated list was last reported (ms), or null. */
   private truncationReportedAt: number | null = null;
+  /** The registry's shared stream list (summaries validated and serialised once for every session). */
+  private lists: StreamListCache | null = null;
 
   constructor(
     private readonly link: ProctorLink,
@@ -273,12 +275,17 @@ export class ProctorSession {
     }
     this.listHeldBack = false;
     const now = this.clock();
-    let streams = this.registry.list().filter((s) => this.access.canWatch(s.identity.examId));
+    // summaries validated and serialised once for every session of the registry (issue 10)
+    this.lists ??= StreamListCache.of(this.registry);
+    const snapshot = this.lists.snapshot(now);
+    let streams = snapshot.streams.filter((s) => this.access.canWatch(s.stream.identity.examId));
+    const everything = streams.length === snapshot.streams.length;
     const total = streams.length;
-    if (total > this.options.maxStreamsPerList) {
+    const truncated = total > this.options.maxStreamsPerList;
+    if (truncated) {
       streams = streams
-        .map((s) => ({ s, rank: STATE_RANK[s.state] ?? 3 }))
-        .sort((a, b) => a.rank - b.rank || b.s.identity.startedAtMs - a.s.identity.startedAtMs)
+        .map((s) => ({ s, rank: STATE_RANK[s.summary.state] ?? 3 }))
+        .sort((a, b) => a.rank - b.rank || b.s.stream.identity.startedAtMs - a.s.stream.identity.startedAtMs)
         .slice(0, this.options.maxStreamsPerList)
         .map((x) => x.s);
       if (this.truncationReportedAt === null || now - this.truncationReportedAt >= TRUNCATION_REPORT_MS) {
@@ -286,17 +293,10 @@ export class ProctorSession {
         this.report(() => this.events.listTruncated?.(streams.length, total));
       }
     }
-    const summaries = streams.map((s) => s.summary(now));
-    let text: string;
-    try {
-      text = encodeControl({ type: 'streams', streams: summaries });
-    } catch (e) {
-      // one bad summary (a bug elsewhere) must not take every stream off this proctor's list
-      const bad = summaries.filter((s) => !streamSummarySchema.safeParse(s).success);
-      if (bad.length === 0) throw e;
-      this.report(() => this.events.badSummaries?.(bad.map((s) => String(s.streamId)), describe(e)));
-      text = encodeControl({ type: 'streams', streams: summaries.filter((s) => !bad.includes(s)) });
-    }
+    // one bad summary (a bug elsewhere) must not take every stream off this proctor's list
+    const bad = streams.filter((s) => s.json === null);
+    if (bad.length > 0) this.report(() => this.events.badSummaries?.(bad.map((s) => String(s.summary.streamId)), bad[0].error ?? 'invalid summary'));
+    const text = everything && !truncated ? snapshot.fullText() : streamsMessageText(streams.flatMap((s) => (s.json === null ? [] : [s.json])));
     this.link.sendText(text);
   }
 

@@ -315,6 +315,21 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     for (const v of viewers) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 42]);
   });
 
+  it('a viewer joining before the first fragment (or just after an init segment) waits for its join fragment without a keyframe request', async () => {
+    const { session, texts } = await connectSentinel();
+    const streamId = registry.list()[0].streamId;
+    const early = proctorLink();
+    new ProctorSession(early.link, registry, 1 << 20).handleText(encodeControl({ type: 'subscribe', streamId })); // nothing received yet
+    const messages = streamMessages(6, 100);
+    session.handleBinary(wire(messages[0])); // init segment: the next fragment is a join fragment
+    const afterInit = proctorLink();
+    new ProctorSession(afterInit.link, registry, 1 << 20).handleText(encodeControl({ type: 'subscribe', streamId }));
+    expect(texts.filter((t) => t.type === 'keyframe')).toEqual([]); // the join fragment is on its way: no second IDR asked for
+    for (const m of messages.slice(1)) session.handleBinary(wire(m));
+    for (const v of [early, afterInit]) expect(v.binaries.map((b) => decodeMediaMessage(b).header.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(texts.filter((t) => t.type === 'keyframe')).toEqual([]);
+  });
+
   it('a viewer joining within the keyframe rate limit gets its keyframe once the limit has passed, not at the next scheduled IDR', async () => {
     const { session, texts } = await connectSentinel();
     const messages = streamMessages(40, 100); // one IDR at frame 0, 8 s of frames at 5 fps

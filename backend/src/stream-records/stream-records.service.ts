@@ -38,6 +38,8 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
   private readonly pendingFps = new Map<string, number>();
   private writes: Promise<void> = Promise.resolve();
   private batch: QueuedWrite[] = [];
+  /** Counts failed batch transactions: what a write remembered of the rows before one may have been rolled back. */
+  private epoch = 0;
 
   constructor(
     private readonly database: DatabaseService,
@@ -109,6 +111,11 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
     let state = stream.state;
     let recordedFps = stream.fps;
     let lastSeenWrittenAt = now;
+    /**
+     * The row's codec and size as written by this process, or null when unknown (then read
+     * first); valid only in the {@link epoch} it was written in (a rolled-back batch ends it).
+     */
+    let resolution: { codec: string | null; width: number; height: number; epoch: number } | null = null;
     this.enqueue(stream.streamId, async (db) => {
       const existing = await db.selectFrom('streams').select('id').where('id', '=', stream.streamId).executeTakeFirst();
       if (existing) {
@@ -122,17 +129,25 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
           })
           .execute();
       }
-      await this.change(db, stream.streamId, now, 'state', { state, resumed: existing !== undefined, encoder: identity.encoder });
-      await this.change(db, stream.streamId, now, 'fps', { fps: recordedFps });
+      // both history lines in one statement (a join's database work: issue 10)
+      await db
+        .insertInto('streamChanges')
+        .values([
+          { streamId: stream.streamId, at: now, kind: 'state', details: JSON.stringify({ state, resumed: existing !== undefined, encoder: identity.encoder }) },
+          { streamId: stream.streamId, at: now, kind: 'fps', details: JSON.stringify({ fps: recordedFps }) },
+        ])
+        .execute();
+      // a new row's resolution is known: the first init segment needs no read
+      resolution = existing ? null : { codec: null, width: 0, height: 0, epoch: this.epoch };
     });
-
     stream.units$.pipe(filter((u): u is InitUnit => u.kind === 'init')).subscribe((init) => {
       const { codec, width, height, receivedAtMs } = init;
       this.enqueue(stream.streamId, async (db) => {
-        const row = await db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst();
+        const row = resolution?.epoch === this.epoch ? resolution : (await db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst());
         if (row && row.codec === codec && row.width === width && row.height === height) return;
         await db.updateTable('streams').set({ codec, width, height, lastSeenAt: receivedAtMs }).where('id', '=', stream.streamId).execute();
         await this.change(db, stream.streamId, receivedAtMs, 'resolution', { codec, width, height });
+        resolution = { codec, width, height, epoch: this.epoch };
       });
     });
 
@@ -191,6 +206,7 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         for (const write of batch) await write.run(trx);
       });
     } catch {
+      this.epoch++;
       for (const write of batch) {
         await write.run(this.database.db).catch((e: unknown) => this.logger.warn(`stream ${write.streamId}: database write failed: ${e instanceof Error ? e.message : e}`));
       }
