@@ -83,6 +83,9 @@ describe('loadgen against a spawned server', () => {
     expect(ack.median).toBe(ack.p50);
     expect(summary.ackLatencySteadyMs.count).toBeGreaterThan(0);
     expect(summary.ackLatencySteadyMs.count).toBeLessThan(ack.count);
+    // every Sentinel's init segment and first fragment are acked apart from the rest
+    expect(summary.ackLatencyJoinMs.count + summary.ackLatencyAfterJoinMs.count).toBe(ack.count);
+    expect(summary.ackLatencyJoinMs.count).toBe(2 * summary.sentinels.started);
 
     const p = summary.proctors;
     expect(p).toMatchObject({ count: 2, connectedAtEnd: 2, streamsWatched: 5, skippedSequences: 0, outOfOrder: 0, tooSlow: 0, errors: {} });

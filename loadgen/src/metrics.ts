@@ -70,6 +70,14 @@ export class RunMetrics {
   readonly relayTotal = new LatencyHistogram();
   /** The same after the warm-up (steady state). */
   readonly ackSteady = new LatencyHistogram();
+  /**
+   * Ack latency of the messages that open a stream (its init segment and first fragment,
+   * sequences 1 and 2: what waits for the new recording's files and folder entries), ms:
+   * whole run. They are in {@link ackTotal} too.
+   */
+  readonly ackJoin = new LatencyHistogram();
+  /** Ack latency of every other message (the stream's steady uploads), ms: whole run. */
+  readonly ackAfterJoin = new LatencyHistogram();
   readonly relaySteady = new LatencyHistogram();
   /** Set once the warm-up is over: samples from then on also go into the steady histograms. */
   steady = false;
@@ -83,9 +91,13 @@ export class RunMetrics {
     this.relayWindow = new WindowedHistogram(windowS);
   }
 
-  /** One message acknowledged `ms` after it was (last) sent. */
-  ackLatency(ms: number): void {
+  /**
+   * One message acknowledged `ms` after it was (last) sent.
+   * @param join it opened its stream (sequence 1 or 2), see {@link ackJoin}
+   */
+  ackLatency(ms: number, join = false): void {
     this.ackTotal.record(ms);
+    (join ? this.ackJoin : this.ackAfterJoin).record(ms);
     this.ackWindow.record(ms);
     if (this.steady) this.ackSteady.record(ms);
   }

@@ -98,6 +98,10 @@ export interface LoadgenSummary {
   ackLatencyMs: LatencySummary;
   /** The same after the warm-up. */
   ackLatencySteadyMs: LatencySummary;
+  /** Send → ack of the messages that open a stream (init segment and first fragment), ms: the whole run. */
+  ackLatencyJoinMs: LatencySummary;
+  /** Send → ack of every other message, ms: the whole run. */
+  ackLatencyAfterJoinMs: LatencySummary;
   proctors: {
     count: number;
     connectedAtEnd: number;
@@ -166,6 +170,8 @@ export function formatSummary(r: LoadgenSummary): string {
     `  acked         ${s.acked} messages; ${s.unackedAtEnd} never acknowledged; ${s.keyframeRequests} keyframe requests, ${s.setFps} set-fps`,
     `  ack latency   ${latency(r.ackLatencyMs)}`,
     `   after warm-up ${latency(r.ackLatencySteadyMs)}`,
+    `   of a stream's first two messages (init, first fragment) ${latency(r.ackLatencyJoinMs)}`,
+    `   of the others ${latency(r.ackLatencyAfterJoinMs)}`,
   );
   const p = r.proctors;
   lines.push(

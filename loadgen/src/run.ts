@@ -372,6 +372,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
     },
     ackLatencyMs: metrics.ackTotal.summary(),
     ackLatencySteadyMs: metrics.ackSteady.summary(),
+    ackLatencyJoinMs: metrics.ackJoin.summary(),
+    ackLatencyAfterJoinMs: metrics.ackAfterJoin.summary(),
     proctors: {
       count: proctors.length,
       connectedAtEnd: proctorsConnectedAtEnd,

@@ -246,7 +246,7 @@ export class SyntheticSentinel {
     const now = this.now();
     for (const [s, p] of this.backlog) {
       if (s > sequence) break;
-      if (measure && p.lastSentAtMs !== null) this.o.metrics.ackLatency(now - p.lastSentAtMs);
+      if (measure && p.lastSentAtMs !== null) this.o.metrics.ackLatency(now - p.lastSentAtMs, s <= 2);
       this.o.metrics.sentinel.acked++;
       this.backlogBytes -= p.bytes.length;
       this.backlog.delete(s);
