@@ -3,8 +3,8 @@
  * markdown section by `npm run bench`.
  *
  * The real server (dist/backend) and portal (dist/frontend-proctor) with a logged-in proctor;
- * a Sentinel in Node (real H.264 over the real protocol, 1280x720 at 1 fps, an IDR every 5 s)
- * streams into an exam. Each trial opens `/streams/:id` in a new headless Chromium page and
+ * a Sentinel in Node (real H.264 over the real protocol, 1280x720 at 1 fps, an IDR every 5 s,
+ * and one at once when the server asks for it, as the browser Sentinel) streams into an exam. Each trial opens `/streams/:id` in a new headless Chromium page and
  * measures, in the page, from navigation start (`performance.timeOrigin`) to the first frame
  * the `<video>` presents (`requestVideoFrameCallback` `expectedDisplayTime`, installed by an
  * init script that watches for the element, so any build of the portal is measured the same
@@ -116,7 +116,7 @@ async function setUp(label: string, webDir: string | null): Promise<Setup> {
   const exam = await createExam(admin, { name: `page open ${label}`, defaultFps: 1 });
   const seat = await createSeat(admin, exam.id, 'P-1');
   const video = encodeTestVideo({ width: 1280, height: 720, fps: 1, frames: 10, gop: 5, outDir: path.join(tmpdir(), 'vigil-e2e-video') });
-  const sentinel = new NodeSentinel({ baseUrl: server.baseUrl, token: seat.token, examId: exam.id, seatId: seat.id, video, fps: 1 });
+  const sentinel = new NodeSentinel({ baseUrl: server.baseUrl, token: seat.token, examId: exam.id, seatId: seat.id, video, fps: 1, answerKeyframeRequests: true });
   sentinel.start();
   await waitFor(() => sentinel.lastAcked >= 3 && sentinel.streamId !== null, `${label}: the Sentinel streaming`, 30_000);
   return { label, server, admin, sentinel, url: `${server.baseUrl}/streams/${sentinel.streamId}`, cold: [], warm: [] };
@@ -190,7 +190,8 @@ async function main(): Promise<void> {
   console.log(`## Page open → first frame (e2e/bench/page-open.bench.ts)
 
 The live view \`/streams/:id\` opened in headless Chromium by a logged-in proctor while a Sentinel
-(Node, real H.264, 1280x720, 1 fps, an IDR every 5 s) streams: navigation start → the first
+(Node, real H.264, 1280x720, 1 fps, an IDR every 5 s and one at once when the server asks, as the
+browser Sentinel does) streams: navigation start → the first
 frame the \`<video>\` presents (\`requestVideoFrameCallback\`), ms. cold: new browser context
 (empty HTTP cache); warm: the page opened again in it. ${TRIALS} trials each, after one warm-up${
     setups.length > 1 ? '; the builds\' trials interleaved in one run' : ''

@@ -18,6 +18,13 @@ export interface NodeSentinelOptions {
   reconnectDelayMs?: number;
   /** Send `hello.uploadOnly` (backlog upload after capture ended). */
   uploadOnly?: boolean;
+  /**
+   * Answer the server's `keyframe` requests as the browser Sentinel does: a join fragment at
+   * once (the clip's next IDR, skipping ahead in it), with media time from the wall clock
+   * (90 kHz ticks since start), so a viewer that asked for one does not wait for the clip's
+   * next IDR. Default false: frames follow the clip and media time counts frames.
+   */
+  answerKeyframeRequests?: boolean;
 }
 
 /**
@@ -48,11 +55,18 @@ export class NodeSentinel {
   private producer: ReturnType<typeof setInterval> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Frames of the clip skipped to reach an IDR on request (answerKeyframeRequests). */
+  private clipOffset = 0;
+  private startedAtMs = 0;
+  private lastDecodeTime = -1;
+  /** Keyframe requests answered with a join fragment. */
+  keyframesAnswered = 0;
 
   constructor(private readonly options: NodeSentinelOptions) {}
 
   /** Starts producing frames and connecting. */
   start(): void {
+    this.startedAtMs = Date.now();
     this.produceInit();
     this.producer = setInterval(() => this.produceFrame(), 1000 / this.options.fps);
     this.connect();
@@ -86,16 +100,25 @@ export class NodeSentinel {
     this.enqueue(encodeMediaMessage({ kind: MediaKind.InitSegment, flags: 0, channel: 0, sequence: this.nextSequence }, writeInitSegment({ width: v.width, height: v.height, avcC: v.avcC })));
   }
 
-  private produceFrame(): void {
+  private produceFrame(keyframe = false): void {
     const v = this.options.video;
     const i = this.framesProduced++;
-    const frame = v.frames[i % v.frames.length];
+    let c = (i + this.clipOffset) % v.frames.length;
+    if (keyframe) {
+      let skip = 0;
+      while (!v.frames[(c + skip) % v.frames.length].isSync) skip++;
+      this.clipOffset += skip;
+      c = (c + skip) % v.frames.length;
+    }
+    const frame = v.frames[c];
     const duration = Math.round(90_000 / this.options.fps);
+    const decodeTime = this.options.answerKeyframeRequests ? Math.max(this.lastDecodeTime + 1, Math.round((Date.now() - this.startedAtMs) * 90)) : i * duration;
+    this.lastDecodeTime = decodeTime;
     const sequence = this.nextSequence;
     this.enqueue(
       encodeMediaMessage(
         { kind: MediaKind.Fragment, flags: frame.isSync ? MediaFlags.Join : 0, channel: 0, sequence },
-        writeFragment({ sequenceNumber: sequence, baseMediaDecodeTime: i * duration, duration, isSync: frame.isSync, sample: frame.sample, captureTimeMs: Date.now() }),
+        writeFragment({ sequenceNumber: sequence, baseMediaDecodeTime: decodeTime, duration, isSync: frame.isSync, sample: frame.sample, captureTimeMs: Date.now() }),
       ),
     );
   }
@@ -153,6 +176,9 @@ export class NodeSentinel {
     } else if (message.type === 'ack') {
       this.acks.push({ sequence: message.sequence, atMs: now });
       this.ackUpTo(message.sequence);
+    } else if (message.type === 'keyframe' && this.options.answerKeyframeRequests && this.producer) {
+      this.keyframesAnswered++;
+      this.produceFrame(true);
     } else if (message.type === 'error') {
       this.errors.push({ code: message.code, message: message.message, atMs: now });
     }
