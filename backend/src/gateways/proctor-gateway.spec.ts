@@ -89,6 +89,13 @@ describe.each(TEST_DATABASES)('/ws/proctor authentication and exam scope (%s)', 
 
   it('closes a proctor connection when the proctor is unassigned from a watched exam (not-allowed)', async () => {
     const { client, userId } = await proctorClient(admin, 'unassign@vigil.test', [examA.id, examB.id]);
+    // a second login (another session) of the same proctor is re-checked as its own group
+    const other = new TestClient(server);
+    await other.login('unassign@vigil.test', TEST_PASSWORD);
+    const otherTab = await open(browserHeaders(other));
+    await otherTab.until(() => otherTab.texts.length > 0, 'streams');
+    otherTab.ws.send(JSON.stringify({ type: 'subscribe', streamId: sentinelA.streamId }));
+    await otherTab.until(() => otherTab.texts.some((t) => t.type === 'subscribed'), 'subscribed');
     const s = await open(browserHeaders(client));
     await s.until(() => s.texts.length > 0, 'streams');
     const list = s.texts[0];
@@ -107,15 +114,22 @@ describe.each(TEST_DATABASES)('/ws/proctor authentication and exam scope (%s)', 
     await again.until(() => again.texts.some((t) => t.type === 'error'), 'error');
     expect(again.texts.find((t) => t.type === 'error')).toMatchObject({ code: 'unknown-stream', fatal: false });
     again.ws.close();
+    // the other login's socket could see exam B when it connected: it is closed as well
+    expect(await otherTab.closed).toBe(1008);
   });
 
   it('closes a proctor connection on logout, disabling and password reset (auth-required)', async () => {
     const { client, userId } = await proctorClient(admin, 'ending@vigil.test', [examA.id]);
+    // two tabs of one login are re-checked together: both close
     const first = await open(browserHeaders(client));
+    const firstTwin = await open(browserHeaders(client));
     await first.until(() => first.texts.length > 0, 'streams');
+    await firstTwin.until(() => firstTwin.texts.length > 0, 'streams');
     await client.post('/api/auth/logout');
     expect(await first.closed).toBe(1008);
+    expect(await firstTwin.closed).toBe(1008);
     expect(first.texts.at(-1)).toMatchObject({ type: 'error', code: 'auth-required', fatal: true });
+    expect(firstTwin.texts.at(-1)).toMatchObject({ type: 'error', code: 'auth-required', fatal: true });
 
     await client.login('ending@vigil.test', TEST_PASSWORD);
     const second = await open(browserHeaders(client));
