@@ -59,8 +59,6 @@ export class NodeSentinel {
   private clipOffset = 0;
   private startedAtMs = 0;
   private lastDecodeTime = -1;
-  /** Keyframe requests answered with a join fragment. */
-  keyframesAnswered = 0;
 
   constructor(private readonly options: NodeSentinelOptions) {}
 
@@ -177,7 +175,6 @@ export class NodeSentinel {
       this.acks.push({ sequence: message.sequence, atMs: now });
       this.ackUpTo(message.sequence);
     } else if (message.type === 'keyframe' && this.options.answerKeyframeRequests && this.producer) {
-      this.keyframesAnswered++;
       this.produceFrame(true);
     } else if (message.type === 'error') {
       this.errors.push({ code: message.code, message: message.message, atMs: now });

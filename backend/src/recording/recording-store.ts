@@ -586,10 +586,8 @@ export class StreamRecording implements UnitWriter {
         this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
         await writeFully(this.index.handle, line, this.index.bytes);
         if (this.fsync) {
-          const pending = this.pendingEntries ?? [];
-          const index = this.index.handle;
-          await allOrFirstError([handle.datasync(), index.datasync(), ...(pending.length > 0 ? pending.map((sync) => sync()) : [this.syncFolder()])]);
-          this.pendingEntries = null;
+          // the new file's entry: the folder's sync (part of the pending ones of a new folder)
+          await this.syncWithEntries([handle.datasync(), this.index.handle.datasync()], true);
         }
       } catch (e) {
         await this.dropHandle(this.index);
@@ -611,16 +609,26 @@ export class StreamRecording implements UnitWriter {
       this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
       await writeFully(this.index.handle, line, this.index.bytes);
       if (this.fsync) {
-        const index = this.index.handle;
         // before the first unit of a new folder (a gap first), its entries become durable here
-        await allOrFirstError([index.datasync(), ...(this.pendingEntries ?? []).map((sync) => sync())]);
-        this.pendingEntries = null;
+        await this.syncWithEntries([this.index.handle.datasync()], false);
       }
     } catch (e) {
       await this.dropHandle(this.index);
       throw e;
     }
     this.index.bytes += line.byteLength;
+  }
+
+  /**
+   * Waits for `syncs` together with the directory-entry syncs a new folder left pending (its
+   * own and `streams/`'s), at the same time; the pending ones are done once they succeeded.
+   * @param folderToo also sync the stream folder when nothing is pending (a new file's entry)
+   * @throws the first error (every sync is waited for first)
+   */
+  private async syncWithEntries(syncs: Promise<void>[], folderToo: boolean): Promise<void> {
+    const entries = this.pendingEntries ?? (folderToo ? [() => this.syncFolder()] : []);
+    await allOrFirstError([...syncs, ...entries.map((sync) => sync())]);
+    this.pendingEntries = null;
   }
 
   /**

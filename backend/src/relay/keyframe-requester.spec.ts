@@ -29,18 +29,27 @@ class TestTimers implements KeyframeTimers {
 }
 
 describe('KeyframeRequester', () => {
+  /** A request answered by its IDR at 0, then another at 100 ms: deferred to 1000 by the rate limit. */
+  function deferAfterAnswered(requester: KeyframeRequester): void {
+    requester.request('viewer-join', 0);
+    requester.handleJoinFragment();
+    expect(requester.request('viewer-join', 100)).toBe(false);
+  }
+
+  /** A requester whose Sentinel is connected while `link.connected` (the test may flip it). */
   function setup(connected = true) {
     const sent: KeyframeReason[] = [];
     const timers = new TestTimers();
+    const link = { connected };
     const requester = new KeyframeRequester(
       1000,
       (reason) => {
-        if (connected) sent.push(reason);
-        return connected;
+        if (link.connected) sent.push(reason);
+        return link.connected;
       },
       timers,
     );
-    return { sent, requester, timers };
+    return { sent, requester, timers, link };
   }
 
   it('coalesces many joiners into one request until a join fragment arrives', () => {
@@ -98,9 +107,7 @@ describe('KeyframeRequester', () => {
 
   it('an admin request within the interval is deferred and carries its reason', () => {
     const { sent, requester, timers } = setup();
-    requester.request('viewer-join', 0);
-    requester.handleJoinFragment();
-    requester.request('viewer-join', 100);
+    deferAfterAnswered(requester);
     requester.request('admin', 200);
     timers.advance(1000);
     expect(sent).toEqual(['viewer-join', 'admin']);
@@ -108,9 +115,7 @@ describe('KeyframeRequester', () => {
 
   it('forgets a deferred request on reset (Sentinel reconnected, stream ended)', () => {
     const { sent, requester, timers } = setup();
-    requester.request('viewer-join', 0);
-    requester.handleJoinFragment();
-    requester.request('viewer-join', 100);
+    deferAfterAnswered(requester);
     requester.reset();
     expect(timers.size).toBe(0);
     timers.advance(5000);
@@ -118,18 +123,13 @@ describe('KeyframeRequester', () => {
   });
 
   it('a deferred request finding no Sentinel sends nothing and leaves the requester ready', () => {
-    let connected = true;
-    const sent: KeyframeReason[] = [];
-    const timers = new TestTimers();
-    const requester = new KeyframeRequester(1000, (reason) => (connected ? (sent.push(reason), true) : false), timers);
-    requester.request('viewer-join', 0);
-    requester.handleJoinFragment();
-    requester.request('viewer-join', 100);
-    connected = false;
+    const { sent, requester, timers, link } = setup();
+    deferAfterAnswered(requester);
+    link.connected = false;
     timers.advance(1000);
     expect(sent).toEqual(['viewer-join']);
     expect(requester.isPending).toBe(false);
-    connected = true;
+    link.connected = true;
     expect(requester.request('viewer-join', 1500)).toBe(true);
   });
 

@@ -62,25 +62,23 @@ export class SeatTokenService {
       throw failed('the seat token belongs to another seat or exam than the page\'s exam and seat: use this seat\'s own kiosk URL');
     }
     // seat and exam in one query (a join costs one statement per hello: issue 10)
-    const row = await this.database.db
+    const seat = await this.database.db
       .selectFrom('seats')
       .innerJoin('exams', 'exams.id', 'seats.examId')
       .select(['seats.id', 'seats.examId', 'seats.tokenVersion', 'exams.startsAt', 'exams.endsAt', 'exams.defaultFps'])
       .where('seats.id', '=', claims.seatId)
       .executeTakeFirst();
-    const seat = row;
-    const exam = row && { startsAt: row.startsAt, endsAt: row.endsAt, defaultFps: row.defaultFps };
-    if (!seat || !exam || seat.examId !== claims.examId) throw failed('this seat or its exam no longer exists: ask the exam admin');
+    if (!seat || seat.examId !== claims.examId) throw failed('this seat or its exam no longer exists: ask the exam admin');
     if (seat.tokenVersion !== claims.version) throw failed('this seat token was revoked: ask the exam admin for the seat\'s new kiosk URL');
     const admission = seatTokenAdmission(
       Date.now(),
-      { startsAtMs: exam.startsAt, endsAtMs: exam.endsAt },
+      { startsAtMs: seat.startsAt, endsAtMs: seat.endsAt },
       { earlyMs: this.config.seatEarlyMinutes * 60_000, uploadGraceMs: this.config.uploadGraceHours * 3_600_000 },
       hello,
     );
     if (admission.kind === 'refused') throw failed(admission.message);
     if (admission.kind === 'upload-only') return { examId: seat.examId, seatId: seat.id, uploadOnly: true };
-    this.streamRecords.setInitialFps(seat.examId, seat.id, exam.defaultFps);
+    this.streamRecords.setInitialFps(seat.examId, seat.id, seat.defaultFps);
     return { examId: seat.examId, seatId: seat.id };
   };
 

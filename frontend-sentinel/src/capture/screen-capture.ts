@@ -100,11 +100,6 @@ export class ScreenCapture {
     return this.intervals.medianMs;
   }
 
-  /** Longest interval between frames while the screen keeps changing, ms (1000 / maxCaptureFps). */
-  get captureIntervalMs(): number {
-    return 1000 / this.maxCaptureFps;
-  }
-
   /** Frames delivered by capture since creation (also identifies the latest frame). */
   get framesReceived(): number {
     return this.slot.receivedCount;
