@@ -185,4 +185,23 @@ describe('checkStall (Chromium stalls inside the last frame before a hole)', () 
     const partial = [{ start: 20, end: 30.004 }];
     expect(checkStall(ended, frames, 29.5, partial, true)).toEqual({ kind: 'inside', segment: 1 });
   });
+  // The index ends a segment closed by a gap by the wall clock; capture times (prft) and
+  // media time (tfdt) need not agree to the frame: here the frames end 0.2 s before it.
+  const short = framesFor(22, 20, 20).map((f, k) => (k === 19 ? { ...f, mediaEnd: 39.8 } : f));
+  const shortBuffered = [
+    { start: 20, end: 39.804 },
+    { start: 50, end: 62.004 },
+  ];
+
+  it('a segment read whole ends at its last frame, not at the index wall-clock estimate', () => {
+    const whole: FrameStore = new Map([[segments[1]!.file, { frames: short, bytes: 2000, complete: true }]]);
+    const check = checkStall(ended, whole, 39.805, shortBuffered, true);
+    expect(check).toMatchObject({ kind: 'hole', segment: 2, hole: { reason: 'sentinel-restarted' } });
+    expect(checkPosition(ended, whole, 39.79)).toMatchObject({ kind: 'hole', segment: 2 });
+  });
+
+  it('a segment read only in part keeps the index end (its last frames may still come)', () => {
+    const part: FrameStore = new Map([[segments[1]!.file, { frames: short, bytes: 2000 }]]);
+    expect(checkStall(ended, part, 39.805, shortBuffered, true)).toEqual({ kind: 'inside', segment: 1 });
+  });
 });

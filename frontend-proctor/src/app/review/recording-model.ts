@@ -75,6 +75,12 @@ export interface SegmentFrames {
   readonly frames: readonly Frame[];
   /** Bytes of the file read so far (whole fragments only): the next `Range: bytes=` start. */
   readonly bytes: number;
+  /**
+   * Every frame of the file is here: it was read after the index closed the segment
+   * (`endMs` known), so the file no longer grows. Its last frame's end is then the
+   * segment's exact media end.
+   */
+  readonly complete?: boolean;
 }
 
 /** Fetched frames by segment file name. */
@@ -167,11 +173,18 @@ function gapBetween(gaps: readonly TimelineGap[], a: TimelineSegment, b: Timelin
 // ---------------------------------------------------------------------------
 // Ends: the index leaves the newest segment open; its fetched frames close it
 
-/** Media end of a segment: from the index, else from its fetched frames, else its start. Seconds. */
+/**
+ * Media end of a segment, seconds: its last frame's end once all its frames are fetched
+ * ({@link SegmentFrames.complete}: exact, `tfdt` + duration); else the index's (the next
+ * segment's start, or an estimate from the wall clock, which can be off by the gap between
+ * capture times and media time); else its fetched frames' end; else its start.
+ */
 export function segmentMediaEnd(s: PlacedSegment, frames: FrameStore): number {
+  const fetched = frames.get(s.file);
+  const last = fetched?.frames[fetched.frames.length - 1];
+  if (fetched?.complete && last) return last.mediaEnd;
   if (s.mediaEnd !== null) return s.mediaEnd;
-  const f = frames.get(s.file)?.frames;
-  return f && f.length > 0 ? f[f.length - 1]!.mediaEnd : s.mediaStart;
+  return last ? last.mediaEnd : s.mediaStart;
 }
 
 /** Wall-clock end of a segment, ms: the index's `endMs`, else its last fetched frame's capture time + duration, else its start. */

@@ -480,7 +480,10 @@ export class ReviewPlayer {
       const split = splitFragments(bytes);
       if (split.error) this.report(playerError('muxError', 'fragParsingError', false, `${s.file}: ${split.error}`));
       const frames = framesOf(split.fragments, init.info.timescale, s.offset);
-      this.frames.set(s.file, { frames: [...(known?.frames ?? []), ...frames], bytes: fromByte + split.consumed });
+      // read after the index closed the segment: the file is whole (the server closes a segment
+      // in its index only once the segment's last fragment is written)
+      const complete = s.endMs !== null && !split.error;
+      this.frames.set(s.file, { frames: [...(known?.frames ?? []), ...frames], bytes: fromByte + split.consumed, complete });
       if (split.consumed > 0 && append) {
         if (this.lastInit !== s.init) {
           this.sink.appendInit(init.bytes, init.info, { kind: 'init', file: s.init });
