@@ -143,6 +143,25 @@ async function setFps(admin: ApiSession, streamId: string, fps: number): Promise
   if (r.status !== 200) throw new Error(`PUT fps ${fps}: ${r.status}`);
 }
 
+/**
+ * The rates sampled, in order: [fps, frames to read, longest wait s]. Default 1, 5, 0.2 fps;
+ * `G2G_RATES=fps:count,…` (e.g. `1:10,5:100`) samples other steps (investigations).
+ */
+function rateSteps(): (readonly [number, number, number])[] {
+  const spec = process.env['G2G_RATES'];
+  if (!spec) {
+    return [
+      [1, 30, 60],
+      [5, 100, 60],
+      [0.2, 8, 80],
+    ];
+  }
+  return spec.split(',').map((step) => {
+    const [fps, count] = step.split(':').map(Number);
+    return [fps!, count!, Math.max(60, (count! / fps!) * 2)] as const;
+  });
+}
+
 async function main(): Promise<void> {
   for (const built of ['dist/backend/main.js', 'dist/frontend-proctor/browser/index.html', 'dist/frontend-sentinel/index.html']) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npx nx run-many -t build\` first`);
@@ -159,7 +178,9 @@ async function main(): Promise<void> {
     const viewer = await viewerBrowser.newContext();
     await viewer.addCookies([sessionCookie(admin)]);
 
-    for (const encoder of ['webcodecs', 'openh264-wasm'] as const) {
+    // G2G_ENCODERS=webcodecs (investigations): one encoder only
+    const encoders = (process.env['G2G_ENCODERS']?.split(',') ?? ['webcodecs', 'openh264-wasm']) as ('webcodecs' | 'openh264-wasm')[];
+    for (const encoder of encoders) {
       const exam = await createExam(admin, { name: `glass-to-glass ${encoder}`, defaultFps: 1 });
       const seat = await createSeat(admin, exam.id, `G-${encoder}`);
       const sentinelContext = await captureBrowser.newContext({ viewport: null });
@@ -177,11 +198,7 @@ async function main(): Promise<void> {
       );
       const streamId = streams[0]!.streamId;
       const page = await openLiveView(viewer, server, streamId);
-      for (const [fps, count, seconds] of [
-        [1, 30, 60],
-        [5, 100, 60],
-        [0.2, 8, 80],
-      ] as const) {
+      for (const [fps, count, seconds] of rateSteps()) {
         await setFps(admin, streamId, fps);
         await new Promise((r) => setTimeout(r, Math.max(3000, 2000 / fps))); // the new rate reaches the player, the live edge settles
         const values = await sample(page, count, seconds * 1000);
@@ -191,7 +208,8 @@ async function main(): Promise<void> {
       }
       await page.close();
 
-      if (encoder === 'webcodecs') {
+      // G2G_JOIN=0 (investigations): no join trials
+      if (encoder === 'webcodecs' && process.env['G2G_JOIN'] !== '0') {
         for (const fps of [1, 0.2]) {
           await setFps(admin, streamId, fps);
           await new Promise((r) => setTimeout(r, 6000));

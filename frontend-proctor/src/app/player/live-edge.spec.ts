@@ -26,7 +26,8 @@ describe('decideLiveEdge', () => {
     const first = decide({ phase: 'start', currentTime: 0 });
     expect(first).toEqual({ action: { type: 'seek', to: 10, reason: 'start' }, phase: 'joined' });
     const second = decide({ phase: 'joined', currentTime: 10 });
-    expect(second).toEqual({ action: seek(19.801, 'live'), phase: 'live' });
+    // 5 fps: seekLead (0.02 s) before the newest frame, so the element has media ahead of it
+    expect(second).toEqual({ action: seek(19.78, 'live'), phase: 'live' });
   });
 
   it('holds the jump to the live edge until the join burst is appended', () => {
@@ -41,6 +42,13 @@ describe('decideLiveEdge', () => {
     expect(liveEdgeTarget([])).toBeNull();
   });
 
+  it('with a lead, aims that far before the newest frame when the frame before it is buffered', () => {
+    expect(liveEdgeTarget([{ start: 10, end: 20 }], 19.8, 0.02)).toBeCloseTo(19.78, 9);
+    // the newest frame starts its range: nothing buffered before it, land on it
+    expect(liveEdgeTarget([{ start: 0, end: 5 }, { start: 30, end: 30.2 }], 30, 0.02)).toBeCloseTo(30.001, 9);
+    expect(liveEdgeTarget([{ start: 10, end: 20 }], 19.8, 0)).toBeCloseTo(19.801, 9);
+  });
+
   it('plays at the catch-up rate, so the position waits at the end of the buffer for the next frame', () => {
     expect(decide({ playbackRate: 1 }).action).toEqual({ type: 'rate', rate: 1.25 });
     expect(decide({}).action).toEqual({ type: 'none' });
@@ -53,14 +61,31 @@ describe('decideLiveEdge', () => {
     // two frames behind: the rate catches up
     expect(decide(feedback).action).toEqual({ type: 'none' });
     // 0.6 s behind, 150 ms after the append: stuck; step
-    expect(decide({ ...feedback, shownFrameStart: 19.2 }).action).toEqual(seek(19.801, 'frame'));
+    expect(decide({ ...feedback, shownFrameStart: 19.2 }).action).toEqual(seek(19.78, 'frame'));
     // ...not before showTimeoutMs, nor within showTimeoutMs of the last seek
     expect(decide({ ...feedback, shownFrameStart: 19.2, newestAppendedAgoMs: 50 }).action).toEqual({ type: 'none' });
     expect(decide({ ...feedback, shownFrameStart: 19.2, lastSeekAgoMs: 50 }).action).toEqual({ type: 'none' });
     // judged by the picture, not the position: a waiting element may read far behind
     expect(decide({ ...feedback, shownFrameStart: 19.8, currentTime: 15 }).action).toEqual({ type: 'none' });
     // nothing presented yet (a join that does not start): step too
-    expect(decide({ ...feedback, shownFrameStart: null }).action).toEqual(seek(19.801, 'frame'));
+    expect(decide({ ...feedback, shownFrameStart: null }).action).toEqual(seek(19.78, 'frame'));
+  });
+
+  it('at high frame rates steps a stalled element whose newest frame is not on screen stallTimeoutMs after its append', () => {
+    // one frame behind: the rate would catch up a playing element, but a stalled one does not play on (Chromium after a seek)
+    const stuck: Partial<LiveEdgeInput> = { feedback: true, stalled: true, shownFrameStart: 19.6, newestAppendedAgoMs: 60, lastSeekAgoMs: 400 };
+    expect(DEFAULT_LIVE_EDGE_CONFIG.stallTimeoutMs).toBe(50);
+    expect(decide(stuck).action).toEqual(seek(19.78, 'frame'));
+    // waiting at the end of the buffer, a new frame is shown within a few ms: give it stallTimeoutMs
+    expect(decide({ ...stuck, newestAppendedAgoMs: 40 }).action).toEqual({ type: 'none' });
+    // playing: the rate catches up
+    expect(decide({ ...stuck, stalled: false }).action).toEqual({ type: 'none' });
+    // the newest frame is on screen: nothing to do
+    expect(decide({ ...stuck, shownFrameStart: 19.8 }).action).toEqual({ type: 'none' });
+    // within showTimeoutMs of the last seek: wait for it
+    expect(decide({ ...stuck, lastSeekAgoMs: 60 }).action).toEqual({ type: 'none' });
+    // a custom stallTimeoutMs
+    expect(decideLiveEdge({ ...base, ...stuck }, { ...DEFAULT_LIVE_EDGE_CONFIG, stallTimeoutMs: 80 }).action).toEqual({ type: 'none' });
   });
 
   it('at low frame rates steps to each new frame that is not on screen, once per showTimeoutMs', () => {
@@ -96,18 +121,20 @@ describe('decideLiveEdge', () => {
     expect(decide({ ...lowFps, currentTime: 29 }).action).toEqual({ type: 'none' });
     // 5 fps: 3.6 s behind the newest frame (> maxDrift 3 s) -> seek to it; 2.9 s: caught up by the rate
     expect(liveDrift(20, 16.2, 0.2)).toBeCloseTo(3.6, 9);
-    expect(decide({ currentTime: 16.2 }).action).toEqual(seek(19.801, 'drift'));
+    expect(decide({ currentTime: 16.2 }).action).toEqual(seek(19.78, 'drift'));
     expect(decide({ currentTime: 16.9 }).action).toEqual({ type: 'none' });
   });
 
   it('jumps over a gap: a position outside the newest range would stall forever', () => {
     const ranges = [{ start: 0, end: 8 }, { start: 12, end: 14 }];
-    expect(decide({ ranges, currentTime: 8, newestFrameStart: 13.8 }).action).toEqual(seek(13.801, 'gap'));
-    expect(decide({ ranges: [{ start: 10, end: 20 }], currentTime: 3 }).action).toEqual(seek(19.801, 'gap'));
+    expect(decide({ ranges, currentTime: 8, newestFrameStart: 13.8 }).action).toEqual(seek(13.78, 'gap'));
+    expect(decide({ ranges: [{ start: 10, end: 20 }], currentTime: 3 }).action).toEqual(seek(19.78, 'gap'));
   });
 
   it('forceLive (tab visible again, Go live) seeks even when live', () => {
-    expect(decide({ forceLive: true }).action).toEqual(seek(19.801, 'resume'));
+    expect(decide({ forceLive: true }).action).toEqual(seek(19.78, 'resume'));
+    // seekLead 0: onto the newest frame
+    expect(decideLiveEdge({ ...base, forceLive: true }, { ...DEFAULT_LIVE_EDGE_CONFIG, seekLead: 0 }).action).toEqual(seek(19.801, 'resume'));
   });
 
   it('leaves a user-paused view alone', () => {
@@ -116,7 +143,7 @@ describe('decideLiveEdge', () => {
 
   it('honours a custom configuration', () => {
     const config = { ...DEFAULT_LIVE_EDGE_CONFIG, catchUpRate: 1.1, maxDrift: 1 };
-    expect(decideLiveEdge({ ...base, currentTime: 17.9 }, config).action).toEqual(seek(19.801, 'drift'));
+    expect(decideLiveEdge({ ...base, currentTime: 17.9 }, config).action).toEqual(seek(19.78, 'drift'));
     expect(decideLiveEdge(base, config).action).toEqual({ type: 'rate', rate: 1.1 });
   });
 });

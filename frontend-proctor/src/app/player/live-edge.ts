@@ -21,7 +21,15 @@
  * waits there; the next frame starts there and is shown once appended and
  * decoded, however irregularly frames arrive (an early one is reached at
  * `catchUpRate`, a late one is waited for, a burst after a network hiccup is
- * played through at `catchUpRate`).
+ * played through at `catchUpRate`). After a seek, though (a step, the join,
+ * the switch from a low frame rate, where the element sits stalled after
+ * its last step), Chromium often reports `playing` and then `waiting` within
+ * a few ms and stays stalled with frames buffered ahead: its clock does not
+ * restart on later appends, only with the next seek (about 1 seek in 10 gets
+ * it playing again). So a stalled element whose newest frame is not on
+ * screen `stallTimeoutMs` after its append is stepped to it, frame by frame,
+ * until a seek gets it playing; seeks land `seekLead` before the newest frame
+ * (data ahead of the position).
  *
  * Low frame rates: step. Each new frame that is not on screen yet is seeked
  * to at once (a seek decodes from the preceding IDR: at most 25 frames at
@@ -44,6 +52,12 @@
  *   p95 110–160 ms even with a 100 ms presentation watchdog stepping such
  *   frames, and more after a step (after a seek to its start, the clock often
  *   stops shortly behind it). Stepping to every new frame: 2.5 / 14–22 ms.
+ * - 5 fps just after a switch from 1 fps (glass-to-glass, capture → screen):
+ *   stepping only once the picture was `stepMinFrameDuration` behind showed
+ *   every third frame, 110–330 ms after its append, for 1.3–20 s (p95 over
+ *   the 20 s after the switch 114–295 ms); stepping a stalled element
+ *   `stallTimeoutMs` after the append, it plays again within about 1 s
+ *   (p95 69–81 ms).
  * While it waits, Chromium's `currentTime` may read up to a frame behind the
  * frame it shows, so with presentation feedback
  * (`requestVideoFrameCallback`: `shownFrameStart`) the policy judges by the
@@ -58,10 +72,13 @@
  *   `frameStepTolerance` when playing); high frame rates, the picture on
  *   screen is `stepMinFrameDuration` or more behind the newest frame, or
  *   nothing is on screen yet, `showTimeoutMs` after its append (the rate
- *   catches up anything less);
+ *   catches up anything less), or the element is stalled without the newest
+ *   frame on screen `stallTimeoutMs` after its append;
  * - `drift`: without presentation feedback, the position is more than
  *   `maxDrift` behind the newest frame;
  * - `resume`: the tab came back or "Go live" was pressed.
+ * At high frame rates `live`, `frame`, `gap`, `drift` and `resume` seeks land
+ * `seekLead` before the newest frame, inside the frame before it.
  * A `frame` seek waits `showTimeoutMs` after the last seek, so a frame gets
  * the time to show before it is stepped to again; after `maxUnshownSteps`
  * steps with no frame presented (a video the browser does not render, e.g.
@@ -94,6 +111,22 @@ export interface LiveEdgeConfig {
   readonly rangeSlack: number;
   /** Without presentation feedback, low frame rates: step to the newest frame when the playing position is this far before its start (a stalled one: any distance), seconds. Default 0.1. */
   readonly frameStepTolerance: number;
+  /**
+   * High frame rates: seeks land this far before the start of the newest frame, inside the
+   * frame before it when that is buffered, seconds (> 1 ms, well under a frame), so the element
+   * has media ahead of its position when the seek completes and plays on into the newest frame.
+   * Measured after a switch from 1 to 5 fps: 1 seek in 7–20 got a stalled element playing again
+   * with a lead (0.02–0.1 s), 1 in 20 landing on the newest frame. 0: land on the newest frame.
+   * Default 0.02.
+   */
+  readonly seekLead: number;
+  /**
+   * High frame rates: a stalled element (`readyState` <= HAVE_CURRENT_DATA) that has not
+   * presented the newest frame this long after its append is stepped to it, ms. Waiting at the
+   * end of the buffer, a frame is presented 2–45 ms after its append; after a seek Chromium
+   * often stays stalled with frames buffered ahead until the next seek. Default 50.
+   */
+  readonly stallTimeoutMs: number;
   /** Time a frame gets to be presented after its append or a seek before it is stepped to (again), ms. Default 100. */
   readonly showTimeoutMs: number;
   /** `frame` seeks in a row with no frame presented after which presentation feedback is not trusted. Default 2. */
@@ -107,6 +140,8 @@ export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
   maxDrift: 3,
   rangeSlack: 0.1,
   frameStepTolerance: 0.1,
+  seekLead: 0.02,
+  stallTimeoutMs: 50,
   showTimeoutMs: 100,
   maxUnshownSteps: 2,
 };
@@ -175,14 +210,18 @@ export interface LiveEdgeDecision {
 
 /**
  * The live position a seek goes to: the start of the newest frame (+1 ms), inside the newest
- * range (its start when the newest frame is not in it).
+ * range (its start when the newest frame is not in it); with a `lead`, that far before the
+ * newest frame's start instead, when the newest range holds media there (the frame before it).
  * @param frameStart decode time of the newest frame, seconds, or null when unknown
+ * @param lead seconds before the newest frame's start to land at (high frame rates:
+ *   {@link LiveEdgeConfig.seekLead}); 0 lands on the newest frame
  * @returns seconds of media time, or null without buffered data
  */
-export function liveEdgeTarget(ranges: readonly BufferedRange[], frameStart: number | null = null): number | null {
+export function liveEdgeTarget(ranges: readonly BufferedRange[], frameStart: number | null = null, lead = 0): number | null {
   const last = ranges[ranges.length - 1];
   if (!last) return null;
   const start = frameStart !== null && frameStart >= last.start && frameStart < last.end ? frameStart : last.start;
+  if (lead > FRAME_STEP_EPSILON && start - lead >= last.start) return start - lead;
   return Math.min(last.end, start + FRAME_STEP_EPSILON);
 }
 
@@ -204,7 +243,9 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   if (!last || input.seeking) return none(phase);
   const d = input.frameDuration;
   const newest = input.newestFrameStart;
-  const target = liveEdgeTarget(ranges, newest)!;
+  const lowRate = d !== null && d >= config.stepMinFrameDuration;
+  // High frame rates land just before the newest frame (see `seekLead`); low ones on it (each frame is stepped to).
+  const target = liveEdgeTarget(ranges, newest, d !== null && !lowRate ? config.seekLead : 0)!;
 
   if (phase === 'start') {
     return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
@@ -223,7 +264,6 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   // Playback would stall at the end of its range forever. (Past the end is fine: waiting.)
   if (currentTime < last.start - config.rangeSlack) return { action: { type: 'seek', to: target, reason: 'gap' }, phase };
 
-  const lowRate = d !== null && d >= config.stepMinFrameDuration;
   const newestBuffered = newest !== null && newest >= last.start && newest < last.end;
   const step: LiveEdgeDecision = { action: { type: 'seek', to: target, reason: 'frame' }, phase };
   if (input.feedback === true && (input.unshownSteps ?? 0) < config.maxUnshownSteps && newest !== null) {
@@ -232,7 +272,10 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
     const behind = shown === null ? Infinity : newest - shown;
     const mayStep = newestBuffered && behind > FRAME_STEP_EPSILON && (input.lastSeekAgoMs ?? Infinity) >= config.showTimeoutMs;
     if (mayStep && lowRate) return step;
-    if (mayStep && behind >= config.stepMinFrameDuration && (input.newestAppendedAgoMs ?? 0) >= config.showTimeoutMs) return step;
+    const appendedAgo = input.newestAppendedAgoMs ?? 0;
+    if (mayStep && behind >= config.stepMinFrameDuration && appendedAgo >= config.showTimeoutMs) return step;
+    // Stalled, and the newest frame not presented: the element will not play into it (see `stallTimeoutMs`).
+    if (mayStep && input.stalled && appendedAgo >= config.stallTimeoutMs) return step;
   } else {
     // Low frame rate: a playing element before the newest frame would show the old one for the rest of its
     // duration, and a stalled one may not resume into it.

@@ -182,8 +182,8 @@ export class MsePlayer {
   private lastSeekAt: number | null = null;
   /** `frame` seeks since a frame was last presented. */
   private unshownSteps = 0;
-  /** Re-runs the live-edge policy `showTimeoutMs` after an append (is the frame on screen?). */
-  private showCheck: ReturnType<typeof setTimeout> | null = null;
+  /** Timers that re-run the live-edge policy `stallTimeoutMs` and `showTimeoutMs` after an append (is the frame on screen?). */
+  private showChecks: ReturnType<typeof setTimeout>[] = [];
   private initSegments = 0;
   private appended = 0;
   private dropped = 0;
@@ -319,7 +319,7 @@ export class MsePlayer {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.timer !== null) clearInterval(this.timer);
-    if (this.showCheck !== null) clearTimeout(this.showCheck);
+    this.showChecks.forEach((t) => clearTimeout(t));
     if (this.rvfcHandle !== null && 'cancelVideoFrameCallback' in this.video) {
       this.video.cancelVideoFrameCallback(this.rvfcHandle);
     }
@@ -383,6 +383,12 @@ export class MsePlayer {
     if (!this.sink.appendMedia(seg.bytes, seg)) this.dropped++;
   }
 
+  /** Runs the live-edge policy again when the newest frame's stall and show timeouts expire. */
+  private scheduleShowChecks(): void {
+    this.showChecks.forEach((t) => clearTimeout(t));
+    this.showChecks = [...new Set([this.config.stallTimeoutMs, this.config.showTimeoutMs])].map((ms) => setTimeout(this.tick, ms + 1));
+  }
+
   private onQueueEvent(e: QueueEvent<QueueTag>): void {
     switch (e.type) {
       case 'appended':
@@ -392,11 +398,7 @@ export class MsePlayer {
           this.appended++;
           this.lastAppendAt = performance.now();
           this.timeline.add(e.tag.info, e.tag.sequence, e.tag.join, this.sink.timescale, e.tag.arrivalMs, e.tag.replay);
-          if (this.showCheck !== null) clearTimeout(this.showCheck);
-          this.showCheck = setTimeout(() => {
-            this.showCheck = null;
-            this.tick();
-          }, this.config.showTimeoutMs + 1);
+          this.scheduleShowChecks();
           this.tick();
         }
         return;
