@@ -1,4 +1,4 @@
-import { Observable, Subscription, auditTime, interval } from 'rxjs';
+import { Observable, Subscription, interval } from 'rxjs';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
   MAX_STREAMS_PER_LIST,
@@ -136,7 +136,8 @@ export class ProctorSession {
     this.guard('stream list', () => this.sendList());
     this.guard('stream list', () => {
       this.rx.add(
-        registry.changed$.pipe(auditTime(STREAM_LIST_INTERVAL_MS)).subscribe({
+        // one audit window shared by every session of the registry (StreamListCache.listDue)
+        this.listCache().listDue(STREAM_LIST_INTERVAL_MS).subscribe({
           next: () => this.guard('stream list', () => this.sendList()),
           error: (e: unknown) => this.abort(`stream list: ${describe(e)}`),
         }),
@@ -267,6 +268,11 @@ export class ProctorSession {
    * drains). At most `maxStreamsPerList` streams; streams whose summary is invalid are left
    * out and reported.
    */
+  private listCache(): StreamListCache {
+    this.lists ??= StreamListCache.of(this.registry);
+    return this.lists;
+  }
+
   private sendList(): void {
     if (this.closed) return;
     if (this.link.bufferedAmount() > this.viewerMaxBufferedBytes) {
@@ -276,8 +282,7 @@ export class ProctorSession {
     this.listHeldBack = false;
     const now = this.clock();
     // summaries validated and serialised once for every session of the registry (issue 10)
-    this.lists ??= StreamListCache.of(this.registry);
-    const snapshot = this.lists.snapshot(now);
+    const snapshot = this.listCache().snapshot(now);
     let streams = snapshot.streams.filter((s) => this.access.canWatch(s.stream.identity.examId));
     const everything = streams.length === snapshot.streams.length;
     const total = streams.length;

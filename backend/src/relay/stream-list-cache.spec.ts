@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { MAX_SERVER_TEXT_MESSAGE_BYTES, encodeControl } from '@vigil/protocol';
 import { BufferBudget } from './buffer-budget';
 import { LiveStream } from './live-stream';
@@ -87,5 +87,45 @@ describe('StreamListCache', () => {
   it('a text over the server message limit is refused with RangeError', () => {
     const big = `"${'x'.repeat(MAX_SERVER_TEXT_MESSAGE_BYTES)}"`;
     expect(() => streamsMessageText([big])).toThrow(RangeError);
+  });
+
+  describe('listDue (one audit window for every session)', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('a burst of changes costs one subscription to changed$ and one push per session per window', () => {
+      const changed = new Subject<void>();
+      let sourceSubscriptions = 0;
+      const counted = new Observable<void>((subscriber) => {
+        sourceSubscriptions++;
+        return changed.subscribe(subscriber);
+      });
+      const cache = new StreamListCache({ list: () => [], changed$: counted });
+      expect(sourceSubscriptions).toBe(1); // the snapshot version counter
+      const pushes = Array.from({ length: 1000 }, () => 0);
+      const subs = pushes.map((_, i) => cache.listDue(500).subscribe(() => pushes[i]!++));
+      expect(sourceSubscriptions).toBe(2); // one shared audit, not one per session
+      for (let i = 0; i < 1000; i++) changed.next(); // 1,000 viewer joins
+      expect(pushes.every((n) => n === 0)).toBe(true);
+      jest.advanceTimersByTime(500);
+      expect(pushes.every((n) => n === 1)).toBe(true);
+      changed.next();
+      jest.advanceTimersByTime(499);
+      expect(pushes[0]).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(pushes.every((n) => n === 2)).toBe(true);
+      expect(cache.listDue(500)).toBe(cache.listDue(500));
+      subs.forEach((s) => s.unsubscribe());
+    });
+
+    it('passes an error of changed$ to every session', () => {
+      const changed = new Subject<void>();
+      const cache = new StreamListCache({ list: () => [], changed$: changed.asObservable() });
+      const errors: unknown[] = [];
+      cache.listDue(500).subscribe({ error: (e: unknown) => errors.push(e) });
+      cache.listDue(500).subscribe({ error: (e: unknown) => errors.push(e) });
+      changed.error(new Error('registry gone'));
+      expect(errors).toHaveLength(2);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { auditTime, share, type Observable } from 'rxjs';
 import { MAX_SERVER_TEXT_MESSAGE_BYTES, streamSummarySchema, utf8ByteLength, type StreamSummary } from '@vigil/protocol';
 import type { LiveStream } from './live-stream';
 
@@ -71,6 +71,7 @@ export function streamsMessageText(jsons: readonly string[]): string {
 export class StreamListCache {
   private version = 0;
   private snapshotValue: { version: number; snapshot: StreamListSnapshot } | null = null;
+  private readonly dues = new Map<number, Observable<void>>();
 
   constructor(
     private readonly source: StreamListSource,
@@ -88,6 +89,23 @@ export class StreamListCache {
       caches.set(source, cache);
     }
     return cache;
+  }
+
+  /**
+   * When a list push is due: `changed$` audited over `intervalMs` (the first change opens a
+   * window, its end emits), one audit shared by every session of the source. Each session
+   * auditing `changed$` itself cost one audit step per session for every change, so a burst
+   * of viewer joins with 1,000 Proctor sockets open ran about 10⁶ steps; shared, a change
+   * costs O(1) until the window ends. Errors and completion of `changed$` pass through.
+   * @param intervalMs the audit window, ms (one shared observable per value)
+   */
+  listDue(intervalMs: number): Observable<void> {
+    let due = this.dues.get(intervalMs);
+    if (!due) {
+      due = this.source.changed$.pipe(auditTime(intervalMs), share());
+      this.dues.set(intervalMs, due);
+    }
+    return due;
   }
 
   /**
