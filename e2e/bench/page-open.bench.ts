@@ -4,7 +4,8 @@
  *
  * The real server (dist/backend) and portal (dist/frontend-proctor) with a logged-in proctor;
  * a Sentinel in Node (real H.264 over the real protocol, 1280x720 at 1 fps, an IDR every 5 s,
- * and one at once when the server asks for it, as the browser Sentinel) streams into an exam. Each trial opens `/streams/:id` in a new headless Chromium page and
+ * and one at once when the server asks for it, as the browser Sentinel) streams into an exam.
+ * Each trial opens `/streams/:id` in a new headless Chromium page and
  * measures, in the page, from navigation start (`performance.timeOrigin`) to the first frame
  * the `<video>` presents (`requestVideoFrameCallback` `expectedDisplayTime`, installed by an
  * init script that watches for the element, so any build of the portal is measured the same

@@ -263,16 +263,17 @@ export class ProctorSession {
     if (reason) this.send({ type: 'unsubscribed', channel, reason });
   }
 
-  /**
-   * Sends the stream list, unless the socket is full (then the newest goes out once it
-   * drains). At most `maxStreamsPerList` streams; streams whose summary is invalid are left
-   * out and reported.
-   */
+  /** The registry's shared stream list: its snapshots and its push trigger ({@link StreamListCache.of}). */
   private listCache(): StreamListCache {
     this.lists ??= StreamListCache.of(this.registry);
     return this.lists;
   }
 
+  /**
+   * Sends the stream list, unless the socket is full (then the newest goes out once it
+   * drains). At most `maxStreamsPerList` streams; streams whose summary is invalid are left
+   * out and reported.
+   */
   private sendList(): void {
     if (this.closed) return;
     if (this.link.bufferedAmount() > this.viewerMaxBufferedBytes) {

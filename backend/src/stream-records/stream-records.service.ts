@@ -130,13 +130,13 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
           .execute();
       }
       // both history lines in one statement (a join's database work: issue 10)
-      await db
-        .insertInto('streamChanges')
-        .values([
-          { streamId: stream.streamId, at: now, kind: 'state', details: JSON.stringify({ state, resumed: existing !== undefined, encoder: identity.encoder }) },
-          { streamId: stream.streamId, at: now, kind: 'fps', details: JSON.stringify({ fps: recordedFps }) },
-        ])
-        .execute();
+      await this.change(
+        db,
+        stream.streamId,
+        now,
+        { kind: 'state', details: { state, resumed: existing !== undefined, encoder: identity.encoder } },
+        { kind: 'fps', details: { fps: recordedFps } },
+      );
       // a new row's resolution is known: the first init segment needs no read
       resolution = existing ? null : { codec: null, width: 0, height: 0, epoch: this.epoch };
     });
@@ -146,7 +146,7 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         const row = resolution?.epoch === this.epoch ? resolution : (await db.selectFrom('streams').select(['codec', 'width', 'height']).where('id', '=', stream.streamId).executeTakeFirst());
         if (row && row.codec === codec && row.width === width && row.height === height) return;
         await db.updateTable('streams').set({ codec, width, height, lastSeenAt: receivedAtMs }).where('id', '=', stream.streamId).execute();
-        await this.change(db, stream.streamId, receivedAtMs, 'resolution', { codec, width, height });
+        await this.change(db, stream.streamId, receivedAtMs, { kind: 'resolution', details: { codec, width, height } });
         resolution = { codec, width, height, epoch: this.epoch };
       });
     });
@@ -166,8 +166,8 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         lastSeenWrittenAt = at;
         this.enqueue(stream.streamId, async (db) => {
           await db.updateTable('streams').set({ state, fps: newFps, lastSeenAt: seenAt }).where('id', '=', stream.streamId).execute();
-          if (stateChanged) await this.change(db, stream.streamId, at, 'state', { state: newState });
-          if (fpsChanged) await this.change(db, stream.streamId, at, 'fps', { fps: newFps });
+          if (stateChanged) await this.change(db, stream.streamId, at, { kind: 'state', details: { state: newState } });
+          if (fpsChanged) await this.change(db, stream.streamId, at, { kind: 'fps', details: { fps: newFps } });
         });
       },
       complete: () => {
@@ -175,14 +175,18 @@ export class StreamRecordsService implements OnModuleInit, BeforeApplicationShut
         const seenAt = stream.lastFragmentAtMs ?? at;
         this.enqueue(stream.streamId, async (db) => {
           await db.updateTable('streams').set({ state: 'ended', endedAt: at, lastSeenAt: Math.max(seenAt, lastSeenWrittenAt) }).where('id', '=', stream.streamId).execute();
-          await this.change(db, stream.streamId, at, 'state', { state: 'ended', ...(stream.stopReason ? { reason: stream.stopReason } : {}) });
+          await this.change(db, stream.streamId, at, { kind: 'state', details: { state: 'ended', ...(stream.stopReason ? { reason: stream.stopReason } : {}) } });
         });
       },
     });
   }
 
-  private async change(db: Kysely<DB>, streamId: string, at: number, kind: 'state' | 'resolution' | 'fps', details: Record<string, unknown>): Promise<void> {
-    await db.insertInto('streamChanges').values({ streamId, at, kind, details: JSON.stringify(details) }).execute();
+  /** Appends history lines of a stream at one time, in one statement. */
+  private async change(db: Kysely<DB>, streamId: string, at: number, ...lines: { kind: 'state' | 'resolution' | 'fps'; details: Record<string, unknown> }[]): Promise<void> {
+    await db
+      .insertInto('streamChanges')
+      .values(lines.map(({ kind, details }) => ({ streamId, at, kind, details: JSON.stringify(details) })))
+      .execute();
   }
 
   /**

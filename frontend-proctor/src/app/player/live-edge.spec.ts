@@ -73,11 +73,12 @@ describe('decideLiveEdge', () => {
 
   it('at high frame rates steps a stalled element whose newest frame is not on screen stallTimeoutMs after its append', () => {
     // one frame behind: the rate would catch up a playing element, but a stalled one does not play on (Chromium after a seek)
-    const stuck: Partial<LiveEdgeInput> = { feedback: true, stalled: true, shownFrameStart: 19.6, newestAppendedAgoMs: 60, lastSeekAgoMs: 400 };
-    expect(DEFAULT_LIVE_EDGE_CONFIG.stallTimeoutMs).toBe(50);
+    const { stallTimeoutMs, showTimeoutMs } = DEFAULT_LIVE_EDGE_CONFIG;
+    const stuck: Partial<LiveEdgeInput> = { feedback: true, stalled: true, shownFrameStart: 19.6, newestAppendedAgoMs: stallTimeoutMs, lastSeekAgoMs: 400 };
+    expect(stallTimeoutMs).toBeLessThan(showTimeoutMs); // else this rule would add nothing to the show timeout's
     expect(decide(stuck).action).toEqual(seek(19.78, 'frame'));
     // waiting at the end of the buffer, a new frame is shown within a few ms: give it stallTimeoutMs
-    expect(decide({ ...stuck, newestAppendedAgoMs: 40 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...stuck, newestAppendedAgoMs: stallTimeoutMs - 1 }).action).toEqual({ type: 'none' });
     // playing: the rate catches up
     expect(decide({ ...stuck, stalled: false }).action).toEqual({ type: 'none' });
     // the newest frame is on screen: nothing to do
@@ -85,7 +86,7 @@ describe('decideLiveEdge', () => {
     // within showTimeoutMs of the last seek: wait for it
     expect(decide({ ...stuck, lastSeekAgoMs: 60 }).action).toEqual({ type: 'none' });
     // a custom stallTimeoutMs
-    expect(decideLiveEdge({ ...base, ...stuck }, { ...DEFAULT_LIVE_EDGE_CONFIG, stallTimeoutMs: 80 }).action).toEqual({ type: 'none' });
+    expect(decideLiveEdge({ ...base, ...stuck }, { ...DEFAULT_LIVE_EDGE_CONFIG, stallTimeoutMs: stallTimeoutMs + 30 }).action).toEqual({ type: 'none' });
   });
 
   it('at low frame rates steps to each new frame that is not on screen, once per showTimeoutMs', () => {
