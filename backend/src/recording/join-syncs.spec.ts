@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingStore, StreamRecording } from './recording-store';
-import { RecordingFile, RecordingFs, nodeRecordingFs } from './recording-fs';
+import { RecordingFile, RecordingFs, RecordingOpenFlags, nodeRecordingFs } from './recording-fs';
 import { repairRecording } from './recording-repair';
 import { streamMessages, toUnits } from '../testing/media-fixtures';
 import type { StreamMeta } from './recording-layout';
@@ -27,11 +27,17 @@ interface HeldSync {
 class GatedFs implements RecordingFs {
   readonly held: HeldSync[] = [];
 
-  async open(file: string, flags: 'w' | 'r+' | 'r'): Promise<RecordingFile> {
+  async open(file: string, flags: RecordingOpenFlags): Promise<RecordingFile> {
     const real = await nodeRecordingFs.open(file, flags);
     return {
       ...real,
-      write: (buffer, offset, length, position) => real.write(buffer, offset, length, position),
+      // a synchronized write ('r+dsync') is its own sync: held like one
+      write: (buffer, offset, length, position) =>
+        flags !== 'r+dsync'
+          ? real.write(buffer, offset, length, position)
+          : new Promise((resolve, reject) => {
+              this.held.push({ file, release: () => real.write(buffer, offset, length, position).then(resolve, reject), fail: reject });
+            }),
       datasync: () =>
         new Promise<void>((resolve, reject) => {
           this.held.push({

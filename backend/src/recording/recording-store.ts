@@ -538,9 +538,9 @@ export class StreamRecording implements UnitWriter {
     const current = this.segment;
     if (!unit.join && current) {
       try {
-        current.handle ??= await this.fs.open(path.join(this.dir, current.file), 'r+');
+        // with fsync the append is one synchronized write (O_DSYNC): durable when it resolves
+        current.handle ??= await this.fs.open(path.join(this.dir, current.file), this.fsync ? 'r+dsync' : 'r+');
         await writeFully(current.handle, unit.payload, current.bytes);
-        if (this.fsync) await current.handle.datasync();
       } catch (e) {
         await this.dropHandle(current);
         throw e;
@@ -561,7 +561,8 @@ export class StreamRecording implements UnitWriter {
         decodeTime: unit.decodeTime,
         startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
       },
-      true,
+      // with fsync the appends reopen it synchronized ('r+dsync'), once per segment
+      !this.fsync,
     );
     await this.closeSegment();
     this.segment = { file, handle, bytes: unit.payload.byteLength };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseFragment } from '@vigil/fmp4';
 import { decodeMediaMessage, parseServerToSentinel } from '@vigil/protocol';
 import { RecordingStore } from './recording-store';
-import { RecordingFile, RecordingFs, nodeRecordingFs } from './recording-fs';
+import { RecordingFile, RecordingFs, RecordingOpenFlags, nodeRecordingFs } from './recording-fs';
 import { scanSegment } from './torn-tail';
 import { repairRecording } from './recording-repair';
 import { StreamRegistry, StreamWriterFactory } from '../relay/stream-registry';
@@ -36,12 +36,13 @@ class FaultyFs implements RecordingFs {
     }
   }
 
-  async open(file: string, flags: 'w' | 'r+' | 'r'): Promise<RecordingFile> {
+  async open(file: string, flags: RecordingOpenFlags): Promise<RecordingFile> {
     this.check('open');
     const real = await nodeRecordingFs.open(file, flags);
     return {
       write: async (buffer, offset, length, position) => {
         this.check('write');
+        if (flags === 'r+dsync') this.check('datasync'); // a synchronized write includes the sync
         if (this.shortWrites > 0 && length > 1) {
           this.shortWrites--;
           return real.write(buffer, offset, Math.floor(length / 2), position);
