@@ -82,3 +82,14 @@ describe('configuration: statistics, metrics, logs (issue 11 part 3)', () => {
     expect(() => loadConfig({ VIGIL_BACKLOG_AGE_SECONDS: '0' })).toThrow(/VIGIL_BACKLOG_AGE_SECONDS/);
   });
 });
+
+describe('configuration: join admission (issue 10)', () => {
+  it('lets 2 joins set up at once by default and reads VIGIL_JOIN_CONCURRENCY', () => {
+    expect(loadConfig({})).toMatchObject({ joinConcurrency: 2 });
+    expect(loadConfig({ VIGIL_JOIN_CONCURRENCY: '8' })).toMatchObject({ joinConcurrency: 8 });
+  });
+
+  it.each(['0', '65', '1.5', 'many'])('names a bad VIGIL_JOIN_CONCURRENCY (%s)', (bad) => {
+    expect(() => loadConfig({ VIGIL_JOIN_CONCURRENCY: bad })).toThrow(/VIGIL_JOIN_CONCURRENCY/);
+  });
+});

@@ -37,6 +37,8 @@ export interface VigilConfig {
   maxStreamsPerExam: number;
   /** Most streams of one seat (a reloaded page opens one while the old one waits to end). `VIGIL_MAX_STREAMS_PER_SEAT`, default 3. */
   maxStreamsPerSeat: number;
+  /** Joining streams whose setup (recording folder, init segment, their syncs) runs at once; later joins wait in arrival order. `VIGIL_JOIN_CONCURRENCY`, default 2. */
+  joinConcurrency: number;
   /** Bytes one stream may queue for the disk while writes fail; past it the Sentinel resends later from its backlog. `VIGIL_PENDING_WRITE_BYTES`, default 64 MiB. */
   pendingWriteBytes: number;
   /** After an exam's end, how long a Sentinel may still upload its backlog (`hello.uploadOnly`), hours. `VIGIL_UPLOAD_GRACE_HOURS`, default 24, 0..720. */
@@ -152,6 +154,7 @@ const schema = z.object({
   VIGIL_MAX_STREAMS: intInRange(1, 5000, 3000),
   VIGIL_MAX_STREAMS_PER_EXAM: intInRange(1, 5000, 1000),
   VIGIL_MAX_STREAMS_PER_SEAT: intInRange(1, 100, 3),
+  VIGIL_JOIN_CONCURRENCY: intInRange(1, 64, 2),
   VIGIL_PENDING_WRITE_BYTES: intInRange(1 * MiB, 4096 * MiB, 64 * MiB),
   VIGIL_UPLOAD_GRACE_HOURS: z.coerce.number().min(0).max(720).default(24),
   VIGIL_MAX_SENTINEL_CONNECTIONS: intInRange(1, 100_000, 5000),
@@ -262,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigilConfig
     maxStreams: e.VIGIL_MAX_STREAMS,
     maxStreamsPerExam: e.VIGIL_MAX_STREAMS_PER_EXAM,
     maxStreamsPerSeat: e.VIGIL_MAX_STREAMS_PER_SEAT,
+    joinConcurrency: e.VIGIL_JOIN_CONCURRENCY,
     pendingWriteBytes: e.VIGIL_PENDING_WRITE_BYTES,
     uploadGraceHours: e.VIGIL_UPLOAD_GRACE_HOURS,
     maxSentinelConnections: e.VIGIL_MAX_SENTINEL_CONNECTIONS,

@@ -100,6 +100,7 @@ describe('Prometheus /metrics and JSON logs', () => {
     expect(value('vigil_fragment_ack_seconds_bucket{le="10"}')).toBe(FRAMES + 1);
     expect(value('vigil_fragment_ack_seconds_sum')).toBeGreaterThanOrEqual(0);
     expect(value('vigil_viewers')).toBe(0);
+    expect(value('vigil_joins_waiting')).toBe(0); // the Sentinel's join turn ended at its first ack
     // prom-client's default metrics: event-loop lag, heap, GC
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \S+$/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \S+$/m);

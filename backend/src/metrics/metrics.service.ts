@@ -48,6 +48,14 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     new Gauge({
+      name: 'vigil_joins_waiting',
+      help: 'Sentinels authorized and waiting for their turn to set up their stream (VIGIL_JOIN_CONCURRENCY at a time)',
+      registers,
+      collect() {
+        this.set(relay.registry.joins.waiting);
+      },
+    });
+    new Gauge({
       name: 'vigil_viewers',
       help: 'Proctor subscriptions to live streams',
       registers,

@@ -45,6 +45,7 @@ export class RelayService implements OnModuleDestroy {
       maxStreams: config.maxStreams,
       maxStreamsPerExam: config.maxStreamsPerExam,
       maxStreamsPerSeat: config.maxStreamsPerSeat,
+      joinConcurrency: config.joinConcurrency,
       pendingWriteBytes: config.pendingWriteBytes,
       totals: this.totals,
       backlogAgeMs: config.backlogAgeSeconds * 1000,

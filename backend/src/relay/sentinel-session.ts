@@ -20,6 +20,10 @@ import { StreamRegistry, StreamWriterFactory } from './stream-registry';
 import { reconnectSpreadMs } from './load-shedding';
 import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
 import { ignoreErrors } from './ignore-errors';
+import { JoinTicket } from './join-gate';
+
+/** Longest a join holds its turn after `welcome` when no ack comes (a Sentinel that sends nothing), ms. */
+export const JOIN_TURN_MAX_MS = 1000;
 
 /** While a stream's recording writes fail, its Sentinel is told so this often, ms (below its 30 s silence watchdog). */
 export const STORAGE_NOTICE_INTERVAL_MS = 10_000;
@@ -77,6 +81,9 @@ export class SentinelSession {
   private helloSeen = false;
   private closed = false;
   private ackSubscription: Subscription | null = null;
+  /** This connection's turn at the registry's {@link JoinGate}, from authorization to its first ack. */
+  private joinTicket: JoinTicket | null = null;
+  private joinTimer: ReturnType<typeof setTimeout> | null = null;
   private storageSubscription: Subscription | null = null;
   private readonly control: SentinelControlLink = {
     sendControl: (message: SentinelControl) => {
@@ -202,7 +209,7 @@ export class SentinelSession {
    * (`auth-required`, fatal). Called by the gateway's timer; a no-op once streaming.
    */
   expireHello(timeoutMs: number): void {
-    if (this.stream || this.closed) return;
+    if (this.stream || this.closed || this.joinTicket) return; // authorized: waiting for its join turn is not silence
     this.fail(new ProtocolError('auth-required', `no hello within ${timeoutMs / 1000} s of opening the connection: send hello first`, { fatal: true }));
   }
 
@@ -210,6 +217,7 @@ export class SentinelSession {
   handleClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.endJoinTurn();
     this.ackSubscription?.unsubscribe();
     this.storageSubscription?.unsubscribe();
     const stream = this.stream;
@@ -235,6 +243,27 @@ export class SentinelSession {
     }
     const seat = await this.authorize(hello);
     if (this.closed) return;
+    // the setup below waits its turn behind other joins (see JoinGate); the turn ends at the
+    // first ack (the init segment durable), on any failure, on close, or JOIN_TURN_MAX_MS after welcome
+    this.joinTicket = this.registry.joins.enter();
+    await this.joinTicket.admitted;
+    if (this.closed) return;
+    try {
+      await this.setUpStream(hello, seat);
+    } catch (e) {
+      this.endJoinTurn();
+      throw e;
+    }
+  }
+
+  /** Ends this connection's join turn (idempotent). */
+  private endJoinTurn(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
+    this.joinTicket?.release();
+  }
+
+  private async setUpStream(hello: HelloMessage, seat: Awaited<ReturnType<SentinelAuthorizer>>): Promise<void> {
     const resumable = await this.resumableStreamId({ streamId: hello.streamId, examId: seat.examId, seatId: seat.seatId });
     if (this.closed) return;
     const uploadOnly = hello.uploadOnly === true || seat.uploadOnly === true;
@@ -262,7 +291,10 @@ export class SentinelSession {
     this.stream = stream;
     stream.attachSentinel(this.control);
     this.ackSubscription = stream.acks$.subscribe({
-      next: (sequence) => this.send({ type: 'ack', sequence }),
+      next: (sequence) => {
+        this.send({ type: 'ack', sequence });
+        this.endJoinTurn();
+      },
       error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
     });
     this.send({
@@ -273,6 +305,10 @@ export class SentinelSession {
       fps: stream.fps,
       reconnectSpreadMs: reconnectSpreadMs(this.registry.size),
     });
+    if (this.joinTicket && !this.closed) {
+      this.joinTimer = setTimeout(() => this.endJoinTurn(), JOIN_TURN_MAX_MS);
+      this.joinTimer.unref?.();
+    }
     // While the recording cannot be written the Sentinel gets no acks: tell it why, now and every
     // STORAGE_NOTICE_INTERVAL_MS, so it keeps its backlog and its connection (its watchdog
     // reconnects after 30 s of silence with unacknowledged messages, which would resend it all).

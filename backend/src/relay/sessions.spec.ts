@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MediaKind, ProtocolError, decodeMediaMessage, encodeControl, encodeMediaMessage, parseServerToProctor, parseServerToSentinel } from '@vigil/protocol';
 import { findBox, parseFragment, readBoxes, writeInitSegment } from '@vigil/fmp4';
 import { StreamRegistry, StreamWriterFactory } from './stream-registry';
-import { SentinelLink, SentinelSession } from './sentinel-session';
+import { JOIN_TURN_MAX_MS, SentinelLink, SentinelSession } from './sentinel-session';
 import { ProctorLink, ProctorSession } from './proctor-session';
 import { RecordingStore } from '../recording/recording-store';
 import { TEST_AVCC, fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
@@ -84,6 +84,47 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     if (welcome?.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
     return { ...s, session, welcome };
   }
+
+  it('joins take turns at the join gate: the next hello is welcomed once the previous stream\'s init is durable (or after JOIN_TURN_MAX_MS); one that closes while waiting leaves the queue', async () => {
+    await registry.close();
+    registry = new StreamRegistry(testRegistryOptions({ joinConcurrency: 1 }));
+    const join = (seatId: string) => {
+      const s = sentinelLink();
+      const session = new SentinelSession(s.link, registry, writers);
+      const helloDone = session.handleText(hello({ seatId }));
+      return { ...s, session, helloDone };
+    };
+    const a = join('seat-a');
+    await a.helloDone;
+    expect(a.texts[0]?.type).toBe('welcome');
+    const b = join('seat-b');
+    const c = join('seat-c');
+    await until(() => registry.joins.waiting === 2);
+    expect([b.texts, c.texts]).toEqual([[], []]);
+    // authorized and waiting for a turn is not a silent connection
+    b.session.expireHello(1);
+    expect(b.closes).toEqual([]);
+    c.session.handleClose(); // c gives up while waiting
+    expect(registry.joins.waiting).toBe(1);
+
+    // a's init durable (its first ack): a's turn ends, b's begins
+    a.session.handleBinary(wire(streamMessages(1, 1)[0]!));
+    await until(acked(a.texts, 1));
+    await b.helloDone;
+    expect(b.texts[0]?.type).toBe('welcome');
+    await c.helloDone;
+    expect(c.texts).toEqual([]);
+
+    // b sends nothing after welcome: its turn ends JOIN_TURN_MAX_MS later all the same
+    const d = join('seat-d');
+    await new Promise((r) => setTimeout(r, JOIN_TURN_MAX_MS / 2));
+    expect(d.texts).toEqual([]);
+    await d.helloDone;
+    expect(d.texts[0]?.type).toBe('welcome');
+    expect([registry.joins.admitted, registry.joins.waiting]).toEqual([1, 0]);
+    d.session.handleClose();
+    expect(registry.joins.admitted).toBe(0);
+  });
 
   it('welcomes, records every unit to disk and acknowledges only after the write', async () => {
     const { session, texts, welcome } = await connectSentinel();
