@@ -22,8 +22,15 @@ import { fragmentUnitFromMessage, initUnitFromMessage } from './unit-factory';
 import { ignoreErrors } from './ignore-errors';
 import { JoinTicket } from './join-gate';
 
-/** Longest a join holds its turn after `welcome` when no ack comes (a Sentinel that sends nothing), ms. */
-export const JOIN_TURN_MAX_MS = 1000;
+/**
+ * Longest a join holds its turn after `welcome` when no ack comes, ms. A Sentinel sends its
+ * hello before its screen capture starts, so its init segment may come much later; the turn
+ * covers it only if it comes at once (as after a reconnect). 100 ms keeps a herd of slow
+ * starters moving (N of them are all welcomed within N / VIGIL_JOIN_CONCURRENCY × 0.1 s) and
+ * did as well as 1 s in the loadgen herd (a join's first acks p50 12 ms; 23–27 ms when the
+ * turn ended at welcome; 113–126 ms with no gate).
+ */
+export const JOIN_TURN_MAX_MS = 100;
 
 /** While a stream's recording writes fail, its Sentinel is told so this often, ms (below its 30 s silence watchdog). */
 export const STORAGE_NOTICE_INTERVAL_MS = 10_000;

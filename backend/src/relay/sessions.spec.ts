@@ -111,16 +111,18 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     a.session.handleBinary(wire(streamMessages(1, 1)[0]!));
     await until(acked(a.texts, 1));
     await b.helloDone;
+    const bWelcomedAt = Date.now();
     expect(b.texts[0]?.type).toBe('welcome');
     await c.helloDone;
     expect(c.texts).toEqual([]);
 
     // b sends nothing after welcome: its turn ends JOIN_TURN_MAX_MS later all the same
     const d = join('seat-d');
-    await new Promise((r) => setTimeout(r, JOIN_TURN_MAX_MS / 2));
+    await new Promise((r) => setImmediate(r));
     expect(d.texts).toEqual([]);
     await d.helloDone;
     expect(d.texts[0]?.type).toBe('welcome');
+    expect(Date.now() - bWelcomedAt).toBeGreaterThanOrEqual(JOIN_TURN_MAX_MS - 5);
     expect([registry.joins.admitted, registry.joins.waiting]).toEqual([1, 0]);
     d.session.handleClose();
     expect(registry.joins.admitted).toBe(0);
