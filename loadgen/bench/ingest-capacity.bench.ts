@@ -27,11 +27,32 @@ const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' '
 /** Extra server environment (INGEST_SERVER_ENV="UV_THREADPOOL_SIZE=16 VIGIL_FSYNC=false"), for experiments. */
 const SERVER_ENV = (process.env['INGEST_SERVER_ENV'] ?? '').split(' ').filter(Boolean);
 
+/** Held load: these numbers of Sentinels joining at HELD_JOIN_RATE per second, measured once all joined. */
+const HELD_LEVELS = (process.env['INGEST_HELD_LEVELS'] ?? '400,800').split(',').map(Number);
+const HELD_RUNS = Number(process.env['INGEST_HELD_RUNS'] ?? 5);
+/** Joins per second in the held-load runs (a school's Sentinels start over a minute or so, not all in one second). */
+const HELD_JOIN_RATE = 40;
+/** Seconds measured after every Sentinel joined (plus 5 s to settle). */
+const HELD_MEASURE_S = 20;
+
 /** The product (fdatasync before every ack) and, as the peer, the same server without disk syncs: what the CPU alone allows. */
 const VARIANTS: { name: string; env: string[] }[] = [
   { name: 'fdatasync before ack (default)', env: [] },
   { name: 'peer: VIGIL_FSYNC=false (no disk sync; not for exams)', env: ['VIGIL_FSYNC=false'] },
 ];
+
+/** A held-load run: `sentinels` joining at HELD_JOIN_RATE, no stop condition, figures after they all joined. */
+function heldOptions(pinned: boolean, sentinels: number): LoadgenOptions {
+  const warmupS = Math.ceil(sentinels / HELD_JOIN_RATE) + 5;
+  const argv = ['--spawn', '--fps', '1', '--sentinels', String(sentinels), '--join-rate', String(HELD_JOIN_RATE), '--proctors', String(PROCTORS)];
+  argv.push('--watch', 'spread', '--view', 'tile', '--duration', String(warmupS + HELD_MEASURE_S), '--warmup', String(warmupS));
+  argv.push('--max-unacked-age', '10', '--max-ack-p99', '0', '--max-relay-p99', '0', '--drain-timeout', '10', '--quiet');
+  if (pinned) argv.push('--server-cpus', '0');
+  for (const kv of ['VIGIL_LOAD_SHEDDING=off', ...SERVER_ENV]) argv.push('--server-env', kv);
+  const o = parseCli(argv, {}, os.homedir(), existsSync);
+  if (o === 'help') throw new Error('unexpected --help');
+  return o;
+}
 
 function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions {
   const argv = ['--spawn', '--fps', '1', '--ramp', RAMP, '--proctors', String(PROCTORS), '--watch', 'spread', '--view', 'tile'];
@@ -92,6 +113,23 @@ async function main(): Promise<void> {
       note(`${v.name}, run ${i + 1}: last stable ${summary.ramp?.lastStableSentinels}, reached ${summary.ramp?.reachedSentinels}, stop: ${summary.stop?.message ?? 'none'}`);
     }
   }
+  const held: { sentinels: number; summary: LoadgenSummary }[] = [];
+  for (let i = 0; i < HELD_RUNS; i++) {
+    for (const sentinels of HELD_LEVELS) {
+      const summary = await runLoadgen(heldOptions(pinned, sentinels), { log: note, progress: () => undefined });
+      held.push({ sentinels, summary });
+      note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms, relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
+    }
+  }
+  const heldRows = HELD_LEVELS.map((sentinels) => {
+    const rs = held.filter((h) => h.sentinels === sentinels).map((h) => h.summary);
+    const f = (pick: (r: LoadgenSummary) => number | null | undefined) => fmtSpread(rs.map((r) => pick(r) ?? NaN));
+    const lost = rs.reduce((n, r) => n + r.sentinels.unackedAtEnd, 0);
+    return (
+      `| ${sentinels} | ${f((r) => r.ackLatencySteadyMs.p50)} | ${f((r) => r.ackLatencySteadyMs.p99)} | ${f((r) => r.ackLatencySteadyMs.max)} | ` +
+      `${f((r) => r.relayLatencySteadyMs.p50)} | ${f((r) => r.relayLatencySteadyMs.p99)} | ${f((r) => r.server?.cpuPercent)} | ${f((r) => (r.server?.peakRssBytes ?? NaN) / 2 ** 20)} | ${lost} |`
+    );
+  });
   const capacity = (name: string) => runs.filter((r) => r.variant === name).map((r) => r.summary.ramp?.lastStableSentinels ?? 0);
   const rows = runs.map(
     ({ variant, summary: r }) =>
@@ -113,13 +151,22 @@ than 5 runs): capacity ${fmtSpread(capacity(VARIANTS[0]!.name))} Sentinels per c
 ${fmtSpread(capacity(VARIANTS[1]!.name))} without disk syncs (the peer: what the CPU allows), median (min–max). Same as
 \`npm run loadgen -- --spawn --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${RAMP} --proctors ${PROCTORS} --max-ack-p99 50 --max-relay-p99 50\`.
 This disk, measured in the same run: write + fdatasync of 61 kB p50 ${num(disk.p50)} ms, p99 ${num(disk.p99)} ms
-(4 at a time): every ack waits for at least one, so its p99 is near the ack limit before any load.
+(4 at a time); every ack waits for one such sync (an \`O_DSYNC\` write for an append).
 Latencies are over the whole run after the warm-up (ms); "late frames / loop p99" is the load
 generator's own lateness (non-zero: it was the bottleneck, not the server).
 
 | server | capacity (Sentinels) | reached | stop | ack p50 / p99 ms | relay p50 / p99 ms | server peak CPU % | server peak RSS MiB | late frames / loop p99 ms | never acked |
 |---|---|---|---|---|---|---|---|---|---|
-${rows.join('\n')}`);
+${rows.join('\n')}
+
+**Held load** (what the ramp's one-second herds hide): ${HELD_LEVELS.join(' and ')} Sentinels as above (1 fps,
+fdatasync, ${PROCTORS} proctors), joining at ${HELD_JOIN_RATE} per second, no stop condition; figures over the ${HELD_MEASURE_S} s
+after the last one joined (+5 s), ms. Median (min–max) of ${HELD_RUNS} runs per level, each a fresh server;
+CPU is the server's average over the whole run (joins included). Never acked: messages without an ack at the end, all runs.
+
+| Sentinels | ack p50 | ack p99 | ack max | relay p50 | relay p99 | server CPU % | server peak RSS MiB | never acked |
+|---|---|---|---|---|---|---|---|---|
+${heldRows.join('\n')}`);
 }
 
 void main().catch((e) => {
