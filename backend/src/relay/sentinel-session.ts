@@ -25,12 +25,12 @@ import { JoinTicket } from './join-gate';
 /**
  * Longest a join holds its turn after `welcome` when no ack comes, ms. A Sentinel sends its
  * hello before its screen capture starts, so its init segment may come much later; the turn
- * covers it only if it comes at once (as after a reconnect). 100 ms keeps a herd of slow
- * starters moving (N of them are all welcomed within N / VIGIL_JOIN_CONCURRENCY × 0.1 s) and
- * did as well as 1 s in the loadgen herd (a join's first acks p50 12 ms; 23–27 ms when the
- * turn ended at welcome; 113–126 ms with no gate).
+ * covers it only if it comes at once (as after a reconnect). 20 ms keeps a herd of slow
+ * starters moving (about 2 welcomes per 30 ms at worst, well inside the Sentinel's 30 s wait
+ * for welcome) and did as well as 100 ms and 1 s in the loadgen herd (a join's first acks
+ * p50 9–12 ms; 23–27 ms when the turn ended at welcome; 113–126 ms with no gate).
  */
-export const JOIN_TURN_MAX_MS = 100;
+export const JOIN_TURN_MAX_MS = 20;
 
 /** While a stream's recording writes fail, its Sentinel is told so this often, ms (below its 30 s silence watchdog). */
 export const STORAGE_NOTICE_INTERVAL_MS = 10_000;
@@ -71,7 +71,8 @@ export interface SentinelSessionEvents {
 /**
  * One Sentinel connection (pure protocol logic; the socket is behind {@link SentinelLink}).
  *
- * hello -> welcome; then binary init segments and fragments, each validated,
+ * hello -> (authorization, then a turn at the registry's join gate) -> welcome; then binary
+ * init segments and fragments, each validated,
  * sequence-checked (duplicates after a reconnect are dropped, gaps refused) and
  * pushed into the stream's pipeline; `ack` once durably written. Bad input gets an
  * `error` with a code and closes only this connection: no method throws, and a failure

@@ -137,7 +137,7 @@ export interface SentinelSenderOptions {
   statusIntervalMs?: number;
   /** Most bytes left in `WebSocket.bufferedAmount` before sending waits (default 4 MiB). */
   maxBufferedBytes?: number;
-  /** Give up on an attempt that has no `welcome` after this many ms (default 10000). */
+  /** Give up on an attempt that has no `welcome` after this many ms (default 30000: the server may hold a hello in its join queue). */
   connectTimeoutMs?: number;
   /**
    * Reconnect when sent messages stay unacknowledged and the server says nothing for this
@@ -196,7 +196,9 @@ export class SentinelSender {
     if (typeof options.status !== 'function') throw new TypeError('options.status must be a function');
     const statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    // 30 s: when a whole exam starts at once the server welcomes joins in turns (VIGIL_JOIN_CONCURRENCY),
+    // and giving up sends this Sentinel to the back of that queue
+    const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     const silenceTimeoutMs = options.silenceTimeoutMs ?? 30_000;
     assertIntegerInRange('options.statusIntervalMs', statusIntervalMs, 100);
     assertIntegerInRange('options.maxBufferedBytes', maxBufferedBytes, 64 * 1024);
