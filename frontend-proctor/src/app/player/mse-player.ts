@@ -60,7 +60,11 @@ export interface PlayerSnapshot {
   readonly portalToScreenMs: number | null;
   /** Picture age: `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
   readonly frameAgeMs: number | null;
-  /** Capture time (`prft`, the Sentinel's clock) of the frame on screen now, ms since the Unix epoch; null before the first frame or without `prft`. */
+  /**
+   * Capture time (`prft`, the Sentinel's clock) of the frame on screen now (the last one presented,
+   * by requestVideoFrameCallback; without it, the frame under the position), ms since the Unix
+   * epoch; null before the first frame or without `prft`.
+   */
   readonly shownCaptureMs: number | null;
   /** Newest frame held − frame on screen, in capture time, ms (0 at the live edge). */
   readonly behindLiveEdgeMs: number | null;
@@ -178,6 +182,8 @@ export class MsePlayer {
   private lastAppendAt = 0;
   /** Decode time of the frame last presented (requestVideoFrameCallback), seconds; null when unknown. */
   private shownStart: number | null = null;
+  /** The frame last presented (its timeline entry), null when unknown. */
+  private shownEntry: TimelineEntry | null = null;
   /** performance.now() when the player's last seek started or ended, ms (a frame gets `showTimeoutMs` after it to be presented); null before any. */
   private lastSeekAt: number | null = null;
   /** `frame` seeks since a frame was last presented. */
@@ -220,6 +226,7 @@ export class MsePlayer {
         // no changeType(): a new MediaSource, the new init segment first
         this.timeline.clear();
         this.shownStart = null;
+        this.shownEntry = null;
         this.phase = 'start';
       },
     });
@@ -278,7 +285,10 @@ export class MsePlayer {
     const ranges = toRanges(v.buffered);
     const first = ranges[0];
     const last = ranges[ranges.length - 1];
-    const shown = this.timeline.at(v.currentTime);
+    // the frame presented last, not the one under the position: a stall step seeks back to just
+    // before the newest frame (seekLead), which moves the position into the frame before it
+    // while the picture on screen stays; a flag must never land on an older frame than one before it
+    const shown = this.shownEntry ?? this.timeline.at(v.currentTime);
     const recent = this.recentLatency.summary();
     return Object.freeze({
       state: this.state(),
@@ -348,6 +358,7 @@ export class MsePlayer {
     this.skipUntilJoin = false;
     this.lastShownSequence = null;
     this.shownStart = null;
+    this.shownEntry = null;
     this.sink.reopen();
     void this.video.play().catch(() => undefined);
     safe(() => this.options.onRecover?.());
@@ -547,6 +558,7 @@ export class MsePlayer {
     if (!entry) return;
     this.lastShownSequence = entry.sequence;
     this.shownStart = entry.start;
+    this.shownEntry = entry;
     this.unshownSteps = 0;
     if (this.startupMs === null) {
       this.startupMs = displayPerfMs - this.createdAt;
