@@ -3,7 +3,10 @@
  * --ramp …`) of 1 fps 1080p Sentinels against the real server pinned to core 0 (the load
  * generator on core 1), until a stop condition: a fragment unacknowledged for 10 s (lost), ack
  * p99 > 50 ms or relay p99 > 50 ms over the last 10 s. The last level that held a whole step is
- * the capacity. Prints a markdown section. Run through `npm run bench`.
+ * the capacity. Then the held load: INGEST_HELD_LEVELS (400,800) Sentinels joining at 40 per
+ * second, INGEST_HELD_RUNS (5) runs each, latencies measured once all joined (a ramp step adds
+ * its Sentinels within one second, so the ramp also measures a herd of joins). Prints a
+ * markdown section. Run through `npm run bench`.
  * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") override the defaults, for profiling.
  */

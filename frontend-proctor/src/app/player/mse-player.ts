@@ -61,9 +61,9 @@ export interface PlayerSnapshot {
   /** Picture age: `Date.now()` − capture time of the frame on screen now, ms (grows between frames at low fps). */
   readonly frameAgeMs: number | null;
   /**
-   * Capture time (`prft`, the Sentinel's clock) of the frame on screen now (the last one presented,
-   * by requestVideoFrameCallback; without it, the frame under the position), ms since the Unix
-   * epoch; null before the first frame or without `prft`.
+   * Capture time (`prft`, the Sentinel's clock) of the frame on screen now (the later of the last
+   * one presented, by requestVideoFrameCallback, and the one under the position), ms since the
+   * Unix epoch; null before the first frame or without `prft`.
    */
   readonly shownCaptureMs: number | null;
   /** Newest frame held − frame on screen, in capture time, ms (0 at the live edge). */
@@ -285,10 +285,12 @@ export class MsePlayer {
     const ranges = toRanges(v.buffered);
     const first = ranges[0];
     const last = ranges[ranges.length - 1];
-    // the frame presented last, not the one under the position: a stall step seeks back to just
-    // before the newest frame (seekLead), which moves the position into the frame before it
-    // while the picture on screen stays; a flag must never land on an older frame than one before it
-    const shown = this.shownEntry ?? this.timeline.at(v.currentTime);
+    // the later of the frame presented last and the one under the position: a stall step seeks
+    // back to just before the newest frame (seekLead), moving the position into the frame before
+    // it while the picture stays (a flag must never land on an older frame than one before it);
+    // after a seek forward the new frame is drawn before its requestVideoFrameCallback runs
+    const underPosition = this.timeline.at(v.currentTime);
+    const shown = this.shownEntry && (!underPosition || this.shownEntry.start > underPosition.start) ? this.shownEntry : underPosition;
     const recent = this.recentLatency.summary();
     return Object.freeze({
       state: this.state(),
