@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { nodeRecordingFs } from './recording-fs';
+import { RecordingFile, RecordingOpenFlags, nodeRecordingFs } from './recording-fs';
 
 /** open(2)'s access-mode bits (O_ACCMODE, which node:fs does not export). */
 const ACCESS_MODE = 0o3;
@@ -18,6 +18,16 @@ async function openFlags(file: string): Promise<number> {
   throw new Error(`no open descriptor on ${file}`);
 }
 
+/** Opens `file` through {@link nodeRecordingFs}, runs `check` with the handle and its open flags, closes it. */
+async function withOpen(file: string, flags: RecordingOpenFlags, check: (handle: RecordingFile, openFlags: number) => Promise<void>): Promise<void> {
+  const handle = await nodeRecordingFs.open(file, flags);
+  try {
+    await check(handle, await openFlags(file));
+  } finally {
+    await handle.close();
+  }
+}
+
 describe('nodeRecordingFs', () => {
   let dir: string;
   beforeEach(async () => {
@@ -28,30 +38,22 @@ describe('nodeRecordingFs', () => {
   it("'r+dsync' opens read/write with O_DSYNC (each write is synchronized) and writes at the given offsets", async () => {
     const file = path.join(dir, 'segment.m4s');
     await writeFile(file, Buffer.from('abcdef'));
-    const handle = await nodeRecordingFs.open(file, 'r+dsync');
-    try {
-      const flags = await openFlags(file);
+    await withOpen(file, 'r+dsync', async (handle, flags) => {
       expect(flags & constants.O_DSYNC).toBe(constants.O_DSYNC);
       expect(flags & ACCESS_MODE).toBe(constants.O_RDWR);
       expect(flags & constants.O_TRUNC).toBe(0);
       expect((await handle.write(Buffer.from('XYZ'), 1, 2, 6)).bytesWritten).toBe(2);
-    } finally {
-      await handle.close();
-    }
+    });
     expect(await readFile(file, 'utf8')).toBe('abcdefYZ');
   });
 
   it("'r+' stays an ordinary read/write open (no O_DSYNC)", async () => {
     const file = path.join(dir, 'plain.m4s');
     await writeFile(file, Buffer.from('abc'));
-    const handle = await nodeRecordingFs.open(file, 'r+');
-    try {
-      const flags = await openFlags(file);
+    await withOpen(file, 'r+', async (_handle, flags) => {
       expect(flags & constants.O_DSYNC).toBe(0);
       expect(flags & ACCESS_MODE).toBe(constants.O_RDWR);
-    } finally {
-      await handle.close();
-    }
+    });
   });
 
   it("'r+dsync' on a missing file fails with ENOENT (it never creates one)", async () => {
