@@ -17,6 +17,10 @@ const files = dirs.flatMap((d) =>
 );
 const outDir = path.join(root, 'tmp/bench');
 
+const startedAt = Date.now();
+/** Seconds since `from` (Date.now ms), one decimal. */
+const secondsSince = (from) => ((Date.now() - from) / 1000).toFixed(1);
+
 // the end-to-end benchmarks run the built server, Sentinel and portal (nx caches the builds)
 console.error('building (nx run-many -t build) …');
 execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
@@ -59,13 +63,19 @@ if (recordOnly || recorded.some((d) => !existsSync(d))) {
 if (recordOnly) process.exit(0);
 
 const sections = [];
+const durations = [];
+const prepareS = secondsSince(startedAt);
 for (const file of files) {
   const outfile = await bundle(file);
   console.error(`running ${file} …`);
+  const fileStartedAt = Date.now();
   const out = execFileSync(process.execPath, ['--expose-gc', outfile], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
+  durations.push(`| ${file} | ${secondsSince(fileStartedAt)} |`);
+  console.error(`  ${file}: ${secondsSince(fileStartedAt)} s`);
   process.stdout.write(out);
   sections.push(out.trim());
 }
+const totalMin = ((Date.now() - startedAt) / 60_000).toFixed(1);
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 let commit = 'unknown commit';
@@ -84,6 +94,15 @@ Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${co
 To reproduce: \`npm install && npm run bench\`. Each benchmark is a file \`*/bench/*.bench.ts\`.
 
 ${sections.join('\n\n')}
+
+## How long the run took (tools/bench.mjs)
+
+The whole \`npm run bench\` took ${totalMin} min, wall clock (goal: 30 min at most on this 2-core machine),
+of which ${prepareS} s before the first benchmark (build, and recording the real fragments when the cache had none).
+
+| benchmark | seconds |
+|---|---|
+${durations.join('\n')}
 `;
 writeFileSync(path.join(root, 'docs/benchmarks.md'), doc);
 console.error('wrote docs/benchmarks.md');
