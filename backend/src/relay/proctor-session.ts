@@ -1,4 +1,5 @@
-import { Observable, Subscription, interval } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
+import { sharedTicks } from '../common/shared-ticks';
 import {
   ERROR_MESSAGE_MAX_LENGTH,
   MAX_STREAMS_PER_LIST,
@@ -142,7 +143,8 @@ export class ProctorSession {
           error: (e: unknown) => this.abort(`stream list: ${describe(e)}`),
         }),
       );
-      this.rx.add(interval(this.options.checkIntervalMs).subscribe(() => this.guard('socket check', () => this.check())));
+      // one timer for every session with this period, not one each (sharedTicks)
+      this.rx.add(sharedTicks(this.options.checkIntervalMs).subscribe(() => this.guard('socket check', () => this.check())));
     });
   }
 
