@@ -174,6 +174,20 @@ export function cpuTimeNs(pid: number): number | null {
   }
 }
 
+/**
+ * CPU time of process `pid`'s main thread (the event loop) and of all its threads together,
+ * ns (/proc schedstat); null when it is gone or not on Linux.
+ */
+export function threadCpuNs(pid: number): { main: number; all: number } | null {
+  try {
+    const main = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    const all = cpuTimeNs(pid);
+    return all === null ? null : { main, all };
+  } catch {
+    return null;
+  }
+}
+
 /** Median, minimum and maximum of some numbers (median of an even count: the mean of the middle two). */
 export interface Spread {
   median: number;

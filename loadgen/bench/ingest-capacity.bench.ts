@@ -5,20 +5,22 @@
  * p99 > 50 ms or relay p99 > 50 ms over the last 10 s. The last level that held a whole step is
  * the capacity. Then the held load: INGEST_HELD_LEVELS (400,800) Sentinels joining at 40 per
  * second, INGEST_HELD_RUNS (5) runs each, latencies measured once all joined (a ramp step adds
- * its Sentinels within one second, so the ramp also measures a herd of joins). Prints a
- * markdown section. Run through `npm run bench`.
+ * its Sentinels within one second, so the ramp also measures a herd of joins). Last, one
+ * held run at the top level under the V8 CPU profiler: where the event loop's time goes
+ * (the limiting resource), by category (src/cpu-profile.ts). Prints a markdown section. Run through `npm run bench`.
  * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") override the defaults, for profiling.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseCli, type LoadgenOptions } from '../src/cli-options';
+import { bundleResolver, monotonicNowUs, profileBreakdown, readCpuProfile, type ProfileBreakdown } from '../src/cpu-profile';
 import { runLoadgen } from '../src/run';
 import type { LoadgenSummary } from '../src/report';
-import { canPinApart, fmtSpread, framesText, note, num, pinSelf } from './bench-support';
+import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs } from './bench-support';
 
 /** START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. */
 const RAMP = process.env['INGEST_RAMP'] ?? '200,200,10,4000';
@@ -45,16 +47,71 @@ const VARIANTS: { name: string; env: string[] }[] = [
 ];
 
 /** A held-load run: `sentinels` joining at HELD_JOIN_RATE, no stop condition, figures after they all joined. */
-function heldOptions(pinned: boolean, sentinels: number): LoadgenOptions {
-  const warmupS = Math.ceil(sentinels / HELD_JOIN_RATE) + 5;
+function heldOptions(pinned: boolean, sentinels: number, serverNodeArgs: readonly string[] = []): LoadgenOptions {
+  const warmupS = heldWarmupS(sentinels);
   const argv = ['--spawn', '--fps', '1', '--sentinels', String(sentinels), '--join-rate', String(HELD_JOIN_RATE), '--proctors', String(PROCTORS)];
   argv.push('--watch', 'spread', '--view', 'tile', '--duration', String(warmupS + HELD_MEASURE_S), '--warmup', String(warmupS));
   argv.push('--max-unacked-age', '10', '--max-ack-p99', '0', '--max-relay-p99', '0', '--drain-timeout', '10', '--quiet');
   if (pinned) argv.push('--server-cpus', '0');
+  for (const a of serverNodeArgs) argv.push(`--server-node-arg=${a}`);
   for (const kv of ['VIGIL_LOAD_SHEDDING=off', ...SERVER_ENV]) argv.push('--server-env', kv);
   const o = parseCli(argv, {}, os.homedir(), existsSync);
   if (o === 'help') throw new Error('unexpected --help');
   return o;
+}
+
+/** Seconds before a held-load run measures: every Sentinel joined, plus 5 s. */
+const heldWarmupS = (sentinels: number) => Math.ceil(sentinels / HELD_JOIN_RATE) + 5;
+
+/**
+ * Where the server's event-loop thread spends its time under held load: one more held run at
+ * `sentinels` with the V8 CPU profiler on (not counted in the latency figures: the profiler
+ * costs some CPU), broken down by what the code is (cpu-profile.ts), over the measured window only.
+ * Null when the server wrote no profile.
+ */
+async function profiledHeldRun(
+  pinned: boolean,
+  sentinels: number,
+): Promise<{ breakdown: ProfileBreakdown; summary: LoadgenSummary; mainCpuPercent: number; otherCpuPercent: number } | null> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-ingest-profile-'));
+  try {
+    const o = heldOptions(pinned, sentinels, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const warmupS = heldWarmupS(sentinels);
+    let fromUs = 0;
+    let toUs = 0;
+    let pid = -1;
+    let cpuFrom: { main: number; all: number } | null = null;
+    let cpuTo: { main: number; all: number } | null = null;
+    const summary = await runLoadgen(o, {
+      log: (line) => {
+        pid = Number(/\(pid (\d+)/.exec(line)?.[1] ?? pid);
+        note(line);
+      },
+      progress: (s) => {
+        if (s.elapsedS >= warmupS && fromUs === 0) {
+          fromUs = monotonicNowUs();
+          cpuFrom = threadCpuNs(pid);
+        }
+        if (s.elapsedS <= warmupS + HELD_MEASURE_S) {
+          toUs = monotonicNowUs();
+          cpuTo = threadCpuNs(pid);
+        }
+      },
+    });
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file || fromUs === 0 || cpuFrom === null || cpuTo === null) return null;
+    const [a, b] = [cpuFrom as { main: number; all: number }, cpuTo as { main: number; all: number }];
+    const windowNs = (toUs - fromUs) * 1000;
+    const main = o.target.kind === 'spawn' && o.target.serverMain ? o.target.serverMain : path.resolve('dist/backend/main.js');
+    return {
+      breakdown: profileBreakdown(readCpuProfile(path.join(dir, file)), bundleResolver(main), { fromUs, toUs }),
+      summary,
+      mainCpuPercent: ((b.main - a.main) / windowNs) * 100,
+      otherCpuPercent: ((b.all - b.main - (a.all - a.main)) / windowNs) * 100,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions {
@@ -124,6 +181,25 @@ async function main(): Promise<void> {
       note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms, relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
     }
   }
+  const profiledLevel = Math.max(...HELD_LEVELS);
+  const profiled = await profiledHeldRun(pinned, profiledLevel);
+  const profileText =
+    profiled === null
+      ? `**Where the time goes**: not measured (the server wrote no CPU profile).`
+      : `**Where the time goes** (the limiting resource): one more held run at ${profiledLevel} Sentinels with the V8 CPU
+profiler on the server (\`--cpu-prof\`; not counted above), over the same ${HELD_MEASURE_S} s window (ack p99 in this run
+${num(profiled.summary.ackLatencySteadyMs.p99 ?? NaN)} ms). The server's core (/proc schedstat): event-loop thread ${num(profiled.mainCpuPercent)} %,
+its other threads ${num(profiled.otherCpuPercent)} % (libuv's thread pool doing the synchronized writes, V8's collector and
+compiler helpers; the profile does not see them). The profiler saw the event loop busy ${num(profiled.breakdown.busyMs / 10 / HELD_MEASURE_S)} % of the
+window, by what the code is (self time; frames of \`dist/backend/main.js\` mapped back to their sources
+through its source map), share of the busy time:
+
+| what | share of busy time | ms per second |
+|---|---|---|
+${profiled.breakdown.rows
+  .filter((r) => r.share >= 0.005)
+  .map((r) => `| ${r.category} | ${(r.share * 100).toFixed(1)} % | ${num(r.ms / HELD_MEASURE_S)} |`)
+  .join('\n')}`;
   const heldRows = HELD_LEVELS.map((sentinels) => {
     const rs = held.filter((h) => h.sentinels === sentinels).map((h) => h.summary);
     const f = (pick: (r: LoadgenSummary) => number | null | undefined) => fmtSpread(rs.map((r) => pick(r) ?? NaN));
@@ -169,7 +245,9 @@ CPU is the server's average over the whole run (joins included). Never acked: me
 
 | Sentinels | ack p50 | ack p99 | ack max | relay p50 | relay p99 | server CPU % | server peak RSS MiB | never acked |
 |---|---|---|---|---|---|---|---|---|
-${heldRows.join('\n')}`);
+${heldRows.join('\n')}
+
+${profileText}`);
 }
 
 void main().catch((e) => {
