@@ -3,7 +3,7 @@
  * --ramp …`) of 1 fps 1080p Sentinels against the real server pinned to core 0 (the load
  * generator on core 1), until a stop condition: a fragment unacknowledged for 10 s (lost), ack
  * p99 > 50 ms or relay p99 > 50 ms over the last 10 s. The last level that held a whole step is
- * the capacity. Then the held load: INGEST_HELD_LEVELS (400,800) Sentinels joining at 40 per
+ * the capacity. Then the held load: INGEST_HELD_LEVELS (400,800) Sentinels joining at 80 per
  * second, INGEST_HELD_RUNS (5) runs each, latencies measured once all joined (a ramp step adds
  * its Sentinels within one second, so the ramp also measures a herd of joins). Last, one
  * held run at the top level under the V8 CPU profiler: where the event loop's time goes
@@ -36,9 +36,9 @@ const SERVER_ENV = (process.env['INGEST_SERVER_ENV'] ?? '').split(' ').filter(Bo
 const HELD_LEVELS = (process.env['INGEST_HELD_LEVELS'] ?? '400,800').split(',').map(Number);
 const HELD_RUNS = Number(process.env['INGEST_HELD_RUNS'] ?? 5);
 /** Joins per second in the held-load runs (a school's Sentinels start over a minute or so, not all in one second). */
-const HELD_JOIN_RATE = 40;
+const HELD_JOIN_RATE = 80;
 /** Seconds measured after every Sentinel joined (plus 5 s to settle). */
-const HELD_MEASURE_S = 20;
+const HELD_MEASURE_S = 15;
 
 /** The product (fdatasync before every ack) and, as the peer, the same server without disk syncs: what the CPU alone allows. */
 const VARIANTS: { name: string; env: string[] }[] = [
