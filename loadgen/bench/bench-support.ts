@@ -174,11 +174,14 @@ export function cpuTimeNs(pid: number): number | null {
   }
 }
 
-/**
- * CPU time of process `pid`'s main thread (the event loop) and of all its threads together,
- * ns (/proc schedstat); null when it is gone or not on Linux.
- */
-export function threadCpuNs(pid: number): { main: number; all: number } | null {
+/** CPU time of a process's main thread (the event loop) and of all its threads together, ns. */
+export interface ThreadCpu {
+  main: number;
+  all: number;
+}
+
+/** {@link ThreadCpu} of process `pid` so far (/proc schedstat); null when it is gone or not on Linux. */
+export function threadCpuNs(pid: number): ThreadCpu | null {
   try {
     const main = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
     const all = cpuTimeNs(pid);

@@ -20,7 +20,7 @@ import { parseCli, type LoadgenOptions } from '../src/cli-options';
 import { bundleResolver, monotonicNowUs, profileBreakdown, readCpuProfile, type ProfileBreakdown } from '../src/cpu-profile';
 import { runLoadgen } from '../src/run';
 import type { LoadgenSummary } from '../src/report';
-import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs } from './bench-support';
+import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs, type ThreadCpu } from './bench-support';
 
 /** START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. */
 const RAMP = process.env['INGEST_RAMP'] ?? '200,200,10,4000';
@@ -77,37 +77,34 @@ async function profiledHeldRun(
   try {
     const o = heldOptions(pinned, sentinels, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const warmupS = heldWarmupS(sentinels);
-    let fromUs = 0;
-    let toUs = 0;
-    let pid = -1;
-    let cpuFrom: { main: number; all: number } | null = null;
-    let cpuTo: { main: number; all: number } | null = null;
+    // the measured window, on the profile's clock, and the server's thread CPU at its ends
+    const at = { pid: -1, fromUs: 0, toUs: 0, cpuFrom: null as ThreadCpu | null, cpuTo: null as ThreadCpu | null };
     const summary = await runLoadgen(o, {
       log: (line) => {
-        pid = Number(/\(pid (\d+)/.exec(line)?.[1] ?? pid);
+        at.pid = Number(/\(pid (\d+)/.exec(line)?.[1] ?? at.pid);
         note(line);
       },
       progress: (s) => {
-        if (s.elapsedS >= warmupS && fromUs === 0) {
-          fromUs = monotonicNowUs();
-          cpuFrom = threadCpuNs(pid);
+        if (s.elapsedS >= warmupS && at.fromUs === 0) {
+          at.fromUs = monotonicNowUs();
+          at.cpuFrom = threadCpuNs(at.pid);
         }
         if (s.elapsedS <= warmupS + HELD_MEASURE_S) {
-          toUs = monotonicNowUs();
-          cpuTo = threadCpuNs(pid);
+          at.toUs = monotonicNowUs();
+          at.cpuTo = threadCpuNs(at.pid);
         }
       },
     });
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    const { fromUs, toUs, cpuFrom, cpuTo } = at;
     if (!file || fromUs === 0 || cpuFrom === null || cpuTo === null) return null;
-    const [a, b] = [cpuFrom as { main: number; all: number }, cpuTo as { main: number; all: number }];
     const windowNs = (toUs - fromUs) * 1000;
     const main = o.target.kind === 'spawn' && o.target.serverMain ? o.target.serverMain : path.resolve('dist/backend/main.js');
     return {
       breakdown: profileBreakdown(readCpuProfile(path.join(dir, file)), bundleResolver(main), { fromUs, toUs }),
       summary,
-      mainCpuPercent: ((b.main - a.main) / windowNs) * 100,
-      otherCpuPercent: ((b.all - b.main - (a.all - a.main)) / windowNs) * 100,
+      mainCpuPercent: ((cpuTo.main - cpuFrom.main) / windowNs) * 100,
+      otherCpuPercent: ((cpuTo.all - cpuTo.main - (cpuFrom.all - cpuFrom.main)) / windowNs) * 100,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -191,8 +188,10 @@ profiler on the server (\`--cpu-prof\`; not counted above), over the same ${HELD
 ${num(profiled.summary.ackLatencySteadyMs.p99 ?? NaN)} ms). The server's core (/proc schedstat): event-loop thread ${num(profiled.mainCpuPercent)} %,
 its other threads ${num(profiled.otherCpuPercent)} % (libuv's thread pool doing the synchronized writes, V8's collector and
 compiler helpers; the profile does not see them). The profiler saw the event loop busy ${num(profiled.breakdown.busyMs / 10 / HELD_MEASURE_S)} % of the
-window, by what the code is (self time; frames of \`dist/backend/main.js\` mapped back to their sources
-through its source map), share of the busy time:
+window: more than the thread's own CPU when it was ready to run but the one core ran another of the server's threads
+(a file system call wakes a thread-pool thread, which then takes the core: that time shows as the call's).
+By what the code is (self time; frames of \`dist/backend/main.js\` mapped back to their sources through its
+source map), share of the busy time:
 
 | what | share of busy time | ms per second |
 |---|---|---|
