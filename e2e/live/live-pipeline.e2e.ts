@@ -76,16 +76,27 @@ async function openLiveView(page: Page): Promise<{ pageMs: number; joinMs: numbe
  * page so both describe the same frame.
  */
 async function shownFrame(page: Page): Promise<{ rgb: number[]; capturedAtMs: number | null }> {
-  return page.evaluate(() => {
+  return page.evaluate(async () => {
     const video = document.querySelector('video')!;
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(video, 0, 0);
-    const rgb = Array.from(ctx.getImageData(Math.floor(canvas.width / 2), Math.floor(canvas.height * 0.6), 1, 1).data.slice(0, 3));
-    const age = (window as unknown as { __vigilPlayer?: { frameAgeMs: number | null } }).__vigilPlayer?.frameAgeMs ?? null;
-    return { rgb, capturedAtMs: age === null ? null : Date.now() - age };
+    const shown = () => (window as unknown as { __vigilPlayer?: { shownCaptureMs: number | null } }).__vigilPlayer?.shownCaptureMs ?? null;
+    const twoFrames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    // The picture can change a rendering step before the player learns of it (its
+    // requestVideoFrameCallback runs in the next one): read the frame's capture time before
+    // drawing and again two animation frames later, and keep a look only when both agree.
+    let look = { rgb: [0, 0, 0], capturedAtMs: shown() };
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const before = shown();
+      ctx.drawImage(video, 0, 0);
+      const rgb = Array.from(ctx.getImageData(Math.floor(canvas.width / 2), Math.floor(canvas.height * 0.6), 1, 1).data.slice(0, 3));
+      await twoFrames();
+      look = { rgb, capturedAtMs: before };
+      if (before !== null && before === shown()) break;
+    }
+    return look;
   });
 }
 
