@@ -42,6 +42,8 @@ describe('sharedTicks', () => {
       expect(reported.length).toBeGreaterThanOrEqual(1);
       throwing.unsubscribe();
       counting.unsubscribe();
+      // RxJS reports a subscriber's error on a later timer, and reads the handler then
+      await sleep(20);
     } finally {
       rxjsConfig.onUnhandledError = previous;
     }
