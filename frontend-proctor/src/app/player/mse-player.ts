@@ -180,9 +180,7 @@ export class MsePlayer {
   private lastShownSequence: number | null = null;
   /** performance.now() of the last fragment append, ms. */
   private lastAppendAt = 0;
-  /** Decode time of the frame last presented (requestVideoFrameCallback), seconds; null when unknown. */
-  private shownStart: number | null = null;
-  /** The frame last presented (its timeline entry), null when unknown. */
+  /** The frame last presented (requestVideoFrameCallback; its timeline entry, `start` in seconds), null when unknown. */
   private shownEntry: TimelineEntry | null = null;
   /** performance.now() when the player's last seek started or ended, ms (a frame gets `showTimeoutMs` after it to be presented); null before any. */
   private lastSeekAt: number | null = null;
@@ -225,7 +223,6 @@ export class MsePlayer {
       onRecreated: () => {
         // no changeType(): a new MediaSource, the new init segment first
         this.timeline.clear();
-        this.shownStart = null;
         this.shownEntry = null;
         this.phase = 'start';
       },
@@ -359,7 +356,6 @@ export class MsePlayer {
     this.phase = 'start';
     this.skipUntilJoin = false;
     this.lastShownSequence = null;
-    this.shownStart = null;
     this.shownEntry = null;
     this.sink.reopen();
     void this.video.play().catch(() => undefined);
@@ -461,7 +457,7 @@ export class MsePlayer {
           appendPending: this.sink.backlog > 0,
           forceLive: this.forceLive,
           feedback: this.hasFrameCallbacks(),
-          shownFrameStart: this.shownStart,
+          shownFrameStart: this.shownEntry?.start ?? null,
           newestAppendedAgoMs: performance.now() - this.lastAppendAt,
           lastSeekAgoMs: this.lastSeekAt === null ? null : performance.now() - this.lastSeekAt,
           unshownSteps: this.unshownSteps,
@@ -559,7 +555,6 @@ export class MsePlayer {
   private frameShown(entry: TimelineEntry | null, displayWallMs: number, displayPerfMs: number): void {
     if (!entry) return;
     this.lastShownSequence = entry.sequence;
-    this.shownStart = entry.start;
     this.shownEntry = entry;
     this.unshownSteps = 0;
     if (this.startupMs === null) {
