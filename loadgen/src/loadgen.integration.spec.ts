@@ -83,6 +83,8 @@ describe('loadgen against a spawned server', () => {
     expect(ack.median).toBe(ack.p50);
     expect(summary.ackLatencySteadyMs.count).toBeGreaterThan(0);
     expect(summary.ackLatencySteadyMs.count).toBeLessThan(ack.count);
+    // the steady acks split into IDR fragments and the rest, none counted twice
+    expect(summary.ackLatencySteadyKeyframeMs.count + summary.ackLatencySteadyOtherMs.count).toBe(summary.ackLatencySteadyMs.count);
     // every Sentinel's init segment and first fragment are acked apart from the rest
     expect(summary.ackLatencyJoinMs.count + summary.ackLatencyAfterJoinMs.count).toBe(ack.count);
     expect(summary.ackLatencyJoinMs.count).toBe(2 * summary.sentinels.started);

@@ -78,6 +78,13 @@ export class RunMetrics {
   readonly ackJoin = new LatencyHistogram();
   /** Ack latency of every other message (the stream's steady uploads), ms: whole run. */
   readonly ackAfterJoin = new LatencyHistogram();
+  /**
+   * Steady-state ack latency of the fragments that carry an IDR (each starts a new segment
+   * file on the server: create, index line, folder sync), ms. They are in {@link ackSteady} too.
+   */
+  readonly ackSteadyKeyframe = new LatencyHistogram();
+  /** Steady-state ack latency of every other message (appends to the open segment), ms. */
+  readonly ackSteadyOther = new LatencyHistogram();
   readonly relaySteady = new LatencyHistogram();
   /** Set once the warm-up is over: samples from then on also go into the steady histograms. */
   steady = false;
@@ -94,12 +101,16 @@ export class RunMetrics {
   /**
    * One message acknowledged `ms` after it was (last) sent.
    * @param join it opened its stream (sequence 1 or 2), see {@link ackJoin}
+   * @param keyframe it carried an IDR, see {@link ackSteadyKeyframe}
    */
-  ackLatency(ms: number, join = false): void {
+  ackLatency(ms: number, join = false, keyframe = false): void {
     this.ackTotal.record(ms);
     (join ? this.ackJoin : this.ackAfterJoin).record(ms);
     this.ackWindow.record(ms);
-    if (this.steady) this.ackSteady.record(ms);
+    if (this.steady) {
+      this.ackSteady.record(ms);
+      (keyframe ? this.ackSteadyKeyframe : this.ackSteadyOther).record(ms);
+    }
   }
 
   /** One live fragment received `ms` after its capture time. */

@@ -69,6 +69,8 @@ const summary: LoadgenSummary = {
   ackLatencySteadyMs: { ...latencies, count: 1000 },
   ackLatencyJoinMs: { ...latencies, count: 20 },
   ackLatencyAfterJoinMs: { ...latencies, count: 980 },
+  ackLatencySteadyKeyframeMs: { ...latencies, count: 40 },
+  ackLatencySteadyOtherMs: { ...latencies, count: 960 },
   proctors: { count: 20, connectedAtEnd: 20, streamsWatched: 200, connects: 20, reconnects: 0, subscriptions: 200, fragments: 12_000, liveFragments: 11_990, initSegments: 200, bytes: 950e6, skippedSequences: 0, outOfOrder: 0, tooSlow: 0, errors: {} },
   relayLatencyMs: { count: 0, min: null, mean: null, median: null, p50: null, p95: null, p99: null, max: null },
   relayLatencySteadyMs: { count: 0, min: null, mean: null, median: null, p50: null, p95: null, p99: null, max: null },

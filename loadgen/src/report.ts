@@ -102,6 +102,10 @@ export interface LoadgenSummary {
   ackLatencyJoinMs: LatencySummary;
   /** Send → ack of every other message, ms: the whole run. */
   ackLatencyAfterJoinMs: LatencySummary;
+  /** Send → ack after the warm-up of the fragments that carry an IDR (a new segment file on the server), ms. */
+  ackLatencySteadyKeyframeMs: LatencySummary;
+  /** Send → ack after the warm-up of every other message (appends), ms. */
+  ackLatencySteadyOtherMs: LatencySummary;
   proctors: {
     count: number;
     connectedAtEnd: number;
@@ -170,6 +174,8 @@ export function formatSummary(r: LoadgenSummary): string {
     `  acked         ${s.acked} messages; ${s.unackedAtEnd} never acknowledged; ${s.keyframeRequests} keyframe requests, ${s.setFps} set-fps`,
     `  ack latency   ${latency(r.ackLatencyMs)}`,
     `   after warm-up ${latency(r.ackLatencySteadyMs)}`,
+    `     of IDR fragments (each opens a segment file) ${latency(r.ackLatencySteadyKeyframeMs)}`,
+    `     of the others (appends) ${latency(r.ackLatencySteadyOtherMs)}`,
     `   of a stream's first two messages (init, first fragment) ${latency(r.ackLatencyJoinMs)}`,
     `   of the others ${latency(r.ackLatencyAfterJoinMs)}`,
   );

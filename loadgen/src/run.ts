@@ -374,6 +374,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
     ackLatencySteadyMs: metrics.ackSteady.summary(),
     ackLatencyJoinMs: metrics.ackJoin.summary(),
     ackLatencyAfterJoinMs: metrics.ackAfterJoin.summary(),
+    ackLatencySteadyKeyframeMs: metrics.ackSteadyKeyframe.summary(),
+    ackLatencySteadyOtherMs: metrics.ackSteadyOther.summary(),
     proctors: {
       count: proctors.length,
       connectedAtEnd: proctorsConnectedAtEnd,

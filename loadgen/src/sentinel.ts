@@ -65,6 +65,8 @@ interface Pending {
   lastSentAtMs: number | null;
   /** Times sent. */
   sends: number;
+  /** A fragment that carries an IDR (flag `join`). */
+  keyframe: boolean;
 }
 
 /** Close codes after which the Sentinel does not reconnect (set with the error that precedes them). */
@@ -214,7 +216,7 @@ export class SyntheticSentinel {
   private enqueue(kind: MediaKind, flags: number, payload: Uint8Array): void {
     const sequence = this.nextSequence++;
     const bytes = encodeMediaMessage({ kind, flags, channel: 0, sequence }, payload);
-    const p: Pending = { bytes, producedAtMs: this.now(), lastSentAtMs: null, sends: 0 };
+    const p: Pending = { bytes, producedAtMs: this.now(), lastSentAtMs: null, sends: 0, keyframe: kind === MediaKind.Fragment && (flags & MediaFlags.Join) !== 0 };
     this.backlog.set(sequence, p);
     this.backlogBytes += bytes.length;
     if (this.connected) this.send(p);
@@ -246,7 +248,7 @@ export class SyntheticSentinel {
     const now = this.now();
     for (const [s, p] of this.backlog) {
       if (s > sequence) break;
-      if (measure && p.lastSentAtMs !== null) this.o.metrics.ackLatency(now - p.lastSentAtMs, s <= 2);
+      if (measure && p.lastSentAtMs !== null) this.o.metrics.ackLatency(now - p.lastSentAtMs, s <= 2, p.keyframe);
       this.o.metrics.sentinel.acked++;
       this.backlogBytes -= p.bytes.length;
       this.backlog.delete(s);

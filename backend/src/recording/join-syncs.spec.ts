@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordingStore, StreamRecording } from './recording-store';
-import { RecordingFile, RecordingFs, RecordingOpenFlags, nodeRecordingFs } from './recording-fs';
+import { RecordingFile, RecordingFs, RecordingOpenFlags, isSynchronized, nodeRecordingFs } from './recording-fs';
 import { repairRecording } from './recording-repair';
 import { streamMessages, toUnits } from '../testing/media-fixtures';
 import type { StreamMeta } from './recording-layout';
@@ -19,6 +19,8 @@ import type { StreamMeta } from './recording-layout';
 /** One fdatasync the test holds: the file (or folder) it is on. */
 interface HeldSync {
   file: string;
+  /** A synchronized write (on a handle opened with O_DSYNC) or an fdatasync/fsync. */
+  op: 'write' | 'datasync';
   release(): void;
   fail(error: Error): void;
 }
@@ -31,17 +33,18 @@ class GatedFs implements RecordingFs {
     const real = await nodeRecordingFs.open(file, flags);
     return {
       ...real,
-      // a synchronized write ('r+dsync') is its own sync: held like one
+      // a synchronized write ('r+dsync', 'wdsync') is its own sync: held like one
       write: (buffer, offset, length, position) =>
-        flags !== 'r+dsync'
+        !isSynchronized(flags)
           ? real.write(buffer, offset, length, position)
           : new Promise((resolve, reject) => {
-              this.held.push({ file, release: () => real.write(buffer, offset, length, position).then(resolve, reject), fail: reject });
+              this.held.push({ file, op: 'write', release: () => real.write(buffer, offset, length, position).then(resolve, reject), fail: reject });
             }),
       datasync: () =>
         new Promise<void>((resolve, reject) => {
           this.held.push({
             file,
+            op: 'datasync',
             release: () => real.datasync().then(resolve, reject),
             fail: reject,
           });
@@ -61,6 +64,13 @@ class GatedFs implements RecordingFs {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
+
+/** How many of this process's descriptors are open on `file` (Linux /proc). */
+async function descriptorsOn(file: string): Promise<number> {
+  let count = 0;
+  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => null)) === file) count++;
+  return count;
+}
 const until = async (check: () => boolean, what: string) => {
   for (let i = 0; i < 500 && !check(); i++) await tick();
   if (!check()) throw new Error(`timed out waiting for ${what}`);
@@ -150,6 +160,43 @@ describe('sync chain of a joining stream', () => {
     const index = (await readFile(path.join(streamDir, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(index.map((e) => e.type)).toEqual(['init', 'segment']);
     expect((await repairRecording(streamDir, nodeRecordingFs)).resume.lastSequence).toBe(3);
+  });
+
+  it('a new segment after appends: its synchronized data write, its index line and the folder sync run in one round; the previous segment is closed', async () => {
+    const recording = await openNew('stream-a');
+    const streamDir = path.join(dataDir, 'streams', 'stream-a');
+    const gop = toUnits(streamMessages(4, 2)); // init, IDR, P, IDR, P
+    const writeReleasing = async (unit: (typeof gop)[number]) => {
+      const w = track(recording.write(unit));
+      while (w.settled === 'no') {
+        for (const h of fs.take(() => true)) h.release();
+        await tick();
+      }
+      expect(w.settled).toBe('resolved');
+    };
+    for (const unit of gop.slice(0, 3)) await writeReleasing(unit);
+    const firstSegment = path.join(streamDir, (await readFile(path.join(streamDir, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { file: string })[1]!.file);
+    expect(await descriptorsOn(firstSegment)).toBe(1); // kept open for the appends
+
+    const rollover = track(recording.write(gop[3]));
+    await until(() => fs.held.length === 3, 'the three operations of a new segment');
+    const held = fs.held.map((h) => ({ file: path.relative(streamDir, h.file) || '.', op: h.op })).sort((a, b) => a.file.localeCompare(b.file));
+    expect(held).toEqual([
+      { file: '.', op: 'datasync' },
+      { file: expect.stringMatching(/^000000000004-.*\.m4s$/), op: 'write' },
+      { file: 'index.jsonl', op: 'write' },
+    ]);
+    expect(await descriptorsOn(firstSegment)).toBe(0); // closed in the same round
+    await tick();
+    expect(rollover.settled).toBe('no');
+    for (const h of fs.take(() => true)) h.release();
+    await until(() => rollover.settled !== 'no', 'the new segment');
+    expect(rollover.settled).toBe('resolved');
+    await writeReleasing(gop[4]);
+    await recording.close();
+    const index = (await readFile(path.join(streamDir, 'index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(index.map((e) => e.type)).toEqual(['init', 'segment', 'segment']);
+    expect((await repairRecording(streamDir, nodeRecordingFs)).resume.lastSequence).toBe(5);
   });
 
   it('a failed shared sync of streams/ fails only the streams whose entries it covered; they retry', async () => {

@@ -56,6 +56,19 @@ describe('nodeRecordingFs', () => {
     });
   });
 
+  it("'wdsync' creates or truncates, read/write with O_DSYNC", async () => {
+    const file = path.join(dir, 'new.m4s');
+    await writeFile(file, Buffer.from('old contents'));
+    await withOpen(file, 'wdsync', async (handle, flags) => {
+      expect(flags & constants.O_DSYNC).toBe(constants.O_DSYNC);
+      expect(flags & ACCESS_MODE).toBe(constants.O_RDWR);
+      expect(await handle.size()).toBe(0); // truncated
+      expect((await handle.write(Buffer.from('idr'), 0, 3, 0)).bytesWritten).toBe(3);
+    });
+    expect(await readFile(file, 'utf8')).toBe('idr');
+    await withOpen(path.join(dir, 'created.m4s'), 'wdsync', async (handle) => expect(await handle.size()).toBe(0));
+  });
+
   it("'r+dsync' on a missing file fails with ENOENT (it never creates one)", async () => {
     await expect(nodeRecordingFs.open(path.join(dir, 'missing.m4s'), 'r+dsync')).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -14,15 +14,24 @@ export interface RecordingFs {
    * open(2)): each write resolves only once its data, and the size needed to read it back,
    * are on stable storage, as write + fdatasync(2) would, in one system call (issue 10: the
    * append of every fragment made two trips through libuv's thread pool, now one).
+   * `'wdsync'` is `'w'` (create or truncate) with `O_DSYNC`, read/write: a new segment file
+   * whose first write is synchronized too (its directory entry is not: fsync the folder).
    */
   open(path: string, flags: RecordingOpenFlags): Promise<RecordingFile>;
 }
 
 /** How {@link RecordingFs.open} opens a file. */
-export type RecordingOpenFlags = 'w' | 'r+' | 'r' | 'r+dsync';
+export type RecordingOpenFlags = 'w' | 'r+' | 'r' | 'r+dsync' | 'wdsync';
+
+/** Whether a handle opened with `flags` synchronizes every write (`O_DSYNC`). */
+export function isSynchronized(flags: RecordingOpenFlags): boolean {
+  return flags === 'r+dsync' || flags === 'wdsync';
+}
 
 /** `'r+dsync'`: read/write an existing file, every write synchronized (`O_RDWR | O_DSYNC`). */
 const READ_WRITE_DSYNC = constants.O_RDWR | constants.O_DSYNC;
+/** `'wdsync'`: create or truncate, read/write, every write synchronized. */
+const CREATE_DSYNC = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC;
 
 /** An open file of {@link RecordingFs}. */
 export interface RecordingFile {
@@ -44,7 +53,7 @@ export interface RecordingFile {
 /** The real file system (node:fs/promises). */
 export const nodeRecordingFs: RecordingFs = {
   async open(path, flags) {
-    const handle = await open(path, flags === 'r+dsync' ? READ_WRITE_DSYNC : flags);
+    const handle = await open(path, flags === 'r+dsync' ? READ_WRITE_DSYNC : flags === 'wdsync' ? CREATE_DSYNC : flags);
     return {
       write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
       datasync: () => handle.datasync(),

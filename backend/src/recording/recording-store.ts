@@ -131,7 +131,7 @@ export class RecordingStore {
       // an empty index now, so one sync of the folder makes it durable with meta.json
       const indexPath = path.join(dir, 'index.jsonl');
       // a new folder's index stays open for the recording's first writes (one open less per join)
-      if (created) newIndex = await this.fs.open(indexPath, 'w');
+      if (created) newIndex = await this.fs.open(indexPath, this.fsync ? 'wdsync' : 'w');
       else if (!(await stat(indexPath).then(() => true, () => false))) await (await this.fs.open(indexPath, 'w')).close();
       if (!created && this.fsync) {
         // an old folder without meta.json (a crash while it was being created): synced now
@@ -526,11 +526,16 @@ export class StreamRecording implements UnitWriter {
 
   private async writeInit(unit: InitUnit): Promise<void> {
     const file = initFileName(unit.sequence);
-    await this.writeNewFile(file, unit.payload, {
-      type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs,
-    });
+    const previous = this.segment;
+    const handle = await this.writeNewFile(
+      file,
+      unit.payload,
+      { type: 'init', sequence: unit.sequence, file, width: unit.width, height: unit.height, codec: unit.codec, atMs: unit.receivedAtMs },
+      previous ? () => this.dropHandle(previous) : null,
+    );
     this.initFile = file;
-    await this.closeSegment();
+    this.segment = null; // the next fragment starts a segment of this init segment
+    await handle.close();
   }
 
   private async writeFragment(unit: FragmentUnit): Promise<void> {
@@ -549,86 +554,85 @@ export class StreamRecording implements UnitWriter {
       return;
     }
     const file = segmentFileName(unit.sequence, unit.captureTimeMs ?? unit.receivedAtMs);
-    const handle = await this.writeNewFile(
+    const entry: IndexEntry = {
+      type: 'segment',
+      sequence: unit.sequence,
       file,
-      unit.payload,
-      {
-        type: 'segment',
-        sequence: unit.sequence,
-        file,
-        init: this.initFile,
-        join: unit.join,
-        decodeTime: unit.decodeTime,
-        startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
-      },
-      // with fsync the appends reopen it synchronized ('r+dsync'), once per segment
-      !this.fsync,
-    );
-    await this.closeSegment();
+      init: this.initFile,
+      join: unit.join,
+      decodeTime: unit.decodeTime,
+      startMs: Math.round(unit.captureTimeMs ?? unit.receivedAtMs),
+    };
+    // the previous segment is closed in the same round (its last append is durable already);
+    // after a failure it stays current, its handle reopened if it is appended to again
+    const handle = await this.writeNewFile(file, unit.payload, entry, current ? () => this.dropHandle(current) : null);
     this.segment = { file, handle, bytes: unit.payload.byteLength };
   }
 
   /**
    * Creates (or on a retry re-creates) a file holding exactly `data` and appends its index
-   * line, then syncs, at the same time (one round instead of two: issue 10), the file's data,
-   * the index, the folder's entries (and any entry left pending by the folder's creation).
-   * Nothing counts before all of them completed: on any error the file handle is closed,
-   * the index handle dropped and its durable size unchanged, so the retry rewrites the same
-   * bytes at the same offsets. After a crash in between, repair drops an index line whose
-   * file is missing and trims or removes a torn newest file (recording-repair.ts).
-   * @returns the open handle when `keepOpen`, else null
+   * line. With fsync the file is opened synchronized (`'wdsync'`, kept for the appends that
+   * follow) and the index too (`'r+dsync'`), so once the file is open everything else runs in
+   * one round through the thread pool, at the same time: the file's data, the index line, the
+   * folder's fsync for the new entry (and any entry left pending by the folder's creation),
+   * and `alongside` (closing the previous segment). Two rounds per new segment, not six
+   * (issue 10: a new segment every IDR, the slowest acks). Nothing counts before all of them
+   * completed: on any error the file handle is closed, the index handle dropped and its
+   * durable size unchanged, so the retry rewrites the same bytes at the same offsets. After a
+   * crash in between, repair drops an index line whose file is missing and trims or removes a
+   * torn newest file (recording-repair.ts); the order in which the three reach the disk does
+   * not matter.
+   * @returns the open handle of the new file (the caller closes or keeps it)
+   * @throws the first error of any step, once every step has settled
    */
-  private async writeNewFile(file: string, data: Uint8Array, entry: IndexEntry, keepOpen = false): Promise<RecordingFile | null> {
+  private async writeNewFile(file: string, data: Uint8Array, entry: IndexEntry, alongside: (() => Promise<void>) | null = null): Promise<RecordingFile> {
     const line = Buffer.from(JSON.stringify(entry) + '\n');
-    const handle = await this.fs.open(path.join(this.dir, file), 'w');
+    const handle = await this.fs.open(path.join(this.dir, file), this.fsync ? 'wdsync' : 'w');
     try {
-      await writeFully(handle, data, 0);
-      try {
-        this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
-        await writeFully(this.index.handle, line, this.index.bytes);
-        if (this.fsync) {
-          // the new file's entry: the folder's sync (part of the pending ones of a new folder)
-          await this.syncWithEntries([handle.datasync(), this.index.handle.datasync()], true);
-        }
-      } catch (e) {
-        await this.dropHandle(this.index);
-        throw e;
-      }
+      await allOrFirstError([
+        writeFully(handle, data, 0),
+        this.writeIndexLine(line),
+        ...(this.fsync ? [this.syncEntries(true)] : []),
+        ...(alongside ? [alongside()] : []),
+      ]);
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw e;
     }
     this.index.bytes += line.byteLength;
-    if (keepOpen) return handle;
-    await handle.close();
-    return null;
+    return handle;
   }
 
-  private async appendIndex(entry: IndexEntry): Promise<void> {
-    const line = Buffer.from(JSON.stringify(entry) + '\n');
+  /**
+   * Writes one line at the index's durable end (synchronized with fsync); the durable size is
+   * the caller's to advance. On error the index handle is dropped (reopened by the retry).
+   */
+  private async writeIndexLine(line: Uint8Array): Promise<void> {
     try {
-      this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), 'r+');
+      this.index.handle ??= await this.fs.open(path.join(this.dir, 'index.jsonl'), this.fsync ? 'r+dsync' : 'r+');
       await writeFully(this.index.handle, line, this.index.bytes);
-      if (this.fsync) {
-        // before the first unit of a new folder (a gap first), its entries become durable here
-        await this.syncWithEntries([this.index.handle.datasync()], false);
-      }
     } catch (e) {
       await this.dropHandle(this.index);
       throw e;
     }
+  }
+
+  private async appendIndex(entry: IndexEntry): Promise<void> {
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    // before the first unit of a new folder (a gap first), its entries become durable here
+    await allOrFirstError([this.writeIndexLine(line), ...(this.fsync ? [this.syncEntries(false)] : [])]);
     this.index.bytes += line.byteLength;
   }
 
   /**
-   * Waits for `syncs` together with the directory-entry syncs a new folder left pending (its
-   * own and `streams/`'s), at the same time; the pending ones are done once they succeeded.
-   * @param folderToo also sync the stream folder when nothing is pending (a new file's entry)
+   * Syncs the directory entries a new folder left pending (its own and `streams/`'s), at the
+   * same time; they are done once they succeeded.
+   * @param folderToo sync the stream folder when nothing is pending (a new file's entry)
    * @throws the first error (every sync is waited for first)
    */
-  private async syncWithEntries(syncs: Promise<void>[], folderToo: boolean): Promise<void> {
+  private async syncEntries(folderToo: boolean): Promise<void> {
     const entries = this.pendingEntries ?? (folderToo ? [() => this.syncFolder()] : []);
-    await allOrFirstError([...syncs, ...entries.map((sync) => sync())]);
+    await allOrFirstError(entries.map((sync) => sync()));
     this.pendingEntries = null;
   }
 
@@ -652,11 +656,5 @@ export class StreamRecording implements UnitWriter {
     const handle = holder.handle;
     holder.handle = null;
     await handle?.close().catch(() => undefined);
-  }
-
-  private async closeSegment(): Promise<void> {
-    const current = this.segment;
-    this.segment = null;
-    await current?.handle?.close().catch(() => undefined);
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseFragment } from '@vigil/fmp4';
 import { decodeMediaMessage, parseServerToSentinel } from '@vigil/protocol';
 import { RecordingStore } from './recording-store';
-import { RecordingFile, RecordingFs, RecordingOpenFlags, nodeRecordingFs } from './recording-fs';
+import { RecordingFile, RecordingFs, RecordingOpenFlags, isSynchronized, nodeRecordingFs } from './recording-fs';
 import { scanSegment } from './torn-tail';
 import { repairRecording } from './recording-repair';
 import { StreamRegistry, StreamWriterFactory } from '../relay/stream-registry';
@@ -42,7 +42,7 @@ class FaultyFs implements RecordingFs {
     return {
       write: async (buffer, offset, length, position) => {
         this.check('write');
-        if (flags === 'r+dsync') this.check('datasync'); // a synchronized write includes the sync
+        if (isSynchronized(flags)) this.check('datasync'); // a synchronized write includes the sync
         if (this.shortWrites > 0 && length > 1) {
           this.shortWrites--;
           return real.write(buffer, offset, Math.floor(length / 2), position);
