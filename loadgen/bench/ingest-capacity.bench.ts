@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     for (const sentinels of HELD_LEVELS) {
       const summary = await runLoadgen(heldOptions(pinned, sentinels), { log: note, progress: () => undefined });
       held.push({ sentinels, summary });
-      note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms, relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
+      note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms (at the server ${num(summary.serverAckSteadyMs?.p99 ?? NaN)} ms), relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
     }
   }
   const profiledLevel = Math.max(...HELD_LEVELS);
@@ -205,6 +205,8 @@ ${profiled.breakdown.rows
     const lost = rs.reduce((n, r) => n + r.sentinels.unackedAtEnd, 0);
     return (
       `| ${sentinels} | ${f((r) => r.ackLatencySteadyMs.p50)} | ${f((r) => r.ackLatencySteadyMs.p99)} | ${f((r) => r.ackLatencySteadyMs.max)} | ` +
+      `${f((r) => r.ackLatencySteadyKeyframeMs.p99)} | ${f((r) => r.ackLatencySteadyOtherMs.p99)} | ` +
+      `${f((r) => r.serverAckSteadyMs?.p99)} | ${f((r) => (r.serverAckSteadyMs?.within50Ms ?? NaN) * 100)} | ${f((r) => r.loadgen.eventLoopDelayMs.p99)} | ` +
       `${f((r) => r.relayLatencySteadyMs.p50)} | ${f((r) => r.relayLatencySteadyMs.p99)} | ${f((r) => r.server?.cpuPercent)} | ${f((r) => (r.server?.peakRssBytes ?? NaN) / 2 ** 20)} | ${lost} |`
     );
   });
@@ -241,9 +243,15 @@ ${rows.join('\n')}
 fdatasync, ${PROCTORS} proctors), joining at ${HELD_JOIN_RATE} per second, no stop condition; figures over the ${HELD_MEASURE_S} s
 after the last one joined (+5 s), ms. Median (min–max) of ${HELD_RUNS} runs per level, each a fresh server;
 CPU is the server's average over the whole run (joins included). Never acked: messages without an ack at the end, all runs.
+The ack figures are the Sentinels' (send → ack received), split into the fragments that carry an IDR (each
+starts a new segment file: about 4 % of them) and the appends. "At the server" is the same acks from the
+server's own \`vigil_fragment_ack_seconds\` histogram (receive → ack sent, p99 interpolated within its
+25/50/100 ms buckets, as Prometheus' \`histogram_quantile\` does): the difference is time in the two
+processes' sockets and event loops, the server's (its one core also runs the thread pool) and the load
+generator's (its event-loop delay p99 is beside it).
 
-| Sentinels | ack p50 | ack p99 | ack max | relay p50 | relay p99 | server CPU % | server peak RSS MiB | never acked |
-|---|---|---|---|---|---|---|---|---|
+| Sentinels | ack p50 | ack p99 | ack max | IDR ack p99 | append ack p99 | at the server: ack p99 | at the server: % within 50 ms | load generator loop delay p99 | relay p50 | relay p99 | server CPU % | server peak RSS MiB | never acked |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${heldRows.join('\n')}
 
 ${profileText}`);

@@ -85,6 +85,13 @@ describe('loadgen against a spawned server', () => {
     expect(summary.ackLatencySteadyMs.count).toBeLessThan(ack.count);
     // the steady acks split into IDR fragments and the rest, none counted twice
     expect(summary.ackLatencySteadyKeyframeMs.count + summary.ackLatencySteadyOtherMs.count).toBe(summary.ackLatencySteadyMs.count);
+    // the server's own view of the same acks (its /metrics, scraped at the warm-up's end and after the drain)
+    const server = summary.serverAckSteadyMs!;
+    expect(server).not.toBeNull();
+    expect(server.count).toBeGreaterThanOrEqual(summary.ackLatencySteadyMs.count - 5 * 5); // a tick's worth either way
+    expect(server.count).toBeLessThanOrEqual(summary.ackLatencySteadyMs.count + 5 * 5);
+    expect(server.p50!).toBeLessThanOrEqual(server.p99!);
+    expect(server.within50Ms!).toBeGreaterThan(0.5);
     // every Sentinel's init segment and first fragment are acked apart from the rest
     expect(summary.ackLatencyJoinMs.count + summary.ackLatencyAfterJoinMs.count).toBe(ack.count);
     expect(summary.ackLatencyJoinMs.count).toBe(2 * summary.sentinels.started);

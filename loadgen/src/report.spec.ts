@@ -71,6 +71,7 @@ const summary: LoadgenSummary = {
   ackLatencyAfterJoinMs: { ...latencies, count: 980 },
   ackLatencySteadyKeyframeMs: { ...latencies, count: 40 },
   ackLatencySteadyOtherMs: { ...latencies, count: 960 },
+  serverAckSteadyMs: { count: 1000, p50: 0.6, p99: 31.4, within50Ms: 0.9962 },
   proctors: { count: 20, connectedAtEnd: 20, streamsWatched: 200, connects: 20, reconnects: 0, subscriptions: 200, fragments: 12_000, liveFragments: 11_990, initSegments: 200, bytes: 950e6, skippedSequences: 0, outOfOrder: 0, tooSlow: 0, errors: {} },
   relayLatencyMs: { count: 0, min: null, mean: null, median: null, p50: null, p95: null, p99: null, max: null },
   relayLatencySteadyMs: { count: 0, min: null, mean: null, median: null, p50: null, p95: null, p99: null, max: null },
@@ -98,6 +99,8 @@ describe('formatSummary', () => {
     expect(text).toContain('200 Sentinels at 1 fps, 20 proctors (spread, tile), 60.2 s of capture (warm-up 10 s)');
     expect(text).toContain('ack latency   n 1200: median (p50) 8.1, p95 31, p99 49, max 210 ms (min 0.4, mean 12)');
     expect(text).toContain('after warm-up n 1000: median (p50) 8.1');
+    expect(text).toContain('of IDR fragments (each opens a segment file) n 40: median (p50) 8.1');
+    expect(text).toContain('at the server (receive → ack sent, its /metrics buckets) n 1000: median (p50) 0.6, p99 31 ms; 99.62 % within 50 ms');
     expect(text).toContain('relay latency no samples');
     expect(text).toContain('errors        sentinels connection-lost 1; proctors none');
     expect(text).toContain('CPU 45% of one core on average (peak second 61%), peak RSS 320.0 MB');

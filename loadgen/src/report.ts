@@ -106,6 +106,12 @@ export interface LoadgenSummary {
   ackLatencySteadyKeyframeMs: LatencySummary;
   /** Send → ack after the warm-up of every other message (appends), ms. */
   ackLatencySteadyOtherMs: LatencySummary;
+  /**
+   * The same acks as the server saw them after the warm-up: receive → ack sent, from its
+   * `vigil_fragment_ack_seconds` histogram (quantiles interpolated within its buckets, ms;
+   * `within50Ms` the share at or below 50 ms). Null when its /metrics could not be read.
+   */
+  serverAckSteadyMs: { count: number; p50: number | null; p99: number | null; within50Ms: number | null } | null;
   proctors: {
     count: number;
     connectedAtEnd: number;
@@ -176,6 +182,7 @@ export function formatSummary(r: LoadgenSummary): string {
     `   after warm-up ${latency(r.ackLatencySteadyMs)}`,
     `     of IDR fragments (each opens a segment file) ${latency(r.ackLatencySteadyKeyframeMs)}`,
     `     of the others (appends) ${latency(r.ackLatencySteadyOtherMs)}`,
+    `     at the server (receive → ack sent, its /metrics buckets) ${serverAcks(r.serverAckSteadyMs)}`,
     `   of a stream's first two messages (init, first fragment) ${latency(r.ackLatencyJoinMs)}`,
     `   of the others ${latency(r.ackLatencyAfterJoinMs)}`,
   );
@@ -202,6 +209,14 @@ export function formatSummary(r: LoadgenSummary): string {
 export function latency(l: LatencySummary): string {
   if (l.count === 0) return 'no samples';
   return `n ${l.count}: median (p50) ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)} ms (min ${ms(l.min)}, mean ${ms(l.mean)})`;
+}
+
+/** The server's own ack figures, or why there are none. */
+function serverAcks(a: LoadgenSummary['serverAckSteadyMs']): string {
+  if (a === null) return 'not readable (its /metrics is off)';
+  if (a.count === 0) return 'no samples';
+  const within = a.within50Ms === null ? '' : `; ${(a.within50Ms * 100).toFixed(2)} % within 50 ms`;
+  return `n ${a.count}: median (p50) ${ms(a.p50)}, p99 ${ms(a.p99)} ms${within}`;
 }
 
 /** ms with one decimal below 10 ms, whole above; `-` for null. */

@@ -18,6 +18,7 @@ import { type LoadgenSummary, type ProgressSnapshot } from './report';
 import { SyntheticSentinel, type Seat } from './sentinel';
 import { sampleProcess, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
 import { checkStop, type StopReason } from './stop-conditions';
+import { histogramCount, histogramDelta, histogramQuantile, parseHistogram, shareWithin, type CumulativeHistogram } from './server-histogram';
 import { watchersOf } from './watch-plan';
 
 /** Callbacks of a run. */
@@ -187,6 +188,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   const problems: string[] = [];
   let serverGone = false;
   void ctx.server?.exited.then(() => (serverGone = true));
+  /** The server's ack histogram when the warm-up ended (null: its /metrics is not readable). */
+  let serverAcksAtSteady: Promise<CumulativeHistogram | null> = Promise.resolve(null);
 
   const captureEnded = await new Promise<number>((resolve) => {
     let done = false;
@@ -272,6 +275,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       if (!metrics.steady && elapsed >= o.warmupS * 1000) {
         // steady state from the next second: the p99 windows start empty (warm-up samples do not count)
         metrics.steady = true;
+        serverAcksAtSteady = scrapeServerAcks(ctx.baseUrl);
         metrics.ackWindow.clear();
         metrics.relayWindow.clear();
       }
@@ -293,6 +297,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   const drainDeadline = Date.now() + o.drainTimeoutMs;
   while (Date.now() < drainDeadline && sentinels.some((s) => s.pending > 0 && !s.finished)) await sleep(100);
   await sleep(300); // the last live fragments reach the proctors
+  const serverAckSteadyMs = serverAckFigures(await serverAcksAtSteady, await scrapeServerAcks(ctx.baseUrl));
   const unackedAtEnd = sentinels.reduce((n, s) => n + s.pending, 0);
   const connectedAtEnd = sentinels.filter((s) => s.connected).length;
   const proctorsConnectedAtEnd = proctors.filter((p) => p.connected).length;
@@ -376,6 +381,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
     ackLatencyAfterJoinMs: metrics.ackAfterJoin.summary(),
     ackLatencySteadyKeyframeMs: metrics.ackSteadyKeyframe.summary(),
     ackLatencySteadyOtherMs: metrics.ackSteadyOther.summary(),
+    serverAckSteadyMs,
     proctors: {
       count: proctors.length,
       connectedAtEnd: proctorsConnectedAtEnd,
@@ -413,6 +419,41 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       eventLoopDelayMs: { p50: loopDelayMs(loopTotal.percentile(50)), p99: loopDelayMs(loopTotal.percentile(99)), max: loopDelayMs(loopTotal.max) },
     },
     ramp: o.ramp ? { reachedSentinels: sentinels.length, lastStableSentinels: lastStableLevel(o.ramp, stopNow ? stopNow.atS * 1000 : null) } : null,
+  };
+}
+
+/** The server's ack-latency histogram (receive → ack sent after the durable write). */
+const SERVER_ACK_HISTOGRAM = 'vigil_fragment_ack_seconds';
+
+/**
+ * Reads the server's ack histogram from its `GET /metrics` (a spawned server serves it to
+ * loopback clients; a given server only when configured so).
+ * @returns null when it cannot be read
+ */
+async function scrapeServerAcks(baseUrl: string): Promise<CumulativeHistogram | null> {
+  try {
+    const response = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(5000) });
+    return response.ok ? parseHistogram(await response.text(), SERVER_ACK_HISTOGRAM) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The server's acks between the two scrapes, ms (quantiles interpolated in its buckets); null without both. */
+function serverAckFigures(atSteady: CumulativeHistogram | null, atEnd: CumulativeHistogram | null): LoadgenSummary['serverAckSteadyMs'] {
+  if (!atSteady || !atEnd) return null;
+  let steady: CumulativeHistogram;
+  try {
+    steady = histogramDelta(atSteady, atEnd);
+  } catch {
+    return null;
+  }
+  const ms = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
+  return {
+    count: histogramCount(steady),
+    p50: ms(histogramQuantile(steady, 0.5)),
+    p99: ms(histogramQuantile(steady, 0.99)),
+    within50Ms: steady.bounds.includes(0.05) ? shareWithin(steady, 0.05) : null,
   };
 }
 
