@@ -131,8 +131,6 @@ export async function spawnServer(o: {
     VIGIL_ADMIN_EMAIL: adminEmail,
     // one login per synthetic proctor, all from this address
     VIGIL_LOGIN_RATE_LIMIT: '10000',
-    // the server's own ack latency for the summary (GET /metrics from this machine only)
-    VIGIL_METRICS_LOOPBACK: 'true',
     ...o.env,
   };
   const node = [process.execPath, '--enable-source-maps', ...(o.nodeArgs ?? []), main];
