@@ -67,16 +67,14 @@ export function histogramQuantile(h: CumulativeHistogram, q: number): number | n
   const total = histogramCount(h);
   if (total === 0) return null;
   const rank = q * total;
-  for (let i = 0; i < h.bounds.length; i++) {
-    if (h.counts[i]! < rank) continue;
-    const upper = h.bounds[i]!;
-    const lower = i === 0 ? 0 : h.bounds[i - 1]!;
-    if (upper === Infinity) return lower;
-    const below = i === 0 ? 0 : h.counts[i - 1]!;
-    const inBucket = h.counts[i]! - below;
-    return inBucket === 0 ? upper : lower + (upper - lower) * ((rank - below) / inBucket);
-  }
-  return h.bounds.at(-2) ?? null;
+  // the +Inf bucket holds every observation, so there is always one
+  const i = h.counts.findIndex((count) => count >= rank);
+  const upper = h.bounds[i]!;
+  const lower = i === 0 ? 0 : h.bounds[i - 1]!;
+  if (upper === Infinity) return lower;
+  const below = i === 0 ? 0 : h.counts[i - 1]!;
+  const inBucket = h.counts[i]! - below;
+  return inBucket === 0 ? upper : lower + (upper - lower) * ((rank - below) / inBucket);
 }
 
 /**
