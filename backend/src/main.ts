@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AppModule } from './app.module';
 import { VigilConfig, loadConfig } from './config/vigil-config';
@@ -17,6 +18,7 @@ import { pageKindOf, portalIndex, securityHeaders } from './config/security-head
 import { Logger as JsonLogger } from 'nestjs-pino';
 import type { LogDestination } from './common/json-logging';
 import { bodyErrors } from './common/body-errors';
+import { gcStartupWarning } from './gc-threads';
 
 /**
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
   const docs = config.apiDocs === 'off' ? 'off (VIGIL_API_DOCS)' : `${base}/api/docs${config.apiDocs === 'login' ? ' (after login)' : ''}`;
   logger.log(`Vigil is up. Proctor portal: ${base}/   API: ${docs}   Kiosk URLs: GET /api/exams/EXAM/seats/kiosk-urls.csv`);
   logger.log(`Recordings in ${path.resolve(config.dataDir)}`);
+  const gcWarning = gcStartupWarning(availableParallelism(), process.execArgv);
+  if (gcWarning) logger.warn(gcWarning);
 }
 
 if (require.main === module) void main();

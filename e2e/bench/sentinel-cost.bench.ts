@@ -33,10 +33,11 @@ import { busiestRenderer, cpuPercentOver, rssBytes, runWithDisplay, spread, wait
 const ROOT = path.resolve(__dirname, '../..');
 const WARMUP_MS = 10_000;
 const WINDOWS = 5;
-const RUN_MINUTES = Number(process.env['VIGIL_BENCH_SENTINEL_MINUTES'] ?? 1);
+/** Measured run after the warm-up, s: 5 windows of 10 s (`VIGIL_BENCH_SENTINEL_MINUTES=60` measures an hour). */
+const RUN_S = process.env['VIGIL_BENCH_SENTINEL_MINUTES'] ? Number(process.env['VIGIL_BENCH_SENTINEL_MINUTES']) * 60 : 50;
 /** `VIGIL_BENCH_SENTINEL_CONFIGS=webcodecs:1,openh264-wasm:5` measures only those (default: all four). */
 const CONFIGS = process.env['VIGIL_BENCH_SENTINEL_CONFIGS']?.split(',') ?? null;
-const WINDOW_MS = Math.max(10_000, (RUN_MINUTES * 60_000) / WINDOWS);
+const WINDOW_MS = Math.max(10_000, (RUN_S * 1000) / WINDOWS);
 
 const pct = (s: Spread) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
@@ -129,7 +130,7 @@ of ${WINDOWS} windows of ${(WINDOW_MS / 1000).toFixed(0)} s with (min–max), af
 Sentinel page's process (page, encoder worker, WebCodecs' software encoder), "whole browser"
 adds the browser process (screen capture), the software GPU process and utilities. Memory:
 the renderer's resident set and the page's JS heap after the warm-up → at the end, MiB; growth
-per minute between them; uplink: bytes the server received over the run. Over a ${RUN_MINUTES}-minute run${RUN_MINUTES < 60 ? ' (the page after one hour is the growth extrapolated; `VIGIL_BENCH_SENTINEL_MINUTES=60` measures it)' : ''}.
+per minute between them; uplink: bytes the server received over the run. Over a ${RUN_S < 120 ? `${RUN_S} s` : `${RUN_S / 60}-minute`} run${RUN_S < 3600 ? ' (the page after one hour is the growth extrapolated; `VIGIL_BENCH_SENTINEL_MINUTES=60` measures it)' : ''}.
 2 cores; the server and the desktop's browser run on the same machine.
 
 | encoder | fps | renderer CPU % | whole browser CPU % | renderer RSS, MiB | JS heap, MiB | RSS growth, MiB/min | uplink kbit/s | minutes |

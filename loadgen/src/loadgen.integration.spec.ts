@@ -3,6 +3,7 @@
  * a short run of the whole load generator, and a Sentinel that loses its connection and resumes.
  * Frames are generated with ffmpeg into a temporary cache (640x360, so it takes a second).
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,3 +180,35 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): 
     await new Promise((r) => setTimeout(r, 1));
   }
 }
+
+describe('the spawned server on one CPU (taskset -c 0)', () => {
+  /** The spawned server's Node.js options (/proc/PID/cmdline: taskset exec()s node in place). */
+  const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  /** Its output once the start-up lines are out ("Recordings in …" is logged last but the warning). */
+  async function startupLog(server: SpawnedServer): Promise<string> {
+    for (let i = 0; i < 100 && !server.logs.join('').includes('Recordings in'); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    return server.logs.join('');
+  }
+
+  it('starts Node with --single-threaded-gc, as npm start does on one CPU, and the server does not warn', async () => {
+    const server = await spawnServer({ env: {}, cpus: '0', main: null, log: () => undefined });
+    try {
+      expect(commandLine(server.pid)).toContain('--single-threaded-gc');
+      const log = await startupLog(server);
+      expect(log).toContain('Recordings in');
+      expect(log).not.toContain('garbage collector');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the server warns at start-up when the option was turned off on one CPU', async () => {
+    const server = await spawnServer({ env: {}, cpus: '0', main: null, log: () => undefined, nodeArgs: ['--no-single-threaded-gc'] });
+    try {
+      expect(await startupLog(server)).toMatch(/runs on 1 CPU and V8's garbage collector has helper threads .* start Node with --single-threaded-gc/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

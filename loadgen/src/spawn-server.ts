@@ -9,7 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** A running spawned server. */
@@ -100,6 +100,32 @@ export function newerSource(root: string, mtimeMs: number): string | null {
 }
 
 /**
+ * CPUs in a `taskset -c` list (`0`, `0,2`, `0-3`, `0-3,6`), each counted once.
+ * @throws RangeError for anything else (an empty item, a range running backwards)
+ */
+export function cpuListSize(list: string): number {
+  const cpus = new Set<number>();
+  for (const item of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(item.trim());
+    if (!m) throw new RangeError(`not a CPU list: "${list}"`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) throw new RangeError(`not a CPU list: "${list}" (${item} runs backwards)`);
+    for (let cpu = from; cpu <= to; cpu++) cpus.add(cpu);
+  }
+  return cpus.size;
+}
+
+/**
+ * The V8 collector options `npm start` gives the server on a machine of `cpus` CPUs (the rule
+ * and its measurements: backend/src/gc-threads.ts): `--single-threaded-gc` on one CPU, so a
+ * server pinned to one core is measured as a school's one-CPU server runs.
+ */
+export function serverGcOptions(cpus: number): string[] {
+  return cpus <= 1 ? ['--single-threaded-gc'] : [];
+}
+
+/**
  * Starts the server and waits until `/api/health` answers and its admin's one-time password is logged.
  * @param o.env extra server environment (wins over the defaults here)
  * @param o.cpus `taskset -c` list, or null
@@ -133,7 +159,9 @@ export async function spawnServer(o: {
     VIGIL_LOGIN_RATE_LIMIT: '10000',
     ...o.env,
   };
-  const node = [process.execPath, '--enable-source-maps', ...(o.nodeArgs ?? []), main];
+  // as npm start (tools/start.mjs) would on a machine of that many CPUs; o.nodeArgs come later and win
+  const gc = serverGcOptions(o.cpus === null ? availableParallelism() : cpuListSize(o.cpus));
+  const node = [process.execPath, '--enable-source-maps', ...gc, ...(o.nodeArgs ?? []), main];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
   const logs: string[] = [];
   const child: ChildProcess = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
