@@ -7,9 +7,9 @@
  *   (testing/encoder-harness.ts); one frame at a time, "ms/frame" = encode() to output
  *   callback. For the fallback that includes the trip to its Worker, the I420 copy into wasm
  *   memory and OpenH264's EncodeFrame, all on one Worker thread (one core).
- *   Best of 3 runs per row: this machine is shared, and other load only ever adds time.
+ *   Median of 5 runs per row (by mean ms/frame), with the lowest and highest mean.
  * - Node rows: the same wasm module driven directly, EncodeFrame only (after a warm-up run,
- *   best of 3 like the browser rows).
+ *   median of 5 like the browser rows).
  * - Goal (issue 4): the fallback sustains 5 fps at 1080p on one core, i.e. < 200 ms/frame.
  *
  * Needs the wasm build (bash tools/openh264-wasm/build.sh); builds the Sentinel itself.
@@ -27,13 +27,13 @@ import { startHarnessServer } from '../src/encode/openh264/testing/harness-serve
 import { loadOpenH264, repositoryRoot } from '../src/encode/openh264/testing/load-openh264.node';
 import { drawScreenRgba, rgbaToI420 } from '../src/encode/openh264/testing/screen-content';
 
-/** Frames per run: 10 s at 5 fps. */
-const FRAMES = 50;
+/** Frames per run: 6 s at 5 fps (the page switch at frame 25 included). */
+const FRAMES = 30;
 /** A full page switch every 25 frames (5 s): frames 25 (and 0, the IDR) are the expensive ones. */
 const SCENE_EVERY = 25;
 const FPS = 5;
-/** Browser runs per configuration; the one with the lowest mean is reported (other load on the machine only adds time). */
-const REPEATS = 3;
+/** Runs per configuration; the run with the median mean ms/frame is reported, with the other runs' min–max. */
+const REPEATS = 5;
 const SIZES = [
   { width: 1280, height: 720 },
   { width: 1920, height: 1080 },
@@ -43,6 +43,9 @@ interface Row {
   what: string;
   size: string;
   msMean: number;
+  /** Lowest and highest mean ms/frame over the runs (the row itself is the median run). */
+  msMeanMin: number;
+  msMeanMax: number;
   msMedian: number;
   msP90: number;
   msMax: number;
@@ -68,6 +71,8 @@ function row(what: string, size: string, ms: number[], bytes: number[], keys: bo
     what,
     size,
     msMean: mean(steady),
+    msMeanMin: mean(steady),
+    msMeanMax: mean(steady),
     msMedian: quantile(steady, 0.5),
     msP90: quantile(steady, 0.9),
     msMax: Math.max(...steady),
@@ -77,6 +82,16 @@ function row(what: string, size: string, ms: number[], bytes: number[], keys: bo
     bytesKey: mean(bytes.filter((_, i) => keys[i])),
     note,
   };
+}
+
+/**
+ * The run with the median mean ms/frame (an odd count: the middle one), carrying the lowest and
+ * highest mean of all runs: never a best-of.
+ */
+function medianRun(runs: readonly Row[]): Row {
+  const sorted = [...runs].sort((x, y) => x.msMean - y.msMean);
+  const middle = sorted[Math.floor(sorted.length / 2)]!;
+  return { ...middle, msMeanMin: sorted[0]!.msMean, msMeanMax: sorted[sorted.length - 1]!.msMean };
 }
 
 function fromHarness(what: string, result: HarnessResult, note = ''): Row {
@@ -98,7 +113,7 @@ async function nodeRows(): Promise<Row[]> {
     const frames = Array.from({ length: FRAMES }, (_, i) =>
       rgbaToI420(drawScreenRgba(i, { width, height, sceneEvery: SCENE_EVERY }), width, height),
     );
-    let best: Row | null = null;
+    const runs: Row[] = [];
     for (let r = 0; r <= REPEATS; r++) {
       const encoder = OpenH264Encoder.create(module, openH264Params(settings));
       const ms: number[] = [];
@@ -116,9 +131,9 @@ async function nodeRows(): Promise<Row[]> {
         encoder.close();
       }
       const result = row('OpenH264 wasm, Node (EncodeFrame only)', `${width}x${height}`, ms, bytes, keys);
-      if (r > 0 && (best === null || result.msMean < best.msMean)) best = result; // run 0 warms up (wasm tier-up)
+      if (r > 0) runs.push(result); // run 0 warms up (wasm tier-up)
     }
-    rows.push(best!);
+    rows.push(medianRun(runs));
   }
   return rows;
 }
@@ -150,28 +165,27 @@ async function browserRows(): Promise<Row[]> {
         keepData: false,
         ...options,
       } satisfies HarnessOptions);
-    const run = async (options: Partial<HarnessOptions>): Promise<HarnessResult> => {
-      let best: HarnessResult | null = null;
-      let bestMean = Number.POSITIVE_INFINITY;
+    /** REPEATS runs of one configuration as a row: the median run, `note` read from that run. */
+    const run = async (what: string, options: Partial<HarnessOptions>, note: (r: HarnessResult) => string = () => ''): Promise<Row> => {
+      const runs: Row[] = [];
       for (let r = 0; r < REPEATS; r++) {
         const result = await runOnce(options);
-        const m = mean(result.chunks.slice(1).map((c) => c.ms));
-        if (m < bestMean) [best, bestMean] = [result, m];
+        runs.push(fromHarness(what, result, note(result)));
       }
-      return best!;
+      return medianRun(runs);
     };
     for (const size of SIZES) {
-      rows.push(fromHarness('WebCodecs, Chromium', await run({ encoder: 'webcodecs', ...size })));
-      const wasm = await run({ encoder: 'openh264-wasm', ...size });
-      const inner = mean(wasm.chunks.slice(1).map((c) => c.stats?.encodeMs ?? 0));
-      rows.push(fromHarness('OpenH264 wasm, Chromium Worker', wasm, `EncodeFrame ${inner.toFixed(1)} ms of it`));
+      rows.push(await run('WebCodecs, Chromium', { encoder: 'webcodecs', ...size }));
+      const inner = (wasm: HarnessResult) => mean(wasm.chunks.slice(1).map((c) => c.stats?.encodeMs ?? 0));
+      rows.push(await run('OpenH264 wasm, Chromium Worker', { encoder: 'openh264-wasm', ...size }, (w) => `EncodeFrame ${inner(w).toFixed(1)} ms of it`));
     }
     // a screen above 1080p: I420 (what Chromium's capture delivers) scaled by the shim; RGBA through the canvas
     for (const input of ['I420', 'RGBA'] as const) {
-      const scaled = await run({ encoder: 'openh264-wasm', width: 2560, height: 1440, input, frames: 20 });
-      const convert = mean(scaled.chunks.slice(1).map((c) => c.stats?.convertMs ?? 0));
       const how = input === 'I420' ? 'area-average downscale in wasm' : 'OffscreenCanvas scale + RGBA->I420';
-      rows.push(fromHarness(`OpenH264 wasm, Chromium Worker, 2560x1440 ${input} source`, scaled, `${how}: ${convert.toFixed(1)} ms of it`));
+      const convert = (scaled: HarnessResult) => mean(scaled.chunks.slice(1).map((c) => c.stats?.convertMs ?? 0));
+      rows.push(
+        await run(`OpenH264 wasm, Chromium Worker, 2560x1440 ${input} source`, { encoder: 'openh264-wasm', width: 2560, height: 1440, input, frames: 20 }, (r) => `${how}: ${convert(r).toFixed(1)} ms of it`),
+      );
     }
   } finally {
     await browser.close();
@@ -187,7 +201,7 @@ async function main(): Promise<void> {
   const table = rows
     .map(
       (r) =>
-        `| ${r.what} | ${r.size} | ${fmt(r.msMean)} | ${fmt(r.msMedian)} | ${fmt(r.msP90)} | ${fmt(r.msMax)} | ${fmt(r.firstMs)} | ${kb(r.bytesMean)} | ${kb(r.bytesDelta)} | ${kb(r.bytesKey)} | ${r.note} |`,
+        `| ${r.what} | ${r.size} | ${fmt(r.msMean)} (${fmt(r.msMeanMin)}–${fmt(r.msMeanMax)}) | ${fmt(r.msMedian)} | ${fmt(r.msP90)} | ${fmt(r.msMax)} | ${fmt(r.firstMs)} | ${kb(r.bytesMean)} | ${kb(r.bytesDelta)} | ${kb(r.bytesKey)} | ${r.note} |`,
     )
     .join('\n');
   const fallback1080 = rows.find((r) => r.what === 'OpenH264 wasm, Chromium Worker' && r.size === '1920x1080');
@@ -207,8 +221,9 @@ at ${FPS} fps, I420 input, the Sentinel's settings for that size (Constrained Ba
 4.0, target bitrate from \`targetBitrate()\`), IDR requested at frame 0 only (the encoders may add one at the
 page switch: scene detection). ms/frame over frames 1..${FRAMES - 1}
 (frame 0 apart: initialisation); bytes per frame over all frames. ${os.cpus().length} cores; the
-browser encoders each run on one thread; browser rows are wall time, submit to output, best of
-${REPEATS} runs; Node rows are EncodeFrame alone, best of ${REPEATS} after a warm-up run.
+browser encoders each run on one thread; browser rows are wall time, submit to output; Node rows
+are EncodeFrame alone, after a warm-up run. Each row is the median of ${REPEATS} runs by mean ms/frame
+(the other columns are that run's), with the lowest and highest mean of the ${REPEATS} in brackets.
 
 | encoder | encoded size | mean ms/frame | median | p90 | max | frame 0 ms | mean KiB/frame | P frames KiB | IDR KiB | |
 |---|---|---|---|---|---|---|---|---|---|---|

@@ -316,7 +316,6 @@ async function main(): Promise<void> {
     { label: `Sentinel now: ${Math.round(current.bitrate / 1000)} kbit/s, contentHint text, GOP 25 s`, bitrate: current.bitrate, gop: GOP },
     { label: `peer, before: ${Math.round(current.bitrate / 1000)} kbit/s, no content hint, GOP 25 s`, bitrate: current.bitrate, gop: GOP, contentHint: '' },
     { label: '200 kbit/s, contentHint text, GOP 25 s', bitrate: 200_000, gop: GOP },
-    { label: '100 kbit/s, contentHint text, GOP 25 s', bitrate: 100_000, gop: GOP },
     { label: `${Math.round(current.bitrate / 1000)} kbit/s, contentHint text, GOP 60 s (outside the design's 20–30 s)`, bitrate: current.bitrate, gop: 60 },
   ].filter((_, i) => !only || only.split(',').includes(String(i)));
   const browser = await chromium.launch({

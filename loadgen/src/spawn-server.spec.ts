@@ -14,6 +14,8 @@ describe('cpuListSize: CPUs in a taskset -c list', () => {
     expect(() => cpuListSize('0,,1')).toThrow(RangeError);
     expect(() => cpuListSize('a')).toThrow(/not a CPU list: "a"/);
     expect(() => cpuListSize('3-1')).toThrow(/runs backwards/);
+    // a huge range is refused before it is walked
+    expect(() => cpuListSize('0-9007199254740991')).toThrow(/CPU numbers go up to 8191/);
   });
 });
 

@@ -99,9 +99,13 @@ export function newerSource(root: string, mtimeMs: number): string | null {
   return null;
 }
 
+/** Highest CPU number a CPU list may name (Linux's own limit, CONFIG_NR_CPUS, is at most 8192). */
+export const MAX_CPU_NUMBER = 8191;
+
 /**
  * CPUs in a `taskset -c` list (`0`, `0,2`, `0-3`, `0-3,6`), each counted once.
- * @throws RangeError for anything else (an empty item, a range running backwards)
+ * @throws RangeError for anything else (an empty item, a range running backwards, a CPU
+ *   number above {@link MAX_CPU_NUMBER})
  */
 export function cpuListSize(list: string): number {
   const cpus = new Set<number>();
@@ -110,6 +114,7 @@ export function cpuListSize(list: string): number {
     if (!m) throw new RangeError(`not a CPU list: "${list}"`);
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
+    if (to > MAX_CPU_NUMBER) throw new RangeError(`not a CPU list: "${list}" (CPU numbers go up to ${MAX_CPU_NUMBER})`);
     if (to < from) throw new RangeError(`not a CPU list: "${list}" (${item} runs backwards)`);
     for (let cpu = from; cpu <= to; cpu++) cpus.add(cpu);
   }
