@@ -15,7 +15,7 @@ import { defaultFragmentsName, recordedFragmentsName } from '../src/cli-options'
 import { loadFrames } from '../src/frame-source';
 import type { FrameSet } from '../src/frame-set';
 import type { Seat } from '../src/sentinel';
-import { cpuListSize, serverGcOptions, spawnServer, workspaceRoot, type SpawnedServer } from '../src/spawn-server';
+import { gcOptionsWhenPinned, spawnServer, workspaceRoot, type SpawnedServer } from '../src/spawn-server';
 
 /** Notes for people go to stderr; the markdown section goes to stdout. */
 export const note = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -130,7 +130,7 @@ export interface BareServer {
 export async function spawnBare(cpus: string | null): Promise<BareServer> {
   const script = path.join(workspaceRoot(), 'loadgen/bench/bare-broadcast.mjs');
   // the same V8 collector options as the Vigil server on that many CPUs (same conditions)
-  const node = [process.execPath, ...serverGcOptions(cpus === null ? os.availableParallelism() : cpuListSize(cpus)), script, '0'];
+  const node = [process.execPath, ...gcOptionsWhenPinned(cpus), script, '0'];
   const [cmd, ...args] = cpus ? ['taskset', '-c', cpus, ...node] : node;
   const child: ChildProcess = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {

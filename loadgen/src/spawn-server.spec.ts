@@ -1,4 +1,4 @@
-import { cpuListSize, serverGcOptions } from './spawn-server';
+import { cpuListSize, gcOptionsWhenPinned, serverGcOptions } from './spawn-server';
 
 describe('cpuListSize: CPUs in a taskset -c list', () => {
   it('counts single CPUs, ranges and their mixes, each CPU once', () => {
@@ -23,5 +23,11 @@ describe('serverGcOptions', () => {
   it('gives a server of one CPU the single-threaded collector, and more CPUs V8 defaults', () => {
     expect(serverGcOptions(1)).toEqual(['--single-threaded-gc']);
     expect(serverGcOptions(2)).toEqual([]);
+  });
+
+  it('reads the CPU count from a taskset list', () => {
+    expect(gcOptionsWhenPinned('0')).toEqual(['--single-threaded-gc']);
+    expect(gcOptionsWhenPinned('0-1')).toEqual([]);
+    expect(() => gcOptionsWhenPinned('x')).toThrow(RangeError);
   });
 });

@@ -131,6 +131,15 @@ export function serverGcOptions(cpus: number): string[] {
 }
 
 /**
+ * {@link serverGcOptions} for a process started under `taskset -c cpus` (null: not pinned, this
+ * machine's CPUs).
+ * @throws RangeError when `cpus` is not a CPU list
+ */
+export function gcOptionsWhenPinned(cpus: string | null): string[] {
+  return serverGcOptions(cpus === null ? availableParallelism() : cpuListSize(cpus));
+}
+
+/**
  * Starts the server and waits until `/api/health` answers and its admin's one-time password is logged.
  * @param o.env extra server environment (wins over the defaults here)
  * @param o.cpus `taskset -c` list, or null
@@ -165,8 +174,7 @@ export async function spawnServer(o: {
     ...o.env,
   };
   // as npm start (tools/start.mjs) would on a machine of that many CPUs; o.nodeArgs come later and win
-  const gc = serverGcOptions(o.cpus === null ? availableParallelism() : cpuListSize(o.cpus));
-  const node = [process.execPath, '--enable-source-maps', ...gc, ...(o.nodeArgs ?? []), main];
+  const node = [process.execPath, '--enable-source-maps', ...gcOptionsWhenPinned(o.cpus), ...(o.nodeArgs ?? []), main];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
   const logs: string[] = [];
   const child: ChildProcess = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
