@@ -191,10 +191,13 @@ test('a proctor logging in, seeing only their exam, and watching a seat live', a
   await expect(proctor.getByRole('heading', { name: /Ada Lovelace/ })).toBeVisible();
   await expect(proctor.getByTestId('back-to-exam')).toHaveText('Algebra A (e2e)');
   await expect.poll(async () => (await video(proctor)).width, { timeout: 20_000 }).toBeGreaterThan(0);
+  // The picture moves on. Two 1080p software encoders share this machine's two cores with the
+  // server and the portal, so a frame may come late and the player wait for it: the check is that
+  // playback advances by more than a second, with a generous deadline, not how fast (that is
+  // the glass-to-glass benchmark's figure, docs/benchmarks.md).
   const t0 = (await video(proctor)).time;
-  await proctor.waitForTimeout(2500);
+  await expect.poll(async () => (await video(proctor)).time - t0, { message: 'currentTime advances', timeout: 20_000 }).toBeGreaterThan(1);
   const v = await video(proctor);
-  expect(v.time - t0, 'currentTime advances').toBeGreaterThan(1);
   expect(v.paused).toBe(false);
   expect([v.width, v.height]).toEqual([1920, 1080]);
   await expect(proctor.getByTestId('player-state')).toHaveText('playing');
