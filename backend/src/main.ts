@@ -4,7 +4,6 @@ import { MAX_IMPORT_BYTES } from '@vigil/api';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,12 +18,13 @@ import { Logger as JsonLogger } from 'nestjs-pino';
 import type { LogDestination } from './common/json-logging';
 import { bodyErrors } from './common/body-errors';
 import { gcStartupWarning } from './gc-threads';
+import { RawWsAdapter } from './gateways/raw-ws-adapter';
 
 /**
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
  * and migrates the database first. The WebSocket adapter's own JSON routing is switched
- * off: gateways read raw frames. Security headers on every response (helmet, a CSP per
- * kind of page: `config/security-headers.ts`); the portal's index.html carries the
+ * off: gateways read raw frames (`gateways/raw-ws-adapter.ts`: no per-message routing
+ * work). Security headers on every response (helmet, a CSP per kind of page: `config/security-headers.ts`); the portal's index.html carries the
  * response's CSP nonce. OpenAPI at `/api/docs` (JSON: `/api/docs-json`) as
  * `VIGIL_API_DOCS` says: `on`, `off` (404), `login` (401/403 unless a logged-in user or
  * an admin API key asks). Logs: Nest's readable lines, or with `VIGIL_LOG_FORMAT=json` one JSON
@@ -48,7 +48,7 @@ export async function createApp(config: VigilConfig, options: { quiet?: boolean;
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('text', { type: 'text/csv', limit: MAX_IMPORT_BYTES }); // the seat list (libs/api seat-csv.ts)
   app.use(bodyErrors()); // 413/400 with a message for refused bodies (else they end as 404 in serve-static's error handler)
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.useWebSocketAdapter(new RawWsAdapter(app, { messageParser: () => undefined }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder()
     .setTitle('Vigil control API')

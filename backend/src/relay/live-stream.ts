@@ -1,4 +1,5 @@
-import { Observable, Subject, concatMap, defer, filter, map, retry, share, takeUntil, timer } from 'rxjs';
+import { Observable, Subject, filter, map, share, takeUntil, timer } from 'rxjs';
+import { writeInOrder } from './write-in-order';
 import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
@@ -121,7 +122,7 @@ export interface LiveStreamOptions {
  * The segment pipeline: {@link ingest} pushes each validated unit into
  * `units$`; two consumers hang off it:
  *  - memory and live relay (synchronous): the {@link SegmentBuffer} and every {@link Viewer};
- *  - disk then acknowledgement: `concatMap` through the {@link UnitWriter}, in order,
+ *  - disk then acknowledgement: {@link writeInOrder} through the {@link UnitWriter}, in order,
  *    emitting each durably written sequence number on `acks$`.
  *
  * Storage faults: a failed write is retried (0.5 s doubling to 10 s) with the same unit until
@@ -239,16 +240,12 @@ export class LiveStream {
     this.pendingWriteBytes = options.pendingWriteBytes ?? DEFAULT_PENDING_WRITE_BYTES;
     const retryDelay = options.writeRetryDelayMs ?? writeRetryDelayMs;
     const written$ = this.disk.pipe(
-      concatMap((item) =>
-        defer(() => (item.kind === 'unit' ? writer.write(item.unit) : writer.writeGap(item.gap))).pipe(
-          retry({
-            delay: (error: unknown, attempt: number) => {
-              this.setStorage('storage-failed', error);
-              return timer(retryDelay(attempt)).pipe(takeUntil(this.abortWrites));
-            },
-          }),
-          map(() => item),
-        ),
+      writeInOrder(
+        (item) => (item.kind === 'unit' ? writer.write(item.unit) : writer.writeGap(item.gap)),
+        (error, attempt) => {
+          this.setStorage('storage-failed', error);
+          return timer(retryDelay(attempt)).pipe(takeUntil(this.abortWrites));
+        },
       ),
       share(),
     );
