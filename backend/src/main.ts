@@ -24,8 +24,8 @@ import { RawWsAdapter } from './gateways/raw-ws-adapter';
  * Creates the Nest application (HTTP + WebSocket on one port) without listening: opens
  * and migrates the database first. The WebSocket adapter's own JSON routing is switched
  * off: gateways read raw frames (`gateways/raw-ws-adapter.ts`: no per-message routing
- * work). Security headers on every response (helmet, a CSP per kind of page: `config/security-headers.ts`); the portal's index.html carries the
- * response's CSP nonce. OpenAPI at `/api/docs` (JSON: `/api/docs-json`) as
+ * work). Security headers on every response (helmet, a CSP per kind of page:
+ * `config/security-headers.ts`); the portal's index.html carries the response's CSP nonce. OpenAPI at `/api/docs` (JSON: `/api/docs-json`) as
  * `VIGIL_API_DOCS` says: `on`, `off` (404), `login` (401/403 unless a logged-in user or
  * an admin API key asks). Logs: Nest's readable lines, or with `VIGIL_LOG_FORMAT=json` one JSON
  * object per line (pino, `common/json-logging.ts`: request ids, secrets redacted) to stdout or

@@ -1,5 +1,4 @@
 import { Observable, Subject, filter, map, share, takeUntil, timer } from 'rxjs';
-import { writeInOrder } from './write-in-order';
 import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { JoinPoint, SegmentBuffer } from './segment-buffer';
@@ -8,6 +7,7 @@ import { KeyframeRequester } from './keyframe-requester';
 import { demandedRate } from './fps-demand';
 import { DEFAULT_LOAD_SHEDDING, loadCapFps, watchedAs, type ShedLevel, type WatchedAs } from './load-shedding';
 import { Viewer } from './viewer';
+import { writeInOrder } from './write-in-order';
 import { BufferBudget } from './buffer-budget';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
 

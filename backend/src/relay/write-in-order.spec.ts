@@ -165,6 +165,21 @@ describe('writeInOrder', () => {
     expect(out2.values).toEqual([]);
   });
 
+  it('writes nothing more once its subscriber unsubscribed while handling an emission', async () => {
+    const writes = new ControlledWrites();
+    const input = new Subject<string>();
+    const seen: string[] = [];
+    const sub = input.pipe(writeInOrder(writes.write, () => of(0))).subscribe((v) => {
+      seen.push(v);
+      sub.unsubscribe(); // e.g. the stream ended on this ack
+    });
+    input.next('a');
+    input.next('b');
+    await writes.succeed();
+    expect(seen).toEqual(['a']);
+    expect(writes.log).toEqual(['a']); // b was never started
+  });
+
   it('queues an item pushed while its subscriber handles an emission, and writes it next', async () => {
     const writes = new ControlledWrites();
     const input = new Subject<string>();

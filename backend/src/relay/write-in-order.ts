@@ -43,7 +43,7 @@ export function writeInOrder<T>(write: (item: T) => PromiseLike<unknown>, retryA
         busy = false;
         attempt = 0;
         if (emit) subscriber.next(item);
-        if (!busy) writeNext(); // an emission may have pushed an item and started it
+        if (!busy && !closed) writeNext(); // an emission may have pushed an item and started it, or unsubscribed
       };
       const succeeded = (): void => {
         if (!closed) settle(true);
