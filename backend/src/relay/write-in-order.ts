@@ -25,8 +25,11 @@ import { Observable, take, type MonoTypeOperatorFunction, type Subscription } fr
 export function writeInOrder<T>(write: (item: T) => PromiseLike<unknown>, retryAfter: (error: unknown, attempt: number) => Observable<unknown>): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
+      // items at [head, tail); slots outside are undefined, so the array is reused from one
+      // drained queue to the next instead of being grown again for every item
       const queue: (T | undefined)[] = [];
       let head = 0;
+      let tail = 0;
       let busy = false;
       let attempt = 0;
       let sourceDone = false;
@@ -36,8 +39,9 @@ export function writeInOrder<T>(write: (item: T) => PromiseLike<unknown>, retryA
       const settle = (emit: boolean): void => {
         const item = queue[head] as T;
         queue[head++] = undefined; // the item's bytes are not held by the queue once written
-        if (head >= 1024 && head * 2 >= queue.length) {
+        if (head >= 1024 && head * 2 >= tail) {
           queue.splice(0, head); // a queue that never drains (a long backlog) does not grow with what it wrote
+          tail -= head;
           head = 0;
         }
         busy = false;
@@ -77,18 +81,18 @@ export function writeInOrder<T>(write: (item: T) => PromiseLike<unknown>, retryA
         written.then(succeeded, failed);
       };
       const writeNext = (): void => {
-        if (head < queue.length) {
+        if (head < tail) {
           startWrite();
           return;
         }
-        queue.length = 0;
-        head = 0;
+        head = tail = 0;
+        if (queue.length > 64) queue.length = 0; // after a backlog: give its slots back
         if (sourceDone) subscriber.complete();
       };
 
       const subscription = source.subscribe({
         next: (item) => {
-          queue.push(item);
+          queue[tail++] = item;
           if (!busy) writeNext();
         },
         error: (e: unknown) => subscriber.error(e),
