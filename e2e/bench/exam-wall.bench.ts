@@ -40,6 +40,8 @@ interface TileSample {
   dropped: number;
   superseded: number;
   capturedAtMs: number | null;
+  /** Times the tile joined its stream again because its picture stopped (wall-tile.component.ts). */
+  resyncs: number;
 }
 
 const fmt = (s: Spread, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
@@ -62,7 +64,8 @@ async function main(): Promise<void> {
     const exam = await createExam(admin, { name: 'Wall bench', defaultFps: FPS });
     for (let i = 1; i <= TILES; i++) {
       const seat = await createSeat(admin, exam.id, `B-${String(i).padStart(3, '0')}`, `Student ${String(i).padStart(3, '0')}`);
-      sentinels.push(new NodeSentinel({ baseUrl: server.baseUrl, token: seat.token, examId: exam.id, seatId: seat.id, video, fps: FPS }));
+      // answering keyframe requests at once from the last frame, as the browser Sentinel does
+      sentinels.push(new NodeSentinel({ baseUrl: server.baseUrl, token: seat.token, examId: exam.id, seatId: seat.id, video, fps: FPS, answerKeyframeRequests: true }));
     }
     // students do not start in the same millisecond: spread over one frame interval
     for (const [i, s] of sentinels.entries()) setTimeout(() => s.start(), (i * 1000) / FPS / TILES);
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
           dropped: Number(b.getAttribute('data-dropped') ?? 0),
           superseded: Number(b.getAttribute('data-superseded') ?? 0),
           capturedAtMs: b.getAttribute('data-captured-at') ? Number(b.getAttribute('data-captured-at')) : null,
+          resyncs: Number(b.getAttribute('data-resyncs') ?? 0),
         })),
       );
     // wall open → every tile painted (tiles join at their stream's next IDR: up to a GOP, 25 s; a tile
@@ -136,23 +140,28 @@ async function main(): Promise<void> {
     const painted = last.reduce((n, t) => n + t.painted, 0) - first.reduce((n, t) => n + t.painted, 0);
     const dropped = last.reduce((n, t) => n + t.dropped, 0) - first.reduce((n, t) => n + t.dropped, 0);
     const superseded = last.reduce((n, t) => n + t.superseded, 0) - first.reduce((n, t) => n + t.superseded, 0);
+    const resyncs = last.reduce((n, t) => n + t.resyncs, 0) - first.reduce((n, t) => n + t.resyncs, 0);
+    const joinResyncs = first.reduce((n, t) => n + t.resyncs, 0);
     const paintMethod = await page.evaluate(() => document.querySelector('vigil-wall-tile button.tile')?.getAttribute('data-paint-method') ?? 'unknown');
     const expected = TILES * FPS * minutes * 60;
     if (errors.length > 0) process.stderr.write(`wall bench: page errors: ${errors.join('; ')}\n`);
     console.log(`## Exam wall: ${TILES} live tiles at ${FPS} fps (e2e/bench/exam-wall.bench.ts)
 
 The real server and ${TILES} Sentinels in Node replaying the real Sentinel's 1080p frames of the exam
-desktop (one exam, ${FPS} fps, an IDR every 25 s); the portal's wall in headless Chromium (software
+desktop (one exam, ${FPS} fps, an IDR every 25 s; all started within one second, so their IDRs come
+together, and each answers a keyframe request at once as the browser Sentinel does); the portal's wall in headless Chromium (software
 decoding, \`--disable-gpu\`) with every tile on screen, each decoded by WebCodecs. After a ${WARMUP_MS / 1000} s
 warm-up, ${minutes.toFixed(1)} minutes in windows of ${SAMPLE_MS / 1000} s: CPU in percent of one core (median of the windows,
 min–max), the page's JS heap and the renderer's resident set at the start → end, and every tile's
 picture age (now − capture time of the frame on its canvas) sampled each window; the picture age
-includes the frame interval (a frame stays until the next, 1 s at 1 fps). Goal: no tile more
+includes the frame interval (a frame stays until the next, 1 s at 1 fps). "Joined again": tiles whose
+picture stopped for 4 s and that subscribed again for a fresh IDR (\`frontend-proctor/src/app/wall/tile-watchdog.ts\`),
+in the measured window (before it, while the wall opened). Goal: no tile more
 than 2 s behind, no growth.${MINUTES < 30 ? ' (Issue 11 asks for 30 minutes: `VIGIL_BENCH_WALL_MINUTES=30`.)' : ''}
 
-| tiles | open → all painted, s | wall renderer CPU % | whole browser CPU % | frames painted / expected | decoded, not painted (a newer frame came first) | dropped by the tile gate | paint method | picture age p50 / p95 / max, ms | JS heap, MiB | renderer RSS, MiB | RSS growth, MiB/min (whole run / second half) |
-|---|---|---|---|---|---|---|---|---|---|---|---|
-| ${TILES} | ${allPaintedS === null ? `not within 150 s (${first.filter((t) => t.painted > 0).length} painted)` : allPaintedS.toFixed(1)} | ${fmt(spread(rendererPct))} | ${fmt(spread(browserPct))} | ${painted} / ${expected.toFixed(0)} (${((100 * painted) / expected).toFixed(1)} %) | ${superseded} | ${dropped} | ${paintMethod} | ${quantile(lags, 0.5).toFixed(0)} / ${quantile(lags, 0.95).toFixed(0)} / ${worstLagMs.toFixed(0)} | ${mib(startHeap)} → ${mib(endHeap)} | ${mib(startRss)} → ${mib(endRss)} | ${((endRss - startRss) / 2 ** 20 / minutes).toFixed(1)} / ${secondHalfGrowth.toFixed(1)} |
+| tiles | open → all painted, s | wall renderer CPU % | whole browser CPU % | frames painted / expected | decoded, not painted (a newer frame came first) | dropped by the tile gate | joined again (before) | paint method | picture age p50 / p95 / max, ms | JS heap, MiB | renderer RSS, MiB | RSS growth, MiB/min (whole run / second half) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| ${TILES} | ${allPaintedS === null ? `not within 150 s (${first.filter((t) => t.painted > 0).length} painted)` : allPaintedS.toFixed(1)} | ${fmt(spread(rendererPct))} | ${fmt(spread(browserPct))} | ${painted} / ${expected.toFixed(0)} (${((100 * painted) / expected).toFixed(1)} %) | ${superseded} | ${dropped} | ${resyncs} (${joinResyncs}) | ${paintMethod} | ${quantile(lags, 0.5).toFixed(0)} / ${quantile(lags, 0.95).toFixed(0)} / ${worstLagMs.toFixed(0)} | ${mib(startHeap)} → ${mib(endHeap)} | ${mib(startRss)} → ${mib(endRss)} | ${((endRss - startRss) / 2 ** 20 / minutes).toFixed(1)} / ${secondHalfGrowth.toFixed(1)} |
 
 The renderer's resident set every ${SAMPLE_MS / 1000} s, MiB (the decoders' frame pools fill for a few minutes after the
 tiles join, then it should stay flat): ${rssSamples.map((r) => mib(r.bytes)).join(', ')}.`);

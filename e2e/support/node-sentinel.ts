@@ -76,6 +76,12 @@ export class NodeSentinel {
     this.producer = null;
   }
 
+  /** Produces frames again after {@link stopCapture} (a capture that stalled and came back). */
+  resumeCapture(): void {
+    if (this.stopped || this.producer) return;
+    this.producer = setInterval(() => this.produceFrame(), 1000 / this.options.fps);
+  }
+
   /** Stops everything. Idempotent. */
   stop(): void {
     this.stopped = true;

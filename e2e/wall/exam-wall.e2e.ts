@@ -166,3 +166,49 @@ test('every seat on one wall: live tiles decoded, attention first, filter, focus
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('a tile whose picture stops says so, joins its stream again for a fresh IDR, and goes on', async () => {
+  const exam = await createExam(admin, { name: 'Wall stall e2e', defaultFps: 2 });
+  // one IDR every 20 s: a tile left to wait for the stream's next scheduled IDR would wait that long
+  const video = encodeTestVideo({ width: 640, height: 360, fps: 2, frames: 40, gop: 40, outDir: path.join(tmpdir(), 'vigil-e2e-video') });
+  const seat = await createSeat(admin, exam.id, 'S-01', 'Stalling Student');
+  const sentinel = new NodeSentinel({ baseUrl: server.baseUrl, token: seat.token, examId: exam.id, seatId: seat.id, video, fps: 2, answerKeyframeRequests: true });
+  sentinel.start();
+  sentinels.push(sentinel);
+  await waitFor(() => sentinel.lastAcked >= 3, 'the Sentinel acknowledged', 30_000);
+
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  await context.addCookies([sessionCookie(admin)]);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.baseUrl}/exams/${exam.id}/wall`);
+  const tile = page.locator('vigil-wall-tile button.tile');
+  await expect(tile).toHaveCount(1);
+  const attr = async (name: string) => Number(await tile.getAttribute(name));
+  await expect.poll(() => attr('data-painted'), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  await expect(tile.locator('.still')).toHaveCount(0);
+  expect(await attr('data-resyncs')).toBe(0);
+
+  // the student's capture stalls while the Sentinel stays connected: the tile says how long its
+  // picture has not moved, and subscribes again (asking for an IDR), backing off while none comes
+  sentinel.stopCapture();
+  await expect(tile.locator('.still')).toHaveText(/^No new picture for \d+ s$/, { timeout: 10_000 });
+  await expect(tile).toHaveClass(/stalled/);
+  await expect.poll(() => attr('data-resyncs'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  expect(await tile.getAttribute('title')).toMatch(/no new picture for \d+ s/);
+  const paintedWhileStalled = await attr('data-painted');
+
+  // the capture comes back: the tile's next try gets an IDR at once (the server asks again, as its
+  // first request went unanswered) and the picture moves; the counts go on across the subscriptions
+  sentinel.resumeCapture();
+  await expect.poll(() => attr('data-painted'), { timeout: 20_000 }).toBeGreaterThan(paintedWhileStalled);
+  await expect(tile.locator('.still')).toHaveCount(0, { timeout: 5000 });
+  await expect(tile).not.toHaveClass(/stalled/);
+  expect(await attr('data-stalled-ms')).toBe(0);
+  const painted = await attr('data-painted');
+  await page.waitForTimeout(2000);
+  expect(await attr('data-painted')).toBeGreaterThan(painted);
+  expect(errors).toEqual([]);
+  await context.close();
+});

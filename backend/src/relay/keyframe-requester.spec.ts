@@ -1,5 +1,5 @@
 import type { KeyframeReason } from '@vigil/protocol';
-import { KeyframeRequester, type KeyframeTimers } from './keyframe-requester';
+import { KEYFRAME_ANSWER_TIMEOUT_MS, KeyframeRequester, type KeyframeTimers } from './keyframe-requester';
 
 /** Timers driven by the test: `fire()` runs the callbacks that are due at `now`. */
 class TestTimers implements KeyframeTimers {
@@ -52,16 +52,41 @@ describe('KeyframeRequester', () => {
     return { sent, requester, timers, link };
   }
 
-  it('coalesces many joiners into one request until a join fragment arrives', () => {
+  it('coalesces many joiners into one request until a join fragment arrives (or the answer timeout)', () => {
     const { sent, requester } = setup();
     expect(requester.request('viewer-join', 0)).toBe(true);
     expect(requester.request('viewer-join', 10)).toBe(false);
-    expect(requester.request('viewer-join', 5000)).toBe(false);
+    expect(requester.request('viewer-join', 4999)).toBe(false);
     expect(sent).toEqual(['viewer-join']);
     requester.handleJoinFragment();
     expect(requester.isPending).toBe(false);
     expect(requester.request('viewer-join', 5001)).toBe(true);
     expect(sent).toHaveLength(2);
+  });
+
+  it('asks again when a request stayed unanswered for 5 s (a Sentinel that missed it), and only then', () => {
+    const { sent, requester } = setup();
+    expect(requester.request('viewer-join', 0)).toBe(true);
+    expect(requester.request('viewer-join', KEYFRAME_ANSWER_TIMEOUT_MS - 1)).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(requester.request('viewer-join', KEYFRAME_ANSWER_TIMEOUT_MS)).toBe(true);
+    expect(requester.isPending).toBe(true);
+    expect(requester.request('viewer-join', KEYFRAME_ANSWER_TIMEOUT_MS + 10)).toBe(false); // the new one absorbs again
+    expect(sent).toEqual(['viewer-join', 'viewer-join']);
+    requester.handleJoinFragment();
+    expect(requester.isPending).toBe(false);
+  });
+
+  it('an unanswered request past the timeout is still held to the minimum interval when that is longer', () => {
+    const sent: KeyframeReason[] = [];
+    const timers = new TestTimers();
+    const requester = new KeyframeRequester(10_000, (r) => (sent.push(r), true), timers, 2000);
+    requester.request('viewer-join', 0);
+    expect(requester.request('viewer-join', 3000)).toBe(false); // unanswered, but within 10 s of the last one: deferred
+    expect(requester.isDeferred).toBe(true);
+    timers.advance(10_000);
+    expect(sent).toHaveLength(2);
+    expect(() => new KeyframeRequester(0, () => true, timers, 0)).toThrow(TypeError);
   });
 
   it('never sends two requests within the minimum interval', () => {

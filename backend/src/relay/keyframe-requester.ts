@@ -17,6 +17,14 @@ const REAL_TIMERS: KeyframeTimers = {
 };
 
 /**
+ * A request that no join fragment answered within this long no longer holds back new ones, ms.
+ * A Sentinel answers at once (it encodes an IDR from its last captured frame), so this is a
+ * request it missed or could not answer (a capture that stalled): without the limit every
+ * later joiner would wait for its next scheduled IDR, up to a GOP (25 s).
+ */
+export const KEYFRAME_ANSWER_TIMEOUT_MS = 5000;
+
+/**
  * Coalesces and rate-limits keyframe requests to one Sentinel (pure apart from the injected
  * timers and clock values).
  *
@@ -26,7 +34,8 @@ const REAL_TIMERS: KeyframeTimers = {
  * `minIntervalMs` after the previous one and sent then, unless a join fragment has arrived by
  * that time (it serves the waiters). Without the deferred send a viewer joining just after
  * another one's request was answered would wait for the Sentinel's next scheduled IDR (up to a
- * GOP, 25 s).
+ * GOP, 25 s). A request left unanswered for `answerTimeoutMs` ({@link KEYFRAME_ANSWER_TIMEOUT_MS})
+ * absorbs no more: the next call asks again.
  */
 export class KeyframeRequester {
   private lastSentAtMs = Number.NEGATIVE_INFINITY;
@@ -38,14 +47,17 @@ export class KeyframeRequester {
    * @param minIntervalMs minimum spacing between requests, ms (>= 0)
    * @param send delivers the request to the Sentinel; returns false when no Sentinel is connected
    * @param timers schedules a deferred request (default: Node timers, unref'd)
-   * @throws TypeError for a negative or non-numeric interval
+   * @param answerTimeoutMs a request sent this long ago without a join fragment since no longer absorbs new ones, ms (> 0)
+   * @throws TypeError for a negative or non-numeric interval, or a timeout that is not positive
    */
   constructor(
     private readonly minIntervalMs: number,
     private readonly send: (reason: KeyframeReason) => boolean,
     private readonly timers: KeyframeTimers = REAL_TIMERS,
+    private readonly answerTimeoutMs: number = KEYFRAME_ANSWER_TIMEOUT_MS,
   ) {
     if (!(minIntervalMs >= 0)) throw new TypeError('minIntervalMs must be >= 0');
+    if (!(answerTimeoutMs > 0)) throw new TypeError('answerTimeoutMs must be > 0');
   }
 
   /** True while a request went out (or waits for the rate limit) and no join fragment has arrived since. */
@@ -65,7 +77,8 @@ export class KeyframeRequester {
    * @returns true when a request was sent now
    */
   request(reason: KeyframeReason, nowMs: number): boolean {
-    if (this.pending && reason !== 'admin') return false;
+    const unanswered = this.pending && this.deferred === null && nowMs - this.lastSentAtMs >= this.answerTimeoutMs;
+    if (this.pending && reason !== 'admin' && !unanswered) return false;
     const waitMs = this.lastSentAtMs + this.minIntervalMs - nowMs;
     if (waitMs > 0) {
       this.pending = true; // the deferred request, or a join fragment before it, serves the waiter

@@ -50,6 +50,8 @@ export interface TileDecoderStats {
   readonly paintMethod: PaintMethod | null;
   /** Capture time (`prft`) of the frame on the tile, Unix epoch ms, or null. */
   readonly capturedAtMs: number | null;
+  /** Duration of the frame on the tile (the stream's frame interval), ms, or null. */
+  readonly frameIntervalMs: number | null;
   /** The last decoder error, or null. */
   readonly error: string | null;
 }
@@ -63,6 +65,7 @@ export class TileDecoder {
   private gate: TileGateState = INITIAL_TILE_GATE;
   private painted = 0;
   private capturedAtMs: number | null = null;
+  private frameIntervalMs: number | null = null;
   private error: string | null = null;
   /** Capture times of queued frames by timestamp (µs), to label the frame when it is painted. */
   private readonly captureTimes = new Map<number, number | null>();
@@ -92,7 +95,7 @@ export class TileDecoder {
 
   /** The decoding figures so far. */
   get stats(): TileDecoderStats {
-    return { painted: this.painted, dropped: this.gate.dropped, superseded: this.superseded, paintMethod: this.paintChooser.current, capturedAtMs: this.capturedAtMs, error: this.error };
+    return { painted: this.painted, dropped: this.gate.dropped, superseded: this.superseded, paintMethod: this.paintChooser.current, capturedAtMs: this.capturedAtMs, frameIntervalMs: this.frameIntervalMs, error: this.error };
   }
 
   /** Feeds one event of the media pipeline. */
@@ -202,6 +205,7 @@ export class TileDecoder {
       this.paintChooser.record(method, mainThreadMs);
       this.painted++;
       this.capturedAtMs = this.captureTimes.get(frame.timestamp) ?? null;
+      this.frameIntervalMs = frame.duration !== null && frame.duration > 0 ? frame.duration / 1000 : this.frameIntervalMs;
       this.captureTimes.delete(frame.timestamp);
       if (this.captureTimes.size > 64) this.captureTimes.clear();
     } catch (e) {
