@@ -155,7 +155,7 @@ warm-up, ${minutes.toFixed(1)} minutes in windows of ${SAMPLE_MS / 1000} s: CPU 
 min–max), the page's JS heap and the renderer's resident set at the start → end, and every tile's
 picture age (now − capture time of the frame on its canvas) sampled each window; the picture age
 includes the frame interval (a frame stays until the next, 1 s at 1 fps). "Joined again": tiles whose
-picture stopped for 4 s and that subscribed again for a fresh IDR (\`frontend-proctor/src/app/wall/tile-watchdog.ts\`),
+picture stopped for 6 s and that subscribed again for a fresh IDR (\`frontend-proctor/src/app/wall/tile-watchdog.ts\`),
 in the measured window (before it, while the wall opened). Goal: no tile more
 than 2 s behind, no growth.${MINUTES < 30 ? ' (Issue 11 asks for 30 minutes: `VIGIL_BENCH_WALL_MINUTES=30`.)' : ''}
 

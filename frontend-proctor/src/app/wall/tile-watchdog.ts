@@ -26,8 +26,12 @@
  *   stream's buffered frames, which are not news when the stream itself stopped.
  */
 
-/** A tile is stalled after at least this long without a painted frame, ms. */
-export const TILE_STALL_MIN_MS = 4000;
+/**
+ * A tile is stalled after at least this long without a painted frame, ms: more than one frame
+ * interval at the slowest rate (5 s at 0.2 fps), so a stream lowered to it (load shedding) is
+ * not taken for a stalled one before its first slower frame.
+ */
+export const TILE_STALL_MIN_MS = 6000;
 /** …and at least this many frame intervals. */
 export const TILE_STALL_FRAMES = 3;
 /** Frame interval assumed before the first frame, ms (the slowest rate, 0.2 fps). */
