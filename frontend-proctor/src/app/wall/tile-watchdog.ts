@@ -4,11 +4,14 @@
  * viewer to its stream's next IDR when the portal's socket holds too much (a proctor's
  * browser that did not read for a few seconds: a busy or slow computer; all the tiles share
  * that one socket, so all of them skip at once), and with an IDR every 25 s the next one can
- * be that far away; a sequence gap or a decoder error also waits for the next IDR. Measured
- * (issue 10, exam-wall bench, 100 tiles at 1 fps with two busy processes taking most of this
- * 2-core machine): the whole wall froze for 10–20 s at a time, some tiles for over a minute
- * (picture age p95 29 s, 72 % of the frames painted), though every frame that reached the page
- * was decoded and painted at once.
+ * be that far away; a sequence gap, a decoder error or a keyframe request the Sentinel did not
+ * answer also leave it waiting for the next IDR. Seen (issue 10, exam-wall bench, 100 tiles at
+ * 1 fps, two busy processes taking most of this 2-core machine): the whole wall froze for
+ * 10–20 s at a time, some tiles for over a minute (picture age p95 29 s, 72 % of the frames
+ * painted); the page decoded and painted every frame that reached it, but the server had
+ * skipped the tiles to IDRs that all came in the same second every 25 s (that bench's
+ * Sentinels started together and did not answer keyframe requests). With Sentinels that
+ * answer, as the browser Sentinel does, no tile stopped in that bench; this is for the rest.
  *
  * Subscribing again is the tile's way to ask for a fresh IDR (the server requests one from the
  * Sentinel when its buffered IDR is older than a few seconds; it comes within about one
