@@ -1,7 +1,8 @@
 /**
  * A page with one large colour block that changes colour every second, logging each change
- * with its wall-clock time: the "real content on the screen" the live test compares the
- * proctor's pixels with. The block covers the middle of the screen, not all of it: when the
+ * with its wall-clock time (`atMs`, when the page set it) and when the page had painted it
+ * (`paintedAtMs`, two animation frames later; later still on a loaded machine): the "real
+ * content on the screen" the live test compares the proctor's pixels with. The block covers the middle of the screen, not all of it: when the
  * whole picture changes, Chromium's OpenH264 encoder inserts an IDR of its own (scene-change
  * detection), which would hide whether the server's keyframe logic works.
  */
@@ -29,11 +30,35 @@ export const COLOUR_PAGE_HTML = `<!doctype html>
     const name = names[i++ % names.length];
     const [r, g, b] = palette[name];
     document.getElementById('block').style.background = 'rgb(' + r + ',' + g + ',' + b + ')';
-    window.colourLog.push({ name, atMs: Date.now() });
+    const entry = { name, atMs: Date.now(), paintedAtMs: null };
+    window.colourLog.push(entry);
+    requestAnimationFrame(() => requestAnimationFrame(() => { entry.paintedAtMs = Date.now(); }));
   }
   paint();
   setInterval(paint, 1000);
 </script></body></html>`;
+
+/** One change of colour on the page: set at `atMs`, painted by `paintedAtMs` (null until then), epoch ms. */
+export interface ColourChange {
+  name: string;
+  atMs: number;
+  paintedAtMs: number | null;
+}
+
+/**
+ * The colours the screen may have shown at some time in [fromMs, toMs]: a colour is on screen
+ * from when the page set it until the next colour was painted (or until now when that has not
+ * happened yet).
+ */
+export function coloursShownBetween(log: readonly ColourChange[], fromMs: number, toMs: number): string[] {
+  const shown: string[] = [];
+  log.forEach((c, i) => {
+    const next = log[i + 1];
+    const until = next === undefined ? Infinity : (next.paintedAtMs ?? Infinity);
+    if (c.atMs <= toMs && until >= fromMs) shown.push(c.name);
+  });
+  return shown;
+}
 
 /** Name of the palette colour nearest to an RGB triple, and its distance (0..441). */
 export function nearestColour([r, g, b]: number[]): { name: string; distance: number } {

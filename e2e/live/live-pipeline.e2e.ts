@@ -5,7 +5,7 @@ import { parseFragment, readBoxes } from '@vigil/fmp4';
 import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
 import { startServer, RunningServer } from '../support/server';
 import { probeFrames } from '../support/ffprobe';
-import { COLOUR_PAGE_HTML, nearestColour } from './colour-page';
+import { COLOUR_PAGE_HTML, ColourChange, coloursShownBetween, nearestColour } from './colour-page';
 import { ApiSession, RecordingIndex, adminEnv, createExam, createSeat, loginAdmin, sessionCookie } from '../support/auth';
 import { waitForFastEncoder } from '../support/sentinel-encoder';
 
@@ -166,9 +166,10 @@ test(`a real screen reaches a proctor live, and every frame is recorded (${encod
 
   // let the player settle at the live edge (it starts from the join fragment, which may be seconds old)
   await expect.poll(async () => (await player(proctorA)).latencyMs ?? Infinity, { timeout: 15_000 }).toBeLessThan(1500);
-  // Each look: the video's colour is the one the screen showed when that frame was captured
-  // (prft), allowing 300 ms for the screen to paint and the capture to deliver it. Comparing
-  // with the capture time, not with "now", keeps the check exact whatever the encoder's delay.
+  // Each look: the video's colour is one the screen showed when that frame was captured (prft),
+  // allowing 300 ms for the capture to deliver it; a colour is on screen from when the page set
+  // it until the page had painted the next one (a loaded machine paints late). Comparing with the
+  // capture time, not with "now", keeps the check exact whatever the encoder's delay.
   const seen = new Set<string>();
   for (let i = 0; i < 6; i++) {
     await proctorA.waitForTimeout(1000);
@@ -176,9 +177,8 @@ test(`a real screen reaches a proctor live, and every frame is recorded (${encod
     const { name, distance } = nearestColour(rgb);
     expect(distance, `video centre ${rgb} should be one of the screen's colours`).toBeLessThan(60);
     expect(capturedAtMs, 'the player knows the capture time of the frame it shows').not.toBeNull();
-    const log = (await screen.evaluate(() => (window as unknown as { colourLog: { name: string; atMs: number }[] }).colourLog)) as { name: string; atMs: number }[];
-    const colourAt = (t: number) => log.filter((c) => c.atMs <= t).at(-1)?.name;
-    const onScreen = [colourAt(capturedAtMs! - 300), colourAt(capturedAtMs!)];
+    const log = (await screen.evaluate(() => (window as unknown as { colourLog: ColourChange[] }).colourLog)) as ColourChange[];
+    const onScreen = coloursShownBetween(log, capturedAtMs! - 300, capturedAtMs!);
     const diag = async () =>
       JSON.stringify({
         log: log.slice(-6),

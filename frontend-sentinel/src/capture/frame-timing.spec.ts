@@ -45,6 +45,25 @@ describe('CaptureClock', () => {
     expect(clock.captureTimeMs(9_000_000, 450)).toBeCloseTo(450, 6);
   });
 
+  it('believes a frame delivered seconds late (a busy page): it keeps the time it was captured', () => {
+    const clock = new CaptureClock(1000);
+    clock.captureTimeMs(10_000_000, 1000); // delivered at once: offset 9000
+    // captured at 1100, delivered 1.6 s late: dated 1100, not 2700
+    expect(clock.captureTimeMs(10_100_000, 2700)).toBeCloseTo(1100, 6);
+    // the next frames come on time: the estimate never moved
+    expect(clock.captureTimeMs(11_800_000, 2801)).toBeCloseTo(2800, 6);
+  });
+
+  it(`starts over when ${CaptureClock.LATE_RUN} frames in a row seem later than maxDelayMs (their origin moved back, timestamps still rising)`, () => {
+    const clock = new CaptureClock(1000);
+    clock.captureTimeMs(10_000_000, 1000); // offset 9000
+    // 10 s later the timestamps' origin moved 5 s back: every frame seems 5 s late
+    expect(clock.captureTimeMs(15_100_000, 11_100)).toBeCloseTo(6100, 6); // believed: one late frame
+    expect(clock.captureTimeMs(15_200_000, 11_200)).toBeCloseTo(6200, 6); // two
+    expect(clock.captureTimeMs(15_300_000, 11_300)).toBeCloseTo(11_300, 6); // three: the estimate restarts here
+    expect(clock.captureTimeMs(15_400_000, 11_400)).toBeCloseTo(11_400, 6);
+  });
+
   it('after one slow delivery (a busy page) still says when the frame was captured', () => {
     const clock = new CaptureClock();
     clock.captureTimeMs(10_000_000, 1000); // delivered at once: offset 9000
@@ -68,6 +87,34 @@ describe('CaptureClock', () => {
             expect(got).toBeLessThanOrEqual(captured + delay + 1e-6);
             expect(got).toBeGreaterThanOrEqual(captured - 1e-6);
             expect(got - captured).toBeLessThanOrEqual(fastestSoFar + 1e-6);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('CaptureClock with late deliveries', () => {
+  it('property: a few frames up to 5 s late among prompt ones are never dated after their arrival nor before their capture', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+        fc.array(
+          fc.tuple(fc.double({ min: 1, max: 500, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true }), fc.boolean(), fc.double({ min: 1000, max: 5000, noNaN: true })),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (offset, frames) => {
+          const clock = new CaptureClock(1000);
+          let captured = 1000;
+          let lastLate = false;
+          for (const [gap, prompt, late, lateBy] of frames) {
+            captured += gap;
+            const isLate: boolean = late && !lastLate; // never two late ones in a row
+            lastLate = isLate;
+            const delay = isLate ? lateBy : prompt;
+            const got = clock.captureTimeMs((captured + offset) * 1000, captured + delay);
+            expect(got).toBeLessThanOrEqual(captured + delay + 1e-6);
+            expect(got).toBeGreaterThanOrEqual(captured - 1e-6);
           }
         },
       ),

@@ -24,13 +24,25 @@
  * §8.16.5).
  */
 
-/** Estimates the capture time of frames from their `VideoFrame.timestamp`; see the module comment. */
+/**
+ * Estimates the capture time of frames from their `VideoFrame.timestamp`; see the module comment.
+ *
+ * A frame that seems to have taken longer than `maxDelayMs` to arrive is believed when its
+ * timestamp did not go back: a page busy for a second or two delivers it late, and its capture
+ * time is still `timestamp` − the estimate (stamping its arrival instead would date a picture of
+ * the screen later than it was taken). The estimate starts over when a timestamp goes back, or
+ * when {@link CaptureClock.LATE_RUN} frames in a row all seem that late (their origin moved).
+ */
 export class CaptureClock {
+  /** Frames in a row that seem later than `maxDelayMs` before the estimate starts over. */
+  static readonly LATE_RUN = 3;
   private offsetMs: number | null = null;
+  private lastTimestampUs: number | null = null;
+  private lateRun = 0;
 
   /**
-   * @param maxDelayMs longest believable delivery delay, ms (default 1000): a frame that seems
-   *   to have taken longer restarts the estimate (a timestamp origin that jumped)
+   * @param maxDelayMs longest delivery delay, ms (default 1000), taken as normal; frames that
+   *   seem later than this {@link CaptureClock.LATE_RUN} times in a row restart the estimate
    */
   constructor(private readonly maxDelayMs = 1000) {}
 
@@ -38,20 +50,34 @@ export class CaptureClock {
    * The capture time of a frame on the arrival clock, ms: `timestamp / 1000` − the estimated
    * offset between the two clocks, never after `arrivalMs` and, with an estimate from a
    * faster delivery, never before the true capture time. Returns `arrivalMs` for a timestamp
-   * that is not a finite number.
+   * that is not a number.
    * @param timestampUs `VideoFrame.timestamp`, microseconds
    * @param arrivalMs when the frame reached the page, ms on the page clock (`performance.now()`)
    */
   captureTimeMs(timestampUs: number, arrivalMs: number): number {
     if (!Number.isFinite(timestampUs) || !Number.isFinite(arrivalMs)) return arrivalMs;
     const candidate = timestampUs / 1000 - arrivalMs; // = offset − this frame's delivery delay
-    if (this.offsetMs === null || candidate > this.offsetMs || this.offsetMs - candidate > this.maxDelayMs) this.offsetMs = candidate;
+    const wentBack = this.lastTimestampUs !== null && timestampUs < this.lastTimestampUs;
+    this.lastTimestampUs = timestampUs;
+    if (this.offsetMs === null || candidate > this.offsetMs || wentBack) {
+      this.offsetMs = candidate;
+      this.lateRun = 0;
+    } else if (this.offsetMs - candidate > this.maxDelayMs) {
+      if (++this.lateRun >= CaptureClock.LATE_RUN) {
+        this.offsetMs = candidate;
+        this.lateRun = 0;
+      }
+    } else {
+      this.lateRun = 0;
+    }
     return timestampUs / 1000 - this.offsetMs;
   }
 
   /** Forgets the estimate (a new capture track: its timestamps may have another origin). */
   reset(): void {
     this.offsetMs = null;
+    this.lastTimestampUs = null;
+    this.lateRun = 0;
   }
 }
 
