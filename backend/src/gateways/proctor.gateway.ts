@@ -12,6 +12,7 @@ import { isAllowedOrigin } from '../auth/origin';
 import type { Principal } from '../auth/principal';
 import { VIGIL_CONFIG, type VigilConfig } from '../config/vigil-config';
 import { rawDataToBytes, wsClose, wsSend, wsSendReplay } from './ws-link';
+import { FrameCache } from './ws-frame';
 import { startHeartbeat } from './connection-guard';
 import { ConnectionLimits, ConnectionPlace } from './connection-limits';
 
@@ -59,6 +60,8 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly limits: ConnectionLimits<'user'>;
   /** Every open proctor socket (for {@link bufferedAmounts}). */
   private readonly sockets = new Set<WebSocket>();
+  /** Live fragments and init segments are framed once for all the viewers of a stream. */
+  readonly frames = new FrameCache();
 
   constructor(
     private readonly relay: RelayService,
@@ -144,7 +147,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
         const current = new ProctorSession(
           {
             sendText: (text) => wsSend(socket, text),
-            sendBinary: (data) => wsSend(socket, data),
+            sendBinary: (data) => this.frames.send(socket, data),
             sendReplay: (unit) => wsSendReplay(socket, unit.message),
             bufferedAmount: () => socket.bufferedAmount,
             close: (code, reason) => wsClose(socket, code, reason),
@@ -178,6 +181,7 @@ export class ProctorGateway implements OnGatewayConnection, OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.timer);
     this.accessChanges.unsubscribe();
+    this.frames.clear();
   }
 
   private async authenticate(request: IncomingMessage | undefined): Promise<{ principal: Principal } | { refusal: { code: ErrorCode; message: string } }> {
