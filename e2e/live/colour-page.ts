@@ -2,9 +2,10 @@
  * A page with one large colour block that changes colour every second, logging each change
  * with its wall-clock time (`atMs`, when the page set it) and when the page had painted it
  * (`paintedAtMs`, two animation frames later; later still on a loaded machine): the "real
- * content on the screen" the live test compares the proctor's pixels with. The block covers the middle of the screen, not all of it: when the
- * whole picture changes, Chromium's OpenH264 encoder inserts an IDR of its own (scene-change
- * detection), which would hide whether the server's keyframe logic works.
+ * content on the screen" the live test compares the proctor's pixels with. The block covers
+ * the middle of the screen, not all of it: when the whole picture changes, Chromium's OpenH264
+ * encoder inserts an IDR of its own (scene-change detection), which would hide whether the
+ * server's keyframe logic works.
  */
 export const PALETTE: Record<string, [number, number, number]> = {
   red: [230, 30, 30],

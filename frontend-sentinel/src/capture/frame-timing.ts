@@ -50,7 +50,7 @@ export class CaptureClock {
    * The capture time of a frame on the arrival clock, ms: `timestamp / 1000` − the estimated
    * offset between the two clocks, never after `arrivalMs` and, with an estimate from a
    * faster delivery, never before the true capture time. Returns `arrivalMs` for a timestamp
-   * that is not a number.
+   * that is not a finite number.
    * @param timestampUs `VideoFrame.timestamp`, microseconds
    * @param arrivalMs when the frame reached the page, ms on the page clock (`performance.now()`)
    */
