@@ -47,3 +47,40 @@ export function gcStartupWarning(cpus: number, execArgv: readonly string[]): str
     `(Sentinels' acks wait): start Node with ${wanted.join(' ')} (node ${wanted.join(' ')} dist/backend/main.js; npm start does)`
   );
 }
+
+/**
+ * V8's growing factor for the old generation's limit on one CPU, as `--heap-growing-percent`:
+ * the next major collection starts once the old generation is 1 + 50 / 100 = 1.5 times what
+ * the last one left alive (less what a scavenge may promote meanwhile).
+ *
+ * Left alone, V8 picks the factor from its collector's speed against the allocation rate. The
+ * server keeps a large, steady old generation (every stream's buffered fragments, sessions,
+ * code) and allocates at a steady rate, so V8 judged its collector fast and chose its
+ * smallest factor, 1.1: with `--single-threaded-gc` a new incremental marking started as
+ * soon as the last one ended, one every 1.3 s, each about 185 ms of the event loop (V8's
+ * `--trace-gc`: 79 MB left alive, limit 104 MB). Measured (issue 10; loadgen, 800 Sentinels
+ * at 1 fps, 20 proctors, server under `taskset -c 0`, 6 alternated runs of each, median):
+ * - V8's choice: a major collection every 1.3 s; server CPU 44 %, ack p99 at the Sentinels
+ *   30 ms, relay p99 25 ms;
+ * - factor 1.5: one every 5 s (each started by V8's task, in small steps); CPU 39 %, ack p99
+ *   24 ms, relay p99 18 ms; the process 12 MB larger (RSS 690 MB against 678);
+ * - factor 2 (`=100`), for comparison: one every 7 s, but started by the growth of memory
+ *   outside the heap (the fragments' buffers), which marks in steps of 5–10 ms: CPU 35 %,
+ *   ack p99 95 ms. Fewer collections are not better past the point where that trigger wins.
+ * With two or more CPUs V8 marks on helper threads and its defaults stay (not measured here).
+ */
+export const HEAP_GROWING_PERCENT = 50;
+
+/**
+ * The V8 flags the server sets on itself at start (`v8.setFlagsFromString`, backend
+ * `heap-growth.ts`: V8 reads this one each time it computes a limit, so it needs no launcher,
+ * and a V8 that no longer knows it only prints a warning).
+ * @param cpus CPUs the server may run on (`os.availableParallelism()`)
+ * @param execArgv the Node.js options the process was started with: an operator's own
+ *   `--heap-growing-percent` wins
+ * @returns `['--heap-growing-percent=50']` on one CPU, else none
+ */
+export function heapGrowthFlags(cpus: number, execArgv: readonly string[]): string[] {
+  if (cpus > 1 || execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a))) return [];
+  return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+}

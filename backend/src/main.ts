@@ -1,4 +1,5 @@
 import './threadpool'; // before anything that could use libuv's thread pool
+import { appliedHeapGrowthFlags } from './heap-growth'; // V8's heap limits, before the application allocates
 import 'reflect-metadata';
 import { MAX_IMPORT_BYTES } from '@vigil/api';
 import { Logger, ValidationPipe } from '@nestjs/common';
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   logger.log(`Recordings in ${path.resolve(config.dataDir)}`);
   const gcWarning = gcStartupWarning(availableParallelism(), process.execArgv);
   if (gcWarning) logger.warn(gcWarning);
+  if (appliedHeapGrowthFlags.length > 0) logger.log(`One CPU: V8 runs with ${appliedHeapGrowthFlags.join(' ')} (backend/src/gc-threads.ts)`);
 }
 
 if (require.main === module) void main();

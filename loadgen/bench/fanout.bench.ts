@@ -459,7 +459,7 @@ ${FPS} fps, ${num(frameKb)} kB per frame on average, \`prft\` stamped at send) t
 Vigil server (Sentinel socket, validation, relay, recording with fdatasync; viewers logged in as a
 proctor, subscribed as wall tiles) and through a bare \`ws\` server that forwards each binary
 message to every client (\`loadgen/bench/bare-broadcast.mjs\`), same fragments, same run.
-${pinned ? 'Both servers run under `taskset -c 0` with `--single-threaded-gc` (as `npm start` starts Node on one CPU: backend/src/gc-threads.ts); the publisher and every viewer in one process on core 1.' : '**Not pinned** (fewer than 2 CPUs or no taskset): figures are not comparable to pinned runs.'}
+${pinned ? 'Both servers run under `taskset -c 0` with `--single-threaded-gc` (as `npm start` starts Node on one CPU: backend/src/gc-threads.ts; Vigil then also sets the heap growing factor of V8 to 1.5 on itself, the bare server keeps the default); the publisher and every viewer in one process on core 1.' : '**Not pinned** (fewer than 2 CPUs or no taskset): figures are not comparable to pinned runs.'}
 A run: ${FRAGMENTS_PER_RUN} fragments at ${FPS} fps to every viewer; runs alternate Vigil and bare;
 median of ${RUNS} runs (min–max). Delivered/s: live fragments received by all viewers ÷ (first send →
 last delivery). Latency: receive time − \`prft\` time (one clock), ms, over every delivery of the run.

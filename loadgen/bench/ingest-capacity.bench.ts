@@ -225,7 +225,7 @@ ${profiled.breakdown.rows
   console.log(`## Ingest capacity per core (loadgen/bench/ingest-capacity.bench.ts)
 
 The load generator's ramp against the real server (\`dist/backend/main.js\`, recording with fdatasync
-before every ack)${pinned ? ' pinned to one core (`taskset -c 0`, and so started with `--single-threaded-gc` as `npm start` does on one CPU: backend/src/gc-threads.ts; the load generator on core 1)' : ' (**not pinned**)'}: 1 fps Sentinels replaying real
+before every ack)${pinned ? ' pinned to one core (`taskset -c 0`, and so started with `--single-threaded-gc` as `npm start` does on one CPU, and with the heap growing factor 1.5 of V8 that the server sets on itself there: backend/src/gc-threads.ts; the load generator on core 1)' : ' (**not pinned**)'}: 1 fps Sentinels replaying real
 1920x1080 H.264 (${framesText(path.basename(options(false, []).fragments.dir))}), ${start} at first,
 ${step} more every ${every} s up to ${max}, ${PROCTORS} proctors watching every stream once between them (wall tiles).
 Stop conditions (checked every second after a 10 s warm-up): a fragment unacknowledged for 10 s

@@ -198,6 +198,8 @@ describe('the spawned server on one CPU (taskset -c 0)', () => {
       const log = await startupLog(server);
       expect(log).toContain('Recordings in');
       expect(log).not.toContain('garbage collector');
+      // and it grows its old generation by half (backend/src/gc-threads.ts, heapGrowthFlags)
+      expect(log).toContain('One CPU: V8 runs with --heap-growing-percent=50');
     } finally {
       await server.stop();
     }
@@ -209,6 +211,25 @@ describe('the spawned server on one CPU (taskset -c 0)', () => {
       expect(await startupLog(server)).toMatch(/runs on 1 CPU and V8's garbage collector has helper threads .* start Node with --single-threaded-gc/);
     } finally {
       await server.stop();
+    }
+  });
+
+  it("keeps an operator's own --heap-growing-percent, and V8's defaults on two CPUs", async () => {
+    const own = await spawnServer({ env: {}, cpus: '0', main: null, log: () => undefined, nodeArgs: ['--heap-growing-percent=20'] });
+    try {
+      const log = await startupLog(own);
+      expect(log).toContain('Recordings in');
+      expect(log).not.toContain('--heap-growing-percent=50');
+    } finally {
+      await own.stop();
+    }
+    const two = await spawnServer({ env: {}, cpus: '0-1', main: null, log: () => undefined });
+    try {
+      const log = await startupLog(two);
+      expect(log).toContain('Recordings in');
+      expect(log).not.toContain('One CPU: V8 runs with');
+    } finally {
+      await two.stop();
     }
   });
 });
