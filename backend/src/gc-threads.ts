@@ -74,7 +74,7 @@ export const HEAP_GROWING_PERCENT = 50;
 /**
  * The V8 flags the server sets on itself at start (`v8.setFlagsFromString`, backend
  * `heap-growth.ts`: V8 reads this one each time it computes a limit, so it needs no launcher,
- * and a V8 that no longer knows it only prints a warning).
+ * and a V8 that no longer knows it prints an error and runs on with its defaults).
  * @param cpus CPUs the server may run on (`os.availableParallelism()`)
  * @param execArgv the Node.js options the process was started with: an operator's own
  *   `--heap-growing-percent` wins
