@@ -63,10 +63,10 @@ export function gcStartupWarning(cpus: number, execArgv: readonly string[]): str
  * - V8's choice: a major collection every 1.3 s; server CPU 44 %, ack p99 at the Sentinels
  *   30 ms, relay p99 25 ms;
  * - factor 1.5: one every 5 s (each started by V8's task, in small steps); CPU 39 %, ack p99
- *   24 ms, relay p99 18 ms; the process 12 MB larger (RSS 690 MB against 678);
+ *   24 ms, relay p99 18 ms; the process 14 MB larger (RSS 689 MB against 675);
  * - factor 2 (`=100`), for comparison: one every 7 s, but started by the growth of memory
  *   outside the heap (the fragments' buffers), which marks in steps of 5–10 ms: CPU 35 %,
- *   ack p99 95 ms. Fewer collections are not better past the point where that trigger wins.
+ *   ack p99 96 ms (3 runs). Fewer collections are not better past the point where that trigger wins.
  * With two or more CPUs V8 marks on helper threads and its defaults stay (not measured here).
  */
 export const HEAP_GROWING_PERCENT = 50;
