@@ -9,6 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { encodeMediaHeader, MEDIA_HEADER_BYTES, MediaFlags, MediaKind, readMediaHeader } from '@vigil/protocol';
 import { FrameCache, binaryFrame, frameHeaderBytes, writeBinaryFrameHeader } from './ws-frame';
 import { wsSendReplay } from './ws-link';
+import { waitUntil } from '../testing/wait-until';
 
 interface Pair {
   server: WebSocketServer;
@@ -42,14 +43,6 @@ async function close(pair: Pair): Promise<void> {
   await new Promise((r) => pair.server.close(r));
 }
 
-const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('binaryFrame (RFC 6455 §5.2)', () => {
   it.each([
     [0, '8200'],
@@ -79,7 +72,7 @@ describe('FrameCache with real ws sockets', () => {
     const cache = new FrameCache();
     const messages = [0, 1, 125, 126, 65_535, 65_536, 223_000].map((n) => randomBytes(n));
     for (const m of messages) for (const s of pair.sockets) cache.send(s, m);
-    await until(() => pair.received.every((r) => r.length === messages.length));
+    await waitUntil(() => pair.received.every((r) => r.length === messages.length), 'every message at every client');
     for (const log of pair.received) {
       expect(log.map((r) => r.binary)).toEqual(messages.map(() => true));
       log.forEach((r, i) => expect(Buffer.compare(r.data, messages[i]!)).toBe(0));
@@ -93,7 +86,7 @@ describe('FrameCache with real ws sockets', () => {
     const pair = await connect(1);
     const cache = new FrameCache();
     for (let i = 0; i < 5; i++) cache.send(pair.sockets[0]!, randomBytes(1000 + i));
-    await until(() => pair.received[0]!.length === 5);
+    await waitUntil(() => pair.received[0]!.length === 5, 'five messages');
     expect(cache.framesBuilt).toBe(0);
     expect(cache.framesWritten).toBe(5);
     await close(pair);
@@ -110,7 +103,7 @@ describe('FrameCache with real ws sockets', () => {
       cache.send(s, media);
       s.send('{"type":"last"}');
     }
-    await until(() => pair.received.every((r) => r.length === 5));
+    await waitUntil(() => pair.received.every((r) => r.length === 5), 'five messages at each client');
     for (const log of pair.received) {
       expect(log.map((r) => (r.binary ? 'binary' : r.data.toString()))).toEqual(['{"type":"first"}', 'binary', 'binary', 'binary', '{"type":"last"}']);
       expect(Buffer.compare(log[1]!.data, media)).toBe(0);
@@ -130,7 +123,7 @@ describe('FrameCache with real ws sockets', () => {
     socket.send(text, { compress: true });
     const media = randomBytes(3000);
     cache.send(socket, media);
-    await until(() => pair.received[0]!.length === 2);
+    await waitUntil(() => pair.received[0]!.length === 2, 'the text and the media message');
     expect(pair.received[0]![0]!.data.toString()).toBe(text);
     expect(Buffer.compare(pair.received[0]![1]!.data, media)).toBe(0);
     expect(cache.framesWritten).toBe(0); // it went through ws

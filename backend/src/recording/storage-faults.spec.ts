@@ -11,6 +11,7 @@ import { StreamRegistry, StreamWriterFactory } from '../relay/stream-registry';
 import { SentinelLink, SentinelSession } from '../relay/sentinel-session';
 import { fragmentMessage, initMessage, streamMessages } from '../testing/media-fixtures';
 import { storeWriters, testRegistryOptions } from '../testing/registry-options';
+import { waitUntil } from '../testing/wait-until';
 
 /**
  * Storage faults injected through the {@link RecordingFs} seam, under the real relay core
@@ -59,14 +60,6 @@ class FaultyFs implements RecordingFs {
     };
   }
 }
-
-const until = async (check: () => boolean, what: string, timeoutMs = 5000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('recording under storage faults', () => {
   let dataDir: string;
@@ -133,11 +126,11 @@ describe('recording under storage faults', () => {
     stream.units$.subscribe((u) => live.push(u.sequence));
     const messages = streamMessages(30, 10);
     for (const m of messages.slice(0, 10)) s.session.handleBinary(m);
-    await until(() => s.acked() === 10, 'acks up to 10');
+    await waitUntil(() => s.acked() === 10, 'acks up to 10');
 
     fs.failing = { ops: ['write'], code: 'ENOSPC' };
     for (const m of messages.slice(10, 20)) s.session.handleBinary(m);
-    await until(() => stream.storage === 'storage-failed', 'storage-failed');
+    await waitUntil(() => stream.storage === 'storage-failed', 'storage-failed');
     await new Promise((r) => setTimeout(r, 100)); // several retries fail
     expect(s.acked()).toBe(10); // nothing acked that is not durable
     expect(live.at(-1)).toBe(20); // the live relay went on
@@ -148,7 +141,7 @@ describe('recording under storage faults', () => {
 
     fs.failing = null; // space freed
     for (const m of messages.slice(20)) s.session.handleBinary(m);
-    await until(() => s.acked() === 31, 'acks up to 31');
+    await waitUntil(() => s.acked() === 31, 'acks up to 31');
     expect(stream.storage).toBe('ok');
     expect(await fragmentsOnDisk(welcome.streamId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
   });
@@ -158,14 +151,14 @@ describe('recording under storage faults', () => {
     const welcome = await hello(s);
     const messages = streamMessages(12, 6);
     for (const m of messages.slice(0, 4)) s.session.handleBinary(m);
-    await until(() => s.acked() === 4, 'acks up to 4');
+    await waitUntil(() => s.acked() === 4, 'acks up to 4');
     fs.failing = { ops: ['datasync'], code: 'EIO' };
     s.session.handleBinary(messages[4]);
-    await until(() => fs.faults >= 3, 'three failed syncs');
+    await waitUntil(() => fs.faults >= 3, 'three failed syncs');
     expect(s.acked()).toBe(4);
     fs.failing = null;
     for (const m of messages.slice(5)) s.session.handleBinary(m);
-    await until(() => s.acked() === 13, 'acks up to 13');
+    await waitUntil(() => s.acked() === 13, 'acks up to 13');
     expect(await fragmentsOnDisk(welcome.streamId)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
   });
 
@@ -175,7 +168,7 @@ describe('recording under storage faults', () => {
     fs.shortWrites = 5;
     const messages = streamMessages(8, 4, 5, 5000);
     for (const m of messages) s.session.handleBinary(m);
-    await until(() => s.acked() === 9, 'acks up to 9');
+    await waitUntil(() => s.acked() === 9, 'acks up to 9');
     expect(fs.shortWrites).toBe(0);
     const dir = path.join(dataDir, 'streams', welcome.streamId);
     const before = await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.m4s')).map((f) => readFile(path.join(dir, f))));
@@ -193,7 +186,7 @@ describe('recording under storage faults', () => {
     const welcome = await hello(s);
     const messages = streamMessages(6, 3, 5, 4000);
     for (const m of messages.slice(0, 4)) s.session.handleBinary(m);
-    await until(() => s.acked() === 4, 'acks up to 4');
+    await waitUntil(() => s.acked() === 4, 'acks up to 4');
     // the next fragment (a join fragment: a new segment file) is written half, then the rest fails, and the write of the rest fails with EIO
     const original = fs.open.bind(fs);
     let step: 'short' | 'fail' | 'done' = 'short';
@@ -215,10 +208,10 @@ describe('recording under storage faults', () => {
       };
     };
     s.session.handleBinary(messages[4]);
-    await until(() => step === 'done', 'the injected short write and failure');
+    await waitUntil(() => step === 'done', 'the injected short write and failure');
     expect(s.acked()).toBe(4);
     for (const m of messages.slice(5)) s.session.handleBinary(m);
-    await until(() => s.acked() === 7, 'acks up to 7');
+    await waitUntil(() => s.acked() === 7, 'acks up to 7');
     expect(await fragmentsOnDisk(welcome.streamId)).toEqual([2, 3, 4, 5, 6, 7]);
   });
 
@@ -229,14 +222,14 @@ describe('recording under storage faults', () => {
     const welcome = await hello(first);
     const messages = streamMessages(40, 10);
     for (const m of messages.slice(0, 5)) first.session.handleBinary(m);
-    await until(() => first.acked() === 5, 'acks up to 5');
+    await waitUntil(() => first.acked() === 5, 'acks up to 5');
     fs.failing = { ops: ['write'], code: 'ENOSPC' };
     for (const m of messages.slice(5, 30)) first.session.handleBinary(m); // ~1.1 kB each: the cap holds ~10
-    await until(() => registry.get(welcome.streamId)!.storage === 'storage-failed', 'storage-failed');
+    await waitUntil(() => registry.get(welcome.streamId)!.storage === 'storage-failed', 'storage-failed');
     expect(first.acked()).toBe(5);
     fs.failing = null;
     // once the queued units are durable the server closes the connection: resend from the ack
-    await until(() => first.closes.length === 1, 'resend request');
+    await waitUntil(() => first.closes.length === 1, 'resend request');
     const lastAck = first.acked();
     expect(first.texts.at(-1)).toMatchObject({ type: 'error', code: 'server-busy', fatal: true });
     expect(registry.get(welcome.streamId)!.lastReceivedSequence).toBe(30); // init + 29 fragments: all of it was relayed live meanwhile
@@ -251,7 +244,7 @@ describe('recording under storage faults', () => {
       expect(again.lastAckedSequence).toBeGreaterThanOrEqual(lastAck); // writes queued before a close still finish
       // fresh buffers: the server stamps the channel into what it relays
       for (const m of streamMessages(40, 10).slice(again.lastAckedSequence)) next.session.handleBinary(m);
-      await until(() => next.acked() === 41 || next.closes.length > 0, 'all acked or another resend request');
+      await waitUntil(() => next.acked() === 41 || next.closes.length > 0, 'all acked or another resend request');
       acked = next.acked();
     }
     expect(rounds).toBeGreaterThan(1);
