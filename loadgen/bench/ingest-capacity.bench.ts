@@ -1,11 +1,12 @@
 /**
  * Ingest capacity per core: the load generator's ramp (`npm run loadgen -- --spawn --server-cpus 0
  * --ramp …`) of 1 fps 1080p Sentinels against the real server pinned to core 0 (the load
- * generator on core 1), until a stop condition: a fragment unacknowledged for 10 s (lost), ack
- * p99 > 50 ms or relay p99 > 50 ms over the last 10 s. The last level that held a whole step is
- * the capacity. Then the held load: INGEST_HELD_LEVELS (400,800) Sentinels joining at 80 per
- * second, INGEST_HELD_RUNS (5) runs each, latencies measured once all joined (a ramp step adds
- * its Sentinels within one second, so the ramp also measures a herd of joins). Last, one
+ * generator on core 1), each step's Sentinels joining at RAMP_JOIN_RATE per second, until a stop
+ * condition: a fragment unacknowledged for 10 s (lost), or ack p99 > 50 ms or relay p99 > 50 ms
+ * over a level's steady state (from RAMP_SETTLE_S after its last join to the next step). The last
+ * level that held a whole step is the capacity. Then the held load: INGEST_HELD_LEVELS (800)
+ * Sentinels joining at 80 per second, INGEST_HELD_RUNS (5) runs each, latencies measured over 10 s
+ * once all joined. Last, one
  * held run at the top level under the V8 CPU profiler: where the event loop's time goes
  * (the limiting resource), by category (src/cpu-profile.ts). Prints a markdown section. Run through `npm run bench`.
  * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
@@ -22,8 +23,19 @@ import { runLoadgen } from '../src/run';
 import type { LoadgenSummary } from '../src/report';
 import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs, type ThreadCpu } from './bench-support';
 
-/** START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. */
-const RAMP = process.env['INGEST_RAMP'] ?? '200,200,10,4000';
+/**
+ * START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. It starts at 800
+ * (what the held runs below show holds) so that the whole run fits in `npm run bench`'s 30 minutes;
+ * 15 s steps leave each level about 9 s judged in steady state (several of the collector's cycles).
+ */
+const RAMP = process.env['INGEST_RAMP'] ?? '800,200,15,4000';
+/** Joins per second when a ramp step adds its Sentinels (a school's Sentinels start over a minute or so). */
+const RAMP_JOIN_RATE = 100;
+/**
+ * Seconds after a step's last join before its level is judged (loadgen --settle): a level's capacity
+ * is its steady state; the joins' own cost shows in the whole-run latencies beside it and in the held runs.
+ */
+const RAMP_SETTLE_S = 3;
 /** Ramps per `npm run bench` (each takes minutes). */
 const RUNS = Number(process.env['INGEST_RUNS'] ?? 2);
 /** Synthetic proctors: the streams are dealt among them (one viewer per stream), for relay latency. */
@@ -33,7 +45,7 @@ const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' '
 const SERVER_ENV = (process.env['INGEST_SERVER_ENV'] ?? '').split(' ').filter(Boolean);
 
 /** Held load: these numbers of Sentinels joining at HELD_JOIN_RATE per second, measured once all joined. */
-const HELD_LEVELS = (process.env['INGEST_HELD_LEVELS'] ?? '400,800').split(',').map(Number);
+const HELD_LEVELS = (process.env['INGEST_HELD_LEVELS'] ?? '800').split(',').map(Number);
 const HELD_RUNS = Number(process.env['INGEST_HELD_RUNS'] ?? 5);
 /** Joins per second in the held-load runs (a school's Sentinels start over a minute or so, not all in one second). */
 const HELD_JOIN_RATE = 80;
@@ -116,7 +128,8 @@ async function profiledHeldRun(
 }
 
 function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions {
-  const argv = ['--spawn', '--fps', '1', '--ramp', RAMP, '--proctors', String(PROCTORS), '--watch', 'spread', '--view', 'tile'];
+  const argv = ['--spawn', '--fps', '1', '--ramp', RAMP, '--join-rate', String(RAMP_JOIN_RATE), '--settle', String(RAMP_SETTLE_S)];
+  argv.push('--proctors', String(PROCTORS), '--watch', 'spread', '--view', 'tile');
   argv.push('--max-unacked-age', '10', '--max-ack-p99', '50', '--max-relay-p99', '50', '--window', '10', '--drain-timeout', '10', '--quiet');
   if (pinned) argv.push('--server-cpus', '0');
   for (const a of SERVER_NODE_ARGS) argv.push(`--server-node-arg=${a}`);
@@ -227,23 +240,25 @@ ${profiled.breakdown.rows
 The load generator's ramp against the real server (\`dist/backend/main.js\`, recording with fdatasync
 before every ack)${pinned ? ' pinned to one core (`taskset -c 0`, and so started with `--single-threaded-gc` as `npm start` does on one CPU, and with the heap growing factor 1.5 of V8 that the server sets on itself there: backend/src/gc-threads.ts; the load generator on core 1)' : ' (**not pinned**)'}: 1 fps Sentinels replaying real
 1920x1080 H.264 (${framesText(path.basename(options(false, []).fragments.dir))}), ${start} at first,
-${step} more every ${every} s up to ${max}, ${PROCTORS} proctors watching every stream once between them (wall tiles).
-Stop conditions (checked every second after a 10 s warm-up): a fragment unacknowledged for 10 s
-(lost), ack p99 > 50 ms or relay p99 > 50 ms over the last 10 s. Capacity = the last level that
-held a whole step. ${RUNS} ramp(s) per variant per \`npm run bench\` (a ramp takes up to minutes, so fewer
+${step} more every ${every} s up to ${max}, each step's Sentinels joining at ${RAMP_JOIN_RATE} per second, ${PROCTORS} proctors watching every stream once between them (wall tiles).
+Stop conditions, checked every second: a fragment unacknowledged for 10 s (lost), at any time;
+ack p99 > 50 ms or relay p99 > 50 ms over a level's steady state: from ${RAMP_SETTLE_S} s after its last
+Sentinel joined to the next step (about ${Number(every) - Math.ceil(Number(step) / RAMP_JOIN_RATE) - 1 - RAMP_SETTLE_S} s; \`--settle ${RAMP_SETTLE_S}\`). Capacity = the last level that
+held a whole step. The joins themselves are not judged (each costs the server several ms of its
+core): their cost is in the whole-run latencies beside each ramp and in the held runs. ${RUNS} ramp(s) per variant per \`npm run bench\` (a ramp takes up to minutes, so fewer
 than 5 runs): capacity ${fmtSpread(capacity(VARIANTS[0]!.name))} Sentinels per core with fdatasync (goal ≥ 3,000),
 ${fmtSpread(capacity(VARIANTS[1]!.name))} without disk syncs (the peer: what the CPU allows), median (min–max). Same as
-\`npm run loadgen -- --spawn --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${RAMP} --proctors ${PROCTORS} --max-ack-p99 50 --max-relay-p99 50\`.
+\`npm run loadgen -- --spawn --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${RAMP} --join-rate ${RAMP_JOIN_RATE} --settle ${RAMP_SETTLE_S} --proctors ${PROCTORS} --max-ack-p99 50 --max-relay-p99 50\`.
 This disk, measured in the same run: write + fdatasync of 61 kB p50 ${num(disk.p50)} ms, p99 ${num(disk.p99)} ms
 (4 at a time); every ack waits for one such sync (an \`O_DSYNC\` write for an append).
-Latencies are over the whole run after the warm-up (ms); "late frames / loop p99" is the load
+Latencies are over the whole run after the warm-up, joins included (ms); "late frames / loop p99" is the load
 generator's own lateness (non-zero: it was the bottleneck, not the server).
 
 | server | capacity (Sentinels) | reached | stop | ack p50 / p99 ms | relay p50 / p99 ms | server peak CPU % | server peak RSS MiB | late frames / loop p99 ms | never acked |
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-**Held load** (what the ramp's one-second herds hide): ${HELD_LEVELS.join(' and ')} Sentinels as above (1 fps,
+**Held load** (every latency after the joins, over a longer window than a ramp level's): ${HELD_LEVELS.join(' and ')} Sentinels as above (1 fps,
 fdatasync, ${PROCTORS} proctors), joining at ${HELD_JOIN_RATE} per second, no stop condition; figures over the ${HELD_MEASURE_S} s
 after the last one joined (+5 s), ms. Median (min–max) of ${HELD_RUNS} runs per level, each a fresh server;
 CPU is the server's average over the whole run (joins included). Never acked: messages without an ack at the end, all runs.

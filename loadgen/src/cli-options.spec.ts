@@ -44,6 +44,8 @@ describe('parseCli', () => {
     expect(parse('--spawn --ramp 50,50,30,200 --duration 10').durationMs).toBe(10_000);
     expect(parse('--spawn --ramp 50,50,30,200').joinRate).toBeNull();
     expect(parse('--spawn --ramp 50,50,30,200 --join-rate 20').joinRate).toBe(20);
+    expect(parse('--spawn --ramp 50,50,30,200').settleS).toBeNull();
+    expect(parse('--spawn --ramp 50,50,30,200 --join-rate 20 --settle 4').settleS).toBe(4);
   });
 
   it('disables a stop condition with 0 and names generated frame folders by size and rate', () => {
@@ -73,6 +75,9 @@ describe('parseCli', () => {
     ['--spawn --ramp 1,1,1', /four numbers/],
     ['--spawn --ramp 1,1,1,2 --sentinels 5', /leave out --sentinels/],
     ['--spawn --join-rate 0', /--join-rate must be a number of Sentinels per second > 0/],
+    ['--spawn --settle 3', /--settle is for --ramp/],
+    ['--spawn --ramp 1,1,10,2 --settle=-1', /--settle must be a number of seconds >= 0/],
+    ['--spawn --ramp 200,200,10,400 --join-rate 20 --settle 1', /--settle 1 leaves less than one judged second of a 10 s ramp step/],
     ['--spawn --server-env novalue', /KEY=VALUE/],
     ['--spawn --server-cpus abc', /CPU list/],
     ['--spawn --width 641', /even whole number/],

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FPS_MAX, FPS_MIN } from '@vigil/protocol';
-import { parseRamp, rampDefaultDurationMs, type RampPlan } from './ramp';
+import { frameIntervalMs } from './pacing';
+import { checkSettle, parseRamp, rampDefaultDurationMs, type RampPlan } from './ramp';
 import type { StopThresholds } from './stop-conditions';
 import type { ViewMode, WatchMode } from './watch-plan';
 
@@ -64,6 +65,11 @@ export interface LoadgenOptions {
   windowS: number;
   /** Seconds from the start in which the p99 stop conditions do not apply and latencies do not count as steady state. */
   warmupS: number;
+  /**
+   * With a ramp: seconds after a step's last Sentinel joined before the p99 stop conditions judge
+   * that level (its windows restart empty then); null: one sliding window across the steps.
+   */
+  settleS: number | null;
   fragments: FragmentSourceOptions;
   /** Write the summary as JSON here; null = do not. */
   jsonPath: string | null;
@@ -118,6 +124,9 @@ Stop conditions (0 disables one):
   --max-relay-p99 MS           relay latency p99 over the window above this: stop (default 2000)
   --window S                   the p99 window, seconds (default 10)
   --warmup S                   no p99 stops in the first S seconds; steady-state figures start after (default: --window)
+  --settle S                   with --ramp: judge each level only from S s after its last Sentinel joined (the p99
+                               windows restart empty then), so a level is judged on its steady state, not on its
+                               joins (default: off, one sliding window across the steps)
   --drain-timeout S            wait this long for the last acks after capture stops (default 15)
 
 Frames:
@@ -167,6 +176,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         watch: { type: 'string' },
         view: { type: 'string' },
         warmup: { type: 'string' },
+        settle: { type: 'string' },
         duration: { type: 'string' },
         ramp: { type: 'string' },
         'join-rate': { type: 'string' },
@@ -259,6 +269,15 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const windowS = num('window', values.window, 10, (v) => whole(v) && v >= 1 && v <= 600, 'a whole number of seconds in 1..600');
   const warmupS = num('warmup', values.warmup, windowS, (v) => v >= 0, 'a number of seconds >= 0');
+  const settleS = values.settle === undefined ? null : num('settle', values.settle, 0, (v) => v >= 0, 'a number of seconds >= 0');
+  if (settleS !== null) {
+    if (!ramp) throw new UsageError('--settle is for --ramp (it judges each ramp level once its Sentinels joined)');
+    try {
+      checkSettle(ramp, joinRate, frameIntervalMs(fps), settleS);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const drainTimeoutMs = num('drain-timeout', values['drain-timeout'], 15, (v) => v >= 0, 'a number of seconds >= 0') * 1000;
 
   // frames
@@ -297,6 +316,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     thresholds,
     windowS,
     warmupS,
+    settleS,
     fragments,
     jsonPath: values.json ?? null,
     keep: values.keep ?? false,

@@ -42,6 +42,7 @@ function options(overrides: Partial<LoadgenOptions> = {}): LoadgenOptions {
     thresholds: { maxUnackedAgeMs: 10_000, maxAckP99Ms: 5000, maxRelayP99Ms: 5000, minSamples: 20 },
     windowS: 10,
     warmupS: 2,
+    settleS: null,
     fragments: { dir: path.join(cacheDir, 'fragments', 'testsrc2-640x360-5fps'), generateIfMissing: true, width: 640, height: 360 },
     jsonPath: null,
     keep: false,
@@ -118,6 +119,32 @@ describe('loadgen against a spawned server', () => {
     expect(summary.server?.peakRssBytes).toBeGreaterThan(10e6);
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
     expect(notes.some((n) => n.startsWith('generating 250 frames'))).toBe(true);
+  });
+
+  it('a ramp with --settle judges each level only once its Sentinels joined and settled', async () => {
+    // any ack trips the limit once a level is judged (a p99 needs 20 acks in the window). Levels of 2
+    // and 4 Sentinels at 5 fps (10 and 20 acks a second), 4 s each, joining at 2 a second and settling
+    // 1 s: the first tick after a level settled restarts its windows and the next one judges them.
+    // Level 2 is judged from 0.5 + 0.2 + 1 = 1.7 s: the 2 s tick restarts its windows, the 3 s tick
+    // sees 10 acks, and the 4 s tick settles level 4 (judged from 5.7 s), which has its 20 acks at the
+    // 7 s tick. Without --settle the run would stop at the 3 s tick, on level 2.
+    const summary = await runLoadgen(
+      options({
+        ramp: { start: 2, step: 2, everyS: 4, max: 4 },
+        sentinels: 4,
+        joinRate: 2,
+        settleS: 1,
+        warmupS: 0,
+        durationMs: 12_000,
+        thresholds: { maxUnackedAgeMs: 10_000, maxAckP99Ms: 0.001, maxRelayP99Ms: null, minSamples: 20 },
+      }),
+      {},
+    );
+    expect(summary.stop).toMatchObject({ kind: 'ack-p99', sentinels: 4 });
+    expect(summary.stop!.atS).toBeGreaterThanOrEqual(6.7);
+    expect(summary.ramp).toEqual({ reachedSentinels: 4, lastStableSentinels: 2 });
+    expect(summary.config.settleS).toBe(1);
+    expect(summary.sentinels.unackedAtEnd).toBe(0);
   });
 
   describe('a Sentinel that loses its connection', () => {

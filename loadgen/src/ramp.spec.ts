@@ -1,4 +1,4 @@
-import { lastStableLevel, parseRamp, rampDefaultDurationMs, rampFullAtMs, rampTarget } from './ramp';
+import { checkSettle, lastStableLevel, parseRamp, rampDefaultDurationMs, rampFullAtMs, rampTarget, stepJoinMs, stepJudgedFromMs } from './ramp';
 
 describe('parseRamp', () => {
   it('reads start,step,every-seconds,max', () => {
@@ -43,5 +43,24 @@ describe('ramp schedule', () => {
     expect(lastStableLevel(plan, 45_000)).toBe(10); // stopped at 30: 10 held
     expect(lastStableLevel(plan, 61_000)).toBe(30);
     expect(lastStableLevel(plan, 200_000)).toBe(55); // at max for periods already
+  });
+});
+
+describe('judging a ramp level once it settled (--settle)', () => {
+  it('waits for the last join (k / rate seconds, plus its phase in one frame interval) and the settle time', () => {
+    expect(stepJoinMs(200, 80, 1000)).toBeCloseTo((199 / 80) * 1000 + 1000, 6);
+    expect(stepJoinMs(200, null, 1000)).toBe(1000); // all within one frame interval
+    expect(stepJoinMs(1, 80, 200)).toBe(200);
+    expect(stepJudgedFromMs(30_000, 200, 80, 1000, 3)).toBeCloseTo(30_000 + (199 / 80) * 1000 + 1000 + 3000, 6);
+  });
+
+  it('refuses a settle time that leaves less than one second of a step to judge', () => {
+    const plan = { start: 200, step: 200, everyS: 10, max: 4000 };
+    expect(() => checkSettle(plan, 80, 1000, 3)).not.toThrow(); // 3.5 s joining + 3 s of a 10 s step
+    expect(() => checkSettle(plan, 80, 1000, 4.5)).not.toThrow(); // 8.0 s: one judged tick left
+    expect(() => checkSettle(plan, 80, 1000, 4.6)).toThrow(
+      /--settle 4.6 leaves less than one judged second of a 10 s ramp step: its 200 Sentinels take 3.5 s to join at --join-rate 80/,
+    );
+    expect(() => checkSettle(plan, 20, 1000, 0)).toThrow(/take 10.9 s to join/);
   });
 });

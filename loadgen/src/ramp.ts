@@ -66,3 +66,40 @@ export function lastStableLevel(plan: RampPlan, stoppedAtMs: number | null): num
   if (stepAtStop === 0) return 0;
   return rampTarget(plan, (stepAtStop - 1) * periodMs);
 }
+
+/**
+ * How long a ramp step takes to join all its Sentinels, ms: the k-th of `added` starts
+ * k / `joinRate` seconds after the step (all within one frame interval when `joinRate` is null),
+ * plus its own phase within the frame interval (`frameIntervalMs`, see pacing.ts phaseOffsetMs).
+ */
+export function stepJoinMs(added: number, joinRate: number | null, frameIntervalMs: number): number {
+  const spreadMs = joinRate === null || added <= 1 ? 0 : ((added - 1) * 1000) / joinRate;
+  return spreadMs + frameIntervalMs;
+}
+
+/**
+ * With `--settle S`, each level is judged only once its Sentinels have joined and S seconds
+ * passed: the milliseconds (after the run's start) from which a step that added `added`
+ * Sentinels at `stepAtMs` is judged.
+ */
+export function stepJudgedFromMs(stepAtMs: number, added: number, joinRate: number | null, frameIntervalMs: number, settleS: number): number {
+  return stepAtMs + stepJoinMs(added, joinRate, frameIntervalMs) + settleS * 1000;
+}
+
+/**
+ * Checks that `--settle` leaves every step at least one judged second. The runner ticks once a
+ * second: the first tick after a level settled restarts its windows, the next one judges it, and
+ * the tick of the next step already settles the next level; so joining plus settling may take at
+ * most the step's seconds minus 2.
+ * @throws Error naming the numbers when joining (`step` at `joinRate`) plus settling leaves less
+ */
+export function checkSettle(plan: RampPlan, joinRate: number | null, frameIntervalMs: number, settleS: number): void {
+  const busyMs = stepJoinMs(plan.step, joinRate, frameIntervalMs) + settleS * 1000;
+  if (busyMs > (plan.everyS - 2) * 1000) {
+    throw new Error(
+      `--settle ${settleS} leaves less than one judged second of a ${plan.everyS} s ramp step: its ${plan.step} Sentinels take ` +
+        `${(stepJoinMs(plan.step, joinRate, frameIntervalMs) / 1000).toFixed(1)} s to join` +
+        `${joinRate === null ? '' : ` at --join-rate ${joinRate}`}; joining and settling may take the step's seconds minus 2; raise the step's seconds or the join rate, or settle less`,
+    );
+  }
+}

@@ -45,6 +45,7 @@ const summary: LoadgenSummary = {
     maxRelayP99Ms: 2000,
     windowS: 10,
     warmupS: 10,
+    settleS: null,
   },
   frames: { dir: '/c/f', generated: false, width: 1920, height: 1080, codec: 'avc1.42C028', frames: 50, syncFrames: 2, meanFrameBytes: 79_000, meanSyncFrameBytes: 150_000, meanOtherFrameBytes: 76_000 },
   sentinels: {

@@ -62,6 +62,8 @@ export interface LoadgenSummary {
     maxRelayP99Ms: number | null;
     windowS: number;
     warmupS: number;
+    /** With a ramp: each level judged from this many seconds after its last join; null: one sliding window. */
+    settleS: number | null;
   };
   frames: {
     dir: string;
@@ -168,7 +170,7 @@ export function formatSummary(r: LoadgenSummary): string {
     '',
     `Vigil load generator: ${r.result.toUpperCase()}${r.problems.length ? ` (${r.problems.join('; ')})` : ''}`,
     `  server        ${c.server === 'spawn' ? `spawned ${c.url}${c.serverCpus !== null ? `, taskset -c ${c.serverCpus}` : ''}` : c.url}`,
-    `  load          ${c.ramp ? `ramp ${c.ramp.start}+${c.ramp.step} every ${c.ramp.everyS} s to ${c.ramp.max}` : `${c.sentinels}`} Sentinels at ${c.fps} fps, ${c.proctors} proctors (${c.watch}, ${c.view}), ${r.captureS.toFixed(1)} s of capture (warm-up ${c.warmupS} s)`,
+    `  load          ${c.ramp ? `ramp ${c.ramp.start}+${c.ramp.step} every ${c.ramp.everyS} s to ${c.ramp.max}` : `${c.sentinels}`} Sentinels at ${c.fps} fps, ${c.proctors} proctors (${c.watch}, ${c.view}), ${r.captureS.toFixed(1)} s of capture (warm-up ${c.warmupS} s${c.settleS === null ? '' : `; each ramp level judged from ${c.settleS} s after its last Sentinel joined`})`,
     `  frames        ${r.frames.width}x${r.frames.height} ${r.frames.codec}, ${r.frames.frames} frames (${r.frames.syncFrames} IDR), mean ${kb(r.frames.meanFrameBytes)} (IDR ${kb(r.frames.meanSyncFrameBytes)}, other ${kb(r.frames.meanOtherFrameBytes)}) from ${r.frames.dir}${r.frames.generated ? ' (generated now)' : ''}`,
   ];
   if (r.stop) lines.push(`  stopped       at ${r.stop.atS.toFixed(0)} s with ${r.stop.sentinels} Sentinels: ${r.stop.message}`);

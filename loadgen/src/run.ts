@@ -13,7 +13,7 @@ import { frameSetStats } from './frame-set';
 import { RunMetrics } from './metrics';
 import { firstGopFrames, frameIntervalMs, phaseOffsetMs } from './pacing';
 import { SyntheticProctor } from './proctor';
-import { lastStableLevel, rampTarget } from './ramp';
+import { lastStableLevel, rampTarget, stepJudgedFromMs } from './ramp';
 import { type LoadgenSummary, type ProgressSnapshot } from './report';
 import { SyntheticSentinel, type Seat } from './sentinel';
 import { sampleProcess, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
@@ -187,6 +187,9 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   let peakConnected = 0;
   let prev = { sent: 0, bytes: 0, live: 0 };
   let stop: (StopReason & { atS: number; sentinels: number }) | null = null;
+  /** With --settle: ms after t0 from which the current level is judged; `settling` until then. */
+  let judgedFromMs = o.settleS === null ? 0 : stepJudgedFromMs(0, target(0), o.joinRate, intervalMs, o.settleS);
+  let settling = o.settleS !== null;
   const problems: string[] = [];
   let serverGone = false;
   void ctx.server?.exited.then(() => (serverGone = true));
@@ -212,7 +215,13 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       const now = Date.now();
       const elapsed = now - t0;
 
+      const added = target(elapsed) - sentinels.length;
       for (let i = sentinels.length, first = sentinels.length; i < target(elapsed); i++) startSentinel(i, i - first);
+      // --settle: a new level is judged once its Sentinels joined and settled (windows restart empty then)
+      if (added > 0 && o.settleS !== null) {
+        settling = true;
+        judgedFromMs = stepJudgedFromMs(elapsed, added, o.joinRate, intervalMs, o.settleS);
+      }
 
       const connected = sentinels.filter((s) => s.connected).length;
       peakConnected = Math.max(peakConnected, connected);
@@ -268,12 +277,18 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
           oldestUnackedAgeMs: oldest === null ? null : now - oldest,
           ack: { count: ackWin.count, p99: ackWin.percentile(99) },
           relay: { count: relayWin.count, p99: relayWin.percentile(99) },
-          warmingUp: !metrics.steady,
+          warmingUp: !metrics.steady || settling,
         },
         o.thresholds,
       );
       metrics.ackWindow.rotate();
       metrics.relayWindow.rotate();
+      if (settling && elapsed >= judgedFromMs) {
+        // the level is judged from the next second on its own samples
+        settling = false;
+        metrics.ackWindow.clear();
+        metrics.relayWindow.clear();
+      }
       if (!metrics.steady && elapsed >= o.warmupS * 1000) {
         // steady state from the next second: the p99 windows start empty (warm-up samples do not count)
         metrics.steady = true;
@@ -346,6 +361,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       maxRelayP99Ms: o.thresholds.maxRelayP99Ms,
       windowS: o.windowS,
       warmupS: o.warmupS,
+      settleS: o.settleS,
     },
     frames: {
       dir: ctx.framesDir,
