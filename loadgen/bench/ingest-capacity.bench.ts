@@ -50,8 +50,8 @@ const HELD_RUNS = Number(process.env['INGEST_HELD_RUNS'] ?? 5);
 /** Joins per second in the held-load runs (a school's Sentinels start over a minute or so, not all in one second). */
 const HELD_JOIN_RATE = 80;
 /**
- * Seconds measured after every Sentinel joined (plus 5 s to settle): 10 s is 4,000 and 8,000 acks
- * at 400 and 800 Sentinels, each IDR phase of the 25 s GOP in proportion (it was 15 s; the whole
+ * Seconds measured after every Sentinel joined (plus 5 s to settle): 10 s is 8,000 acks at 800
+ * Sentinels, each IDR phase of the 25 s GOP in proportion (it was 15 s; the whole
  * `npm run bench` must fit in 30 minutes on this machine's slow days too).
  */
 const HELD_MEASURE_S = 10;
