@@ -187,9 +187,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   let peakConnected = 0;
   let prev = { sent: 0, bytes: 0, live: 0 };
   let stop: (StopReason & { atS: number; sentinels: number }) | null = null;
-  /** With --settle: ms after t0 from which the current level is judged; `settling` until then. */
-  let judgedFromMs = o.settleS === null ? 0 : stepJudgedFromMs(0, target(0), o.joinRate, intervalMs, o.settleS);
-  let settling = o.settleS !== null;
+  /** With --settle, while the current level settles: ms after t0 from which it is judged; null once judged (or without --settle). */
+  let settlingUntilMs = o.settleS === null ? null : stepJudgedFromMs(0, target(0), o.joinRate, intervalMs, o.settleS);
   const problems: string[] = [];
   let serverGone = false;
   void ctx.server?.exited.then(() => (serverGone = true));
@@ -215,13 +214,11 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       const now = Date.now();
       const elapsed = now - t0;
 
-      const added = target(elapsed) - sentinels.length;
-      for (let i = sentinels.length, first = sentinels.length; i < target(elapsed); i++) startSentinel(i, i - first);
+      const wanted = target(elapsed);
+      const added = wanted - sentinels.length;
+      for (let i = sentinels.length, first = sentinels.length; i < wanted; i++) startSentinel(i, i - first);
       // --settle: a new level is judged once its Sentinels joined and settled (windows restart empty then)
-      if (added > 0 && o.settleS !== null) {
-        settling = true;
-        judgedFromMs = stepJudgedFromMs(elapsed, added, o.joinRate, intervalMs, o.settleS);
-      }
+      if (added > 0 && o.settleS !== null) settlingUntilMs = stepJudgedFromMs(elapsed, added, o.joinRate, intervalMs, o.settleS);
 
       const connected = sentinels.filter((s) => s.connected).length;
       peakConnected = Math.max(peakConnected, connected);
@@ -277,15 +274,15 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
           oldestUnackedAgeMs: oldest === null ? null : now - oldest,
           ack: { count: ackWin.count, p99: ackWin.percentile(99) },
           relay: { count: relayWin.count, p99: relayWin.percentile(99) },
-          warmingUp: !metrics.steady || settling,
+          warmingUp: !metrics.steady || settlingUntilMs !== null,
         },
         o.thresholds,
       );
       metrics.ackWindow.rotate();
       metrics.relayWindow.rotate();
-      if (settling && elapsed >= judgedFromMs) {
+      if (settlingUntilMs !== null && elapsed >= settlingUntilMs) {
         // the level is judged from the next second on its own samples
-        settling = false;
+        settlingUntilMs = null;
         metrics.ackWindow.clear();
         metrics.relayWindow.clear();
       }
