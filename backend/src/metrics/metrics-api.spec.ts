@@ -100,6 +100,12 @@ describe('Prometheus /metrics and JSON logs', () => {
     expect(value('vigil_fragment_ack_seconds_bucket{le="10"}')).toBe(FRAMES + 1);
     expect(value('vigil_fragment_ack_seconds_sum')).toBeGreaterThanOrEqual(0);
     expect(value('vigil_viewers')).toBe(0);
+    // the buffered fragments' copies: every byte in a 16 KiB chunk, at most a partly used chunk at each end
+    const buffered = value('vigil_buffered_bytes');
+    expect(buffered).toBeGreaterThan(FRAMES * 1000);
+    expect(value('vigil_buffer_pool_bytes{state="in-use"}')).toBeGreaterThanOrEqual(buffered);
+    expect(value('vigil_buffer_pool_bytes{state="in-use"}')).toBeLessThanOrEqual(buffered + 2 * 16 * 1024);
+    expect(value('vigil_buffer_pool_bytes{state="free"}')).toBeGreaterThanOrEqual(0);
     expect(value('vigil_joins_waiting')).toBe(0); // the Sentinel's join turn ended at its first ack
     // prom-client's default metrics: event-loop lag, heap, GC
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \S+$/m);

@@ -87,6 +87,17 @@ export class MetricsService implements OnModuleDestroy {
         this.set(relay.registry.budget.usedBytes);
       },
     });
+    new Gauge({
+      name: 'vigil_buffer_pool_bytes',
+      help: 'Bytes of the chunks the buffered media is copied into, in use and kept free for reuse',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const pool = relay.registry.chunkPool;
+        this.set({ state: 'in-use' }, pool.chunksInUse * pool.chunkBytes);
+        this.set({ state: 'free' }, pool.chunksFree * pool.chunkBytes);
+      },
+    });
     counter(registers, 'vigil_fragments_received_total', 'Fragments accepted from Sentinels (live and resent for the recording)', () => totals.fragmentsReceived);
     counter(registers, 'vigil_ingest_bytes_total', 'Bytes of media messages accepted from Sentinels (headers included)', () => totals.ingestBytes);
     counter(registers, 'vigil_backlog_fragments_total', 'Fragments that arrived older than VIGIL_BACKLOG_AGE_SECONDS (a resent backlog)', () => totals.backlogFragments);

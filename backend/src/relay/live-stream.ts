@@ -9,6 +9,7 @@ import { DEFAULT_LOAD_SHEDDING, loadCapFps, watchedAs, type ShedLevel, type Watc
 import { Viewer } from './viewer';
 import { writeInOrder } from './write-in-order';
 import { BufferBudget } from './buffer-budget';
+import type { ChunkPool } from './chunk-pool';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
 
 /** Control messages the relay sends to the connected Sentinel. */
@@ -114,6 +115,8 @@ export interface LiveStreamOptions {
   backlogAgeMs?: number;
   /** Server clock for ack latencies, ms since the Unix epoch (default Date.now). */
   clock?: () => number;
+  /** Where the buffer keeps its copies of the fragments, shared by every stream (default: the stream's own pool). */
+  chunkPool?: ChunkPool;
 }
 
 /**
@@ -225,7 +228,7 @@ export class LiveStream {
     private readonly budget: BufferBudget,
   ) {
     this.joinMaxAgeTicks = Math.round(options.joinMaxAgeSeconds * TICKS_PER_SECOND);
-    this.buffer = new SegmentBuffer(options.bufferSeconds, options.bufferStreamBytes);
+    this.buffer = new SegmentBuffer(options.bufferSeconds, options.bufferStreamBytes, options.chunkPool);
     this.fps = options.fps;
     this.baseFps = options.fps;
     this.focusFps = options.focusFps ?? options.fps;

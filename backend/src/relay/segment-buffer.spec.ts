@@ -1,4 +1,5 @@
 import { SegmentBuffer } from './segment-buffer';
+import { ChunkPool } from './chunk-pool';
 import { fragmentsOf, streamMessages, toUnits } from '../testing/media-fixtures';
 import type { InitUnit } from './media-unit';
 
@@ -32,11 +33,38 @@ describe('SegmentBuffer', () => {
     expect(buffer.joinPoint()!.fragments[0].sequence).toBe(fragments[190].sequence);
   });
 
-  it('shares the original buffers (no copies)', () => {
-    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024);
+  it('keeps copies of the messages in pooled chunks, and hands out new copies with the same bytes and fields', () => {
+    const pool = new ChunkPool(1024);
+    const buffer = new SegmentBuffer(20, 64 * 1024 * 1024, pool);
     buffer.setInit(init);
     for (const f of fragments.slice(0, 10)) buffer.append(f);
-    expect(buffer.joinPoint()!.fragments[3].message).toBe(fragments[3].message);
+    expect(pool.chunksInUse).toBe(Math.ceil((10 * fragments[0].message.byteLength) / 1024));
+    const join = buffer.joinPoint()!;
+    join.fragments.forEach((copy, i) => {
+      const original = fragments[i];
+      expect(copy.message).not.toBe(original.message);
+      expect(copy.message.buffer).not.toBe(original.message.buffer);
+      expect(Buffer.from(copy.message).equals(Buffer.from(original.message))).toBe(true);
+      expect(Buffer.from(copy.payload).equals(Buffer.from(original.payload))).toBe(true);
+      expect({ ...copy, message: null, payload: null }).toEqual({ ...original, message: null, payload: null });
+    });
+    // the copy handed out is the caller's: changing it changes nothing held
+    join.fragments[0].message.fill(0);
+    expect(Buffer.from(buffer.joinPoint()!.fragments[0].message).equals(Buffer.from(fragments[0].message))).toBe(true);
+  });
+
+  it('gives its chunks back to the pool as segments leave, and all of them when cleared', () => {
+    const pool = new ChunkPool(1024);
+    const buffer = new SegmentBuffer(4, 64 * 1024 * 1024, pool); // 4 s: 2 or 3 segments of 2 s
+    buffer.setInit(init);
+    for (const f of fragments) buffer.append(f);
+    expect(buffer.segmentCount).toBe(2); // the window 36..40 s: the segments from 36 and 38 s
+    const held = Math.ceil(buffer.bytes / 1024) + 1; // one partly used chunk at each end at most
+    expect(pool.chunksInUse).toBeLessThanOrEqual(held);
+    expect(buffer.joinPoint()!.fragments[0].sequence).toBe(fragments[190].sequence);
+    buffer.clear();
+    expect(pool.chunksInUse).toBe(0);
+    expect(pool.chunksFree).toBeGreaterThan(0);
   });
 
   it('drops fragments that arrive before the first join fragment', () => {

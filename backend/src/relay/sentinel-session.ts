@@ -8,6 +8,7 @@ import {
   ProtocolError,
   WsCloseCode,
   decodeMediaMessage,
+  encodeAck,
   encodeControl,
   parseSentinelMessage,
   type ErrorCode,
@@ -300,7 +301,7 @@ export class SentinelSession {
     stream.attachSentinel(this.control);
     this.ackSubscription = stream.acks$.subscribe({
       next: (sequence) => {
-        this.send({ type: 'ack', sequence });
+        this.sendAck(sequence);
         this.endJoinTurn();
       },
       error: (e: unknown) => this.fail(new ProtocolError('internal', `recording failed: ${e instanceof Error ? e.message : e}`, { fatal: true })),
@@ -374,6 +375,16 @@ export class SentinelSession {
       this.link.sendText(encodeControl(message));
     } catch (e) {
       this.abort(`could not send ${message.type}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Sends `ack` (encoded without a schema check: {@link encodeAck}); a failure ends this connection only. */
+  private sendAck(sequence: number): void {
+    if (this.closed) return;
+    try {
+      this.link.sendText(encodeAck(sequence));
+    } catch (e) {
+      this.abort(`could not send ack: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

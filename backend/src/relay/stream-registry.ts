@@ -1,6 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import { MAX_STREAMS_PER_LIST, ProtocolError, type StopMessage, type StreamSummary } from '@vigil/protocol';
 import { BufferBudget } from './buffer-budget';
+import { ChunkPool } from './chunk-pool';
 import { LiveStream, LiveStreamOptions, StreamIdentity, UnitWriter } from './live-stream';
 import { initUnitFromBytes } from './unit-factory';
 import { JoinGate } from './join-gate';
@@ -59,6 +60,8 @@ export class StreamRegistry {
   private nextChannel = 1;
   private shed: { level: ShedLevel; fps: number } = { level: 0, fps: DEFAULT_LOAD_SHEDDING.shedFps };
   readonly budget: BufferBudget;
+  /** The chunks every stream's buffer copies its fragments into (see {@link ChunkPool}). */
+  readonly chunkPool: ChunkPool;
   /** Admission of joining streams' setup (Sentinel sessions take a turn after authorization). */
   readonly joins: JoinGate;
 
@@ -70,6 +73,7 @@ export class StreamRegistry {
     private readonly onCreated: StreamCreatedHook = () => undefined,
   ) {
     this.budget = new BufferBudget(options.bufferTotalBytes);
+    this.chunkPool = options.chunkPool ?? new ChunkPool();
     this.joins = new JoinGate(options.joinConcurrency ?? DEFAULT_JOIN_CONCURRENCY);
   }
 
@@ -107,7 +111,7 @@ export class StreamRegistry {
     this.checkCaps(identity);
     const creation = (async () => {
       const writer = await writerFactory.open(identity);
-      const stream = new LiveStream(identity, this.nextChannel++, this.options, writer, this.budget);
+      const stream = new LiveStream(identity, this.nextChannel++, { ...this.options, chunkPool: this.chunkPool }, writer, this.budget);
       if (writer.resume && writer.resume.lastSequence > 0) {
         const { init, lastSequence, lastDecodeTime } = writer.resume;
         stream.restore({

@@ -1,6 +1,7 @@
 import { MAX_SERVER_TEXT_MESSAGE_BYTES, MAX_TEXT_MESSAGE_BYTES } from './constants';
 import {
   ControlMessage,
+  encodeAck,
   encodeControl,
   errorMessage,
   HelloMessage,
@@ -263,6 +264,19 @@ describe('encodeControl refuses invalid messages with TypeError naming the field
     const big = { ...hello, capabilities: { encoders: Array(16).fill('e'.repeat(64)) }, userAgent: 'u'.repeat(512) };
     expect(() => encodeControl(big)).not.toThrow(); // ~1.7 KB
     expect(MAX_TEXT_MESSAGE_BYTES).toBeGreaterThan(encodeControl(big).length);
+  });
+});
+
+describe('encodeAck', () => {
+  it.each([1, 7, 2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER])('writes exactly what encodeControl writes for %d, and it parses back', (sequence) => {
+    expect(encodeAck(sequence)).toBe(encodeControl({ type: 'ack', sequence }));
+    expect(parseServerToSentinel(encodeAck(sequence))).toEqual({ type: 'ack', sequence });
+  });
+
+  it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity, '7', null])('refuses %p with a TypeError, as encodeControl does', (sequence) => {
+    expect(() => encodeAck(sequence as number)).toThrow(TypeError);
+    expect(() => encodeAck(sequence as number)).toThrow(/^encodeAck: sequence must be an integer between 1 and 2\^53-1 \(a sequence number\), got /);
+    expect(() => encodeControl({ type: 'ack', sequence } as unknown as ControlMessage)).toThrow(TypeError);
   });
 });
 
