@@ -671,8 +671,8 @@ export function encodeControl(message: ControlMessage): string {
 /**
  * The `ack` message for `sequence`, as {@link encodeControl}`({ type: 'ack', sequence })` would
  * encode it, byte for byte, without building and validating an object: the server sends one for
- * every media message it stores (issue 10: the schema check and its objects were about 4 % of
- * the server's allocations per fragment).
+ * every media message it stores (issue 10: V8's sampling heap profiler at 1,000 Sentinels put
+ * the ack's encoding at about 600 bytes of the server's 17.8 kB allocated per fragment, 3 %).
  * @param sequence highest sequence number durably written, an integer 1..2^53-1
  * @throws TypeError naming the value when `sequence` is not such an integer
  */
