@@ -555,8 +555,8 @@ export class LiveStream {
   addViewer(viewer: Viewer, nowMs: number): { waitingForKeyframe: boolean } {
     this.viewers.add(viewer);
     this.applyDemand();
-    const join: JoinPoint | null = this.buffer.joinPoint();
-    const fresh = join !== null && join.ageTicks <= this.joinMaxAgeTicks;
+    const join: JoinPoint | null = this.buffer.joinPoint(this.joinMaxAgeTicks); // copies only a fresh one
+    const fresh = join !== null;
     if (fresh) {
       viewer.start(join.init, join.fragments);
     } else {

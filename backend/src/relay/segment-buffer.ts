@@ -130,14 +130,19 @@ export class SegmentBuffer {
   }
 
   /**
-   * The newest join point, or null when no segment (or no init) is held. Its fragments are new
-   * units with new copies of their messages (the caller may hand them to sockets that keep them).
+   * The newest join point, or null when no segment (or no init) is held, or when its join
+   * fragment starts more than `maxAgeTicks` before the live edge (then nothing is copied). Its
+   * fragments are new units with new copies of their messages (the caller may hand them to
+   * sockets that keep them).
+   * @param maxAgeTicks oldest join point wanted, 90 kHz ticks from the live edge (default: any)
    */
-  joinPoint(): JoinPoint | null {
+  joinPoint(maxAgeTicks = Infinity): JoinPoint | null {
     const newest = this.segments.at(-1);
     const edge = this.liveEdgeTicks;
     const init = this.currentInit;
     if (!newest || !init || edge === null) return null;
+    const ageTicks = edge - newest.fragments[0].decodeTime;
+    if (ageTicks > maxAgeTicks) return null;
     const fragments = newest.fragments.map((f): FragmentUnit => {
       const message = this.ring.copyOut(f.offset, f.bytes);
       return {
@@ -153,7 +158,7 @@ export class SegmentBuffer {
         init,
       };
     });
-    return { init, fragments, ageTicks: edge - newest.fragments[0].decodeTime };
+    return { init, fragments, ageTicks };
   }
 
   /**
