@@ -370,21 +370,21 @@ export class SentinelSession {
 
   /** Sends a control message; a message that cannot be encoded or sent ends this connection only. */
   private send(message: Parameters<typeof encodeControl>[0]): void {
-    if (this.closed) return;
-    try {
-      this.link.sendText(encodeControl(message));
-    } catch (e) {
-      this.abort(`could not send ${message.type}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    this.sendEncoded(message.type, encodeControl, message);
   }
 
-  /** Sends `ack` (encoded without a schema check: {@link encodeAck}); a failure ends this connection only. */
+  /** Sends `ack` (encoded without a schema check: {@link encodeAck}). */
   private sendAck(sequence: number): void {
+    this.sendEncoded('ack', encodeAck, sequence);
+  }
+
+  /** Encodes and sends one control message; one that cannot be encoded or sent ends this connection only. */
+  private sendEncoded<T>(type: string, encode: (value: T) => string, value: T): void {
     if (this.closed) return;
     try {
-      this.link.sendText(encodeAck(sequence));
+      this.link.sendText(encode(value));
     } catch (e) {
-      this.abort(`could not send ack: ${e instanceof Error ? e.message : String(e)}`);
+      this.abort(`could not send ${type}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
