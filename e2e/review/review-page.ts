@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { withStateOnFailure } from '../support/diagnose';
 
 /** The part of the portal's `window.__vigilReview` snapshot (frontend-proctor review/review-player.ts) the tests read. */
 export interface ReviewSnapshotLike {
@@ -19,6 +20,7 @@ export interface ReviewSnapshotLike {
   bytesRead: number;
   polls: number;
   lastHole: { hole: { fromMs: number; toMs: number; reason: string }; atMs: number } | null;
+  stuckSeeks: number;
   videoWidth: number;
   videoHeight: number;
   errors: { details: string; message: string; fatal: boolean }[];
@@ -29,12 +31,7 @@ export function reviewSnapshot(page: Page): Promise<ReviewSnapshotLike | null> {
   return page.evaluate(() => (window as unknown as { __vigilReview?: ReviewSnapshotLike }).__vigilReview ?? null);
 }
 
-/** Awaits `check`; when it fails, prints the review snapshot first (what the player was doing). */
-export async function explained<T>(page: Page, check: Promise<T>): Promise<T> {
-  try {
-    return await check;
-  } catch (e) {
-    console.log('REVIEW SNAPSHOT at failure', JSON.stringify(await reviewSnapshot(page).catch(() => null), null, 1));
-    throw e;
-  }
+/** Awaits `check`; when it fails, its error message also carries the review snapshot (what the player was doing). */
+export function explained<T>(page: Page, check: Promise<T>): Promise<T> {
+  return withStateOnFailure(check, () => reviewSnapshot(page));
 }

@@ -18,6 +18,16 @@ describe('FragmentTimeline', () => {
     expect(t.at(-1)).toBeNull();
   });
 
+  it('finds the next frame after the one on screen', () => {
+    const t = new FragmentTimeline();
+    expect(t.firstAfter(-Infinity)).toBeNull();
+    for (let i = 0; i < 5; i++) t.add(frag(i), 10 + i, i === 0, TS);
+    expect(t.firstAfter(-Infinity)).toMatchObject({ sequence: 10 });
+    expect(t.firstAfter(0)).toMatchObject({ sequence: 11 }); // the frame at 0 is on screen: the next one
+    expect(t.firstAfter(0.45)).toMatchObject({ sequence: 13 });
+    expect(t.firstAfter(0.8)).toBeNull(); // the newest frame is on screen
+  });
+
   it('keeps when each fragment came off the socket, and whether it was replayed at the join', () => {
     const t = new FragmentTimeline();
     t.add(frag(0), 1, true, TS, 1_050, true);

@@ -87,6 +87,14 @@ export class FragmentTimeline {
     return i >= 0 ? this.entries[i]! : null;
   }
 
+  /**
+   * The first fragment that starts after `mediaTime` (seconds; -Infinity: the oldest one held),
+   * i.e. the next frame after the one on screen at `mediaTime`, or null when none is held.
+   */
+  firstAfter(mediaTime: number): TimelineEntry | null {
+    return this.entries[this.indexAtOrBefore(mediaTime + 1e-4) + 1] ?? null;
+  }
+
   /** Start times of join fragments, ascending, seconds (for {@link planTrim}). */
   joinTimes(): number[] {
     return this.entries.filter((e) => e.join).map((e) => e.start);

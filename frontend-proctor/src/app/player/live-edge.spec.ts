@@ -142,6 +142,32 @@ describe('decideLiveEdge', () => {
     expect(decide({ currentTime: 2, ranges: [{ start: 0, end: 60 }], userPaused: true }).action).toEqual({ type: 'none' });
   });
 
+  it('watchdog: a frame stuckTimeoutMs after its arrival still not on screen, with no seek meanwhile, gets a stuck seek, also while a seek runs', () => {
+    const { stuckTimeoutMs } = DEFAULT_LIVE_EDGE_CONFIG;
+    const frozen: Partial<LiveEdgeInput> = { feedback: true, shownFrameStart: 19.6, newestAppendedAgoMs: 10, waitingFrameAgoMs: stuckTimeoutMs, lastSeekAgoMs: stuckTimeoutMs };
+    expect(decide(frozen).action).toEqual(seek(19.78, 'stuck'));
+    // a seek that never completes holds every other rule: the watchdog seeks again
+    expect(decide({ ...frozen, seeking: true }).action).toEqual(seek(19.78, 'stuck'));
+    expect(decide({ ...frozen, seeking: true, lastSeekAgoMs: stuckTimeoutMs - 1 }).action).toEqual({ type: 'none' });
+    // not before stuckTimeoutMs, and not with the newest frame on screen
+    expect(decide({ ...frozen, waitingFrameAgoMs: stuckTimeoutMs - 1 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...frozen, waitingFrameAgoMs: null }).action).toEqual({ type: 'none' });
+    // each stuck seek in a row doubles the wait, up to 8x
+    expect(decide({ ...frozen, stuckSeeks: 1 }).action).toEqual({ type: 'none' });
+    expect(decide({ ...frozen, stuckSeeks: 1, waitingFrameAgoMs: 2 * stuckTimeoutMs, lastSeekAgoMs: 2 * stuckTimeoutMs }).action).toEqual(seek(19.78, 'stuck'));
+    expect(decide({ ...frozen, stuckSeeks: 9, waitingFrameAgoMs: 8 * stuckTimeoutMs - 1, lastSeekAgoMs: 8 * stuckTimeoutMs }).action).toEqual({ type: 'none' });
+    expect(decide({ ...frozen, stuckSeeks: 9, waitingFrameAgoMs: 8 * stuckTimeoutMs, lastSeekAgoMs: 8 * stuckTimeoutMs }).action).toEqual(seek(19.78, 'stuck'));
+    // low frame rates land on the newest frame
+    expect(decide({ ...frozen, frameDuration: 5, newestFrameStart: 15, shownFrameStart: 10 }).action).toEqual(seek(15.001, 'stuck'));
+    // only live, with trusted presentation feedback, and not while the user holds the view
+    expect(decide({ ...frozen, phase: 'joined', appendPending: true }).action).toEqual({ type: 'none' });
+    expect(decide({ ...frozen, feedback: false }).action).toEqual({ type: 'none' });
+    expect(decide({ ...frozen, unshownSteps: DEFAULT_LIVE_EDGE_CONFIG.maxUnshownSteps }).action).toEqual({ type: 'none' }); // the video is not rendered
+    expect(decide({ ...frozen, userPaused: true }).action).toEqual({ type: 'none' });
+    // back from the background (frames arrived unshown meanwhile): the asked-for jump, not the watchdog
+    expect(decide({ ...frozen, forceLive: true }).action).toEqual(seek(19.78, 'resume'));
+  });
+
   it('honours a custom configuration', () => {
     const config = { ...DEFAULT_LIVE_EDGE_CONFIG, catchUpRate: 1.1, maxDrift: 1 };
     expect(decideLiveEdge({ ...base, currentTime: 17.9 }, config).action).toEqual(seek(19.78, 'drift'));

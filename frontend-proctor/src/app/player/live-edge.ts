@@ -76,7 +76,15 @@
  *   frame on screen `stallTimeoutMs` after its append;
  * - `drift`: without presentation feedback, the position is more than
  *   `maxDrift` behind the newest frame;
- * - `resume`: the tab came back or "Go live" was pressed.
+ * - `resume`: the tab came back or "Go live" was pressed;
+ * - `stuck` (the watchdog, with presentation feedback): a frame appended
+ *   `stuckTimeoutMs` ago or more is still not on screen and no seek started
+ *   or ended in that time, also while a seek is still running (one that
+ *   never completes leaves every other rule waiting for it). Each stuck seek
+ *   in a row doubles the wait (up to 8×), so a seek that is merely slow on a
+ *   loaded machine is not restarted over and over; a presented frame resets it.
+ *   The rules above cover every stall seen so far; this one bounds the ones
+ *   not seen, so the picture never freezes for good while frames arrive.
  * At high frame rates `live`, `frame`, `gap`, `drift` and `resume` seeks land
  * `seekLead` before the newest frame, inside the frame before it.
  * A `frame` seek waits `showTimeoutMs` after the last seek, so a frame gets
@@ -131,6 +139,13 @@ export interface LiveEdgeConfig {
   readonly showTimeoutMs: number;
   /** `frame` seeks in a row with no frame presented after which presentation feedback is not trusted. Default 2. */
   readonly maxUnshownSteps: number;
+  /**
+   * Watchdog: a frame not on screen this long after its arrival, with no seek started or ended
+   * meanwhile, gets a `stuck` seek to the newest frame, ms (doubled per stuck seek in a row, up
+   * to 8×). Frames are presented 2–150 ms after their append and a seek decodes at most a GOP,
+   * so this is far outside normal play. Default 2000.
+   */
+  readonly stuckTimeoutMs: number;
 }
 
 /** Defaults of {@link LiveEdgeConfig}. */
@@ -144,6 +159,7 @@ export const DEFAULT_LIVE_EDGE_CONFIG: LiveEdgeConfig = {
   stallTimeoutMs: 50,
   showTimeoutMs: 100,
   maxUnshownSteps: 2,
+  stuckTimeoutMs: 2000,
 };
 
 /** Seeks land this far into a frame (seconds), so rounding of 90 kHz times to the UA's clock cannot land in the previous frame. */
@@ -194,12 +210,19 @@ export interface LiveEdgeInput {
   readonly lastSeekAgoMs?: number | null;
   /** `frame` seeks since a frame was last presented; absent: 0. */
   readonly unshownSteps?: number;
+  /**
+   * Time since the oldest appended frame that is not on screen yet (the one after the frame on
+   * screen) arrived, ms; null or absent when the newest frame is on screen.
+   */
+  readonly waitingFrameAgoMs?: number | null;
+  /** `stuck` seeks since a frame was last presented; absent: 0. */
+  readonly stuckSeeks?: number;
 }
 
 /** What the player should do. */
 export type LiveEdgeAction =
   | { readonly type: 'none' }
-  | { readonly type: 'seek'; readonly to: number; readonly reason: 'start' | 'live' | 'frame' | 'drift' | 'gap' | 'resume' }
+  | { readonly type: 'seek'; readonly to: number; readonly reason: 'start' | 'live' | 'frame' | 'drift' | 'gap' | 'resume' | 'stuck' }
   | { readonly type: 'rate'; readonly rate: number };
 
 /** Decision of {@link decideLiveEdge}: the action and the phase once it has been carried out. */
@@ -240,12 +263,14 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   const none = (phase: LivePhase): LiveEdgeDecision => ({ action: { type: 'none' }, phase });
   const { ranges, currentTime, phase } = input;
   const last = ranges[ranges.length - 1];
-  if (!last || input.seeking) return none(phase);
+  if (!last) return none(phase);
   const d = input.frameDuration;
   const newest = input.newestFrameStart;
   const lowRate = d !== null && d >= config.stepMinFrameDuration;
   // High frame rates land just before the newest frame (see `seekLead`); low ones on it (each frame is stepped to).
   const target = liveEdgeTarget(ranges, newest, d !== null && !lowRate ? config.seekLead : 0)!;
+  if (isStuck(input, config)) return { action: { type: 'seek', to: target, reason: 'stuck' }, phase };
+  if (input.seeking) return none(phase);
 
   if (phase === 'start') {
     return { action: { type: 'seek', to: ranges[0]!.start, reason: 'start' }, phase: 'joined' };
@@ -287,6 +312,14 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   const rate = Math.round(config.catchUpRate * 100) / 100;
   if (Math.abs(rate - input.playbackRate) >= 0.01) return { action: { type: 'rate', rate }, phase };
   return none(phase);
+}
+
+/** The watchdog's test (see `stuck` in the file comment): live, trusted feedback, a frame waiting too long; a jump asked for (`forceLive`) goes first. */
+function isStuck(input: LiveEdgeInput, config: LiveEdgeConfig): boolean {
+  if (input.phase !== 'live' || input.userPaused || input.forceLive || input.feedback !== true || input.newestFrameStart === null) return false;
+  if ((input.unshownSteps ?? 0) >= config.maxUnshownSteps) return false; // the video is not rendered: the position decides
+  const waitMs = config.stuckTimeoutMs * 2 ** Math.min(input.stuckSeeks ?? 0, 3);
+  return (input.waitingFrameAgoMs ?? 0) >= waitMs && (input.lastSeekAgoMs ?? Infinity) >= waitMs;
 }
 
 /** Input of {@link planTrim}. */

@@ -186,6 +186,8 @@ export class MsePlayer {
   private lastSeekAt: number | null = null;
   /** `frame` seeks since a frame was last presented. */
   private unshownSteps = 0;
+  /** Watchdog (`stuck`) seeks since a frame was last presented. */
+  private stuckSeeks = 0;
   /** Timers that re-run the live-edge policy `stallTimeoutMs` and `showTimeoutMs` after an append (is the frame on screen?). */
   private showChecks: ReturnType<typeof setTimeout>[] = [];
   private initSegments = 0;
@@ -224,6 +226,7 @@ export class MsePlayer {
         // no changeType(): a new MediaSource, the new init segment first
         this.timeline.clear();
         this.shownEntry = null;
+        this.stuckSeeks = 0;
         this.phase = 'start';
       },
     });
@@ -357,6 +360,7 @@ export class MsePlayer {
     this.skipUntilJoin = false;
     this.lastShownSequence = null;
     this.shownEntry = null;
+    this.stuckSeeks = 0;
     this.sink.reopen();
     void this.video.play().catch(() => undefined);
     safe(() => this.options.onRecover?.());
@@ -461,6 +465,8 @@ export class MsePlayer {
           newestAppendedAgoMs: performance.now() - this.lastAppendAt,
           lastSeekAgoMs: this.lastSeekAt === null ? null : performance.now() - this.lastSeekAt,
           unshownSteps: this.unshownSteps,
+          waitingFrameAgoMs: this.waitingFrameAgoMs(),
+          stuckSeeks: this.stuckSeeks,
         },
         this.config,
       );
@@ -479,6 +485,7 @@ export class MsePlayer {
         if (this.recentSeeks.length > 10) this.recentSeeks.shift();
         this.lastSeekAt = performance.now();
         if (a.reason === 'frame') this.unshownSteps++;
+        if (a.reason === 'stuck') this.stuckSeeks++;
         v.currentTime = a.to;
       } else if (a.type === 'rate') {
         v.playbackRate = a.rate;
@@ -489,6 +496,17 @@ export class MsePlayer {
     if (!this.hasFrameCallbacks()) this.updateLatencyFromPosition();
     this.publish();
   };
+
+  /**
+   * How long the oldest appended frame not on screen yet (the one after the frame on screen; the
+   * oldest held before any was shown) has been waiting since it came off the socket, ms; null when
+   * the newest frame is on screen or its arrival time is unknown.
+   */
+  private waitingFrameAgoMs(): number | null {
+    const shown = this.shownEntry;
+    const next = this.timeline.firstAfter(shown ? shown.start : -Infinity);
+    return next?.arrivalMs == null ? null : Date.now() - next.arrivalMs;
+  }
 
   private readonly onSeeked = (): void => {
     if (this.lastSeekAt !== null) this.lastSeekAt = performance.now();
@@ -557,6 +575,7 @@ export class MsePlayer {
     this.lastShownSequence = entry.sequence;
     this.shownEntry = entry;
     this.unshownSteps = 0;
+    this.stuckSeeks = 0;
     if (this.startupMs === null) {
       this.startupMs = displayPerfMs - this.createdAt;
       this.firstFrameAtMs = displayPerfMs;

@@ -2,6 +2,8 @@ import { T0, gapEntry, indexView, initEntry, segmentEntry } from '../../testing/
 import {
   checkPosition,
   checkStall,
+  isPlaybackStuck,
+  STUCK_MS,
   emptyModel,
   mergeIndex,
   recordingMediaEnd,
@@ -203,5 +205,29 @@ describe('checkStall (Chromium stalls inside the last frame before a hole)', () 
   it('a segment read only in part keeps the index end (its last frames may still come)', () => {
     const part: FrameStore = new Map([[segments[1]!.file, { frames: short, bytes: 2000 }]]);
     expect(checkStall(ended, part, 39.805, shortBuffered, true)).toEqual({ kind: 'inside', segment: 1 });
+  });
+});
+
+describe('isPlaybackStuck (the review player\'s watchdog)', () => {
+  const buffered = [{ start: 10, end: 20 }];
+  const base = { seeking: false, stalled: true, t: 12, buffered, sinceProgressMs: STUCK_MS };
+
+  it('a stalled element or a seek that does not complete, with media buffered ahead, STUCK_MS without progress', () => {
+    expect(isPlaybackStuck(base)).toBe(true);
+    expect(isPlaybackStuck({ ...base, stalled: false, seeking: true })).toBe(true);
+    expect(isPlaybackStuck({ ...base, sinceProgressMs: STUCK_MS - 1 })).toBe(false);
+  });
+
+  it('not while playing on, nor while waiting for a fetch (nothing buffered ahead of the position)', () => {
+    expect(isPlaybackStuck({ ...base, stalled: false })).toBe(false);
+    expect(isPlaybackStuck({ ...base, t: 19.95 })).toBe(false);
+    expect(isPlaybackStuck({ ...base, t: 25 })).toBe(false);
+    expect(isPlaybackStuck({ ...base, t: 8, seeking: true })).toBe(false);
+    expect(isPlaybackStuck({ ...base, t: 19.85 })).toBe(true);
+  });
+
+  it('honours its thresholds', () => {
+    expect(isPlaybackStuck({ ...base, sinceProgressMs: 500 }, 500)).toBe(true);
+    expect(isPlaybackStuck({ ...base, t: 19 }, STUCK_MS, 2)).toBe(false);
   });
 });

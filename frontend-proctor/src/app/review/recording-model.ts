@@ -347,6 +347,37 @@ export function checkPosition(model: RecordingModel, frames: FrameStore, t: numb
   return { kind: 'hole', to: next.mediaStart + FRAME_SEEK_EPSILON, segment: i + 1, hole: holeBetween(model, frames, i) };
 }
 
+/** Input of {@link isPlaybackStuck}. */
+export interface StuckInput {
+  /** `video.seeking`. */
+  readonly seeking: boolean;
+  /** Playing, `readyState` below HAVE_FUTURE_DATA. */
+  readonly stalled: boolean;
+  /** Media time of the position (or the frame on screen), seconds. */
+  readonly t: number;
+  readonly buffered: readonly MediaRange[];
+  /** Time since the position or the frame on screen last changed (or playback was last paused or moved on purpose), ms. */
+  readonly sinceProgressMs: number;
+}
+
+/** How long a review player may stand still with its media buffered before it is seeked again, ms. */
+export const STUCK_MS = 2000;
+
+/**
+ * Watchdog of the review player: it stands still although what it needs is buffered. Either a
+ * seek that does not complete, or a stalled element (Chromium may stay stalled after a seek
+ * whose frames were appended after it, until the next seek; measured on the live player, see
+ * player/live-edge.ts), with at least `minAhead` seconds of media buffered from `t` on, and no
+ * progress for `stuckMs`. True: seek to `t` again. Waiting for a fetch (nothing buffered
+ * ahead of `t`) is not stuck, nor is a paused element.
+ * @param stuckMs ms without progress (default {@link STUCK_MS})
+ * @param minAhead seconds of media buffered from `t` on (default 0.1)
+ */
+export function isPlaybackStuck(input: StuckInput, stuckMs = STUCK_MS, minAhead = 0.1): boolean {
+  if (!(input.seeking || input.stalled) || input.sinceProgressMs < stuckMs) return false;
+  return input.buffered.some((r) => input.t >= r.start - 0.01 && r.end - input.t >= minAhead);
+}
+
 /** How far before the start of the last buffered frame a stalled clock may stand, seconds. */
 export const STALL_SLACK = 0.25;
 

@@ -27,10 +27,12 @@ import {
   checkStall,
   emptyModel,
   frameAt,
+  isPlaybackStuck,
   mergeIndex,
   recordingMediaEnd,
   recordingSpan,
   stepFrame,
+  STUCK_MS,
   wallClockAt,
   wallClockTarget,
   type FrameStore,
@@ -108,6 +110,8 @@ export interface ReviewSnapshot {
   readonly polls: number;
   /** The last hole jumped over. */
   readonly lastHole: SkippedHole | null;
+  /** Seeks by the watchdog: playback stood still with its media buffered ({@link isPlaybackStuck}). */
+  readonly stuckSeeks: number;
   readonly width: number | null;
   readonly height: number | null;
   readonly codec: string | null;
@@ -165,6 +169,12 @@ export class ReviewPlayer {
   private userPaused = true;
   private ended = false;
   private lastHole: SkippedHole | null = null;
+  private stuckSeeks = 0;
+  /** Watchdog seeks since the last progress: each doubles the next wait (up to 8×), so a seek that is only slow is not restarted for ever. */
+  private stuckInRow = 0;
+  /** What progress looks like (position and frame on screen) and when it last changed, `performance.now()` ms. */
+  private progressKey = '';
+  private lastProgressAt = 0;
   private lastDuration = 0;
   private shownMediaTime: number | null = null;
   private reads = 0;
@@ -345,6 +355,7 @@ export class ReviewPlayer {
       bytesRead: this.bytesRead,
       polls: this.polls,
       lastHole: this.lastHole,
+      stuckSeeks: this.stuckSeeks,
       width: format?.width ?? null,
       height: format?.height ?? null,
       codec: format?.codec ?? null,
@@ -555,6 +566,7 @@ export class ReviewPlayer {
   private readonly tick = (): void => {
     if (this.destroyed || !this.loaded) return;
     const v = this.video;
+    if (this.watchProgress()) return;
     if (!v.seeking && this.model.segments.length > 0 && this.pendingWallSeek === null) {
       const stalled = !v.paused && v.readyState < HTMLMediaElement.HAVE_FUTURE_DATA;
       // the frame on screen (requestVideoFrameCallback) can be ahead of currentTime when the clock stalls
@@ -577,6 +589,33 @@ export class ReviewPlayer {
     this.pump();
     this.publish();
   };
+
+  /**
+   * The watchdog: playback that stands still with its media buffered ({@link isPlaybackStuck})
+   * is seeked again to where it stands. Paused, ended or waiting for a wall-clock seek's frames
+   * counts as progress.
+   * @returns true when it seeked
+   */
+  private watchProgress(): boolean {
+    const v = this.video;
+    const now = performance.now();
+    const key = `${v.currentTime}|${this.shownMediaTime}`;
+    if (key !== this.progressKey || (v.paused && !v.seeking) || this.userPaused || this.ended || this.pendingWallSeek !== null) {
+      if (key !== this.progressKey) this.stuckInRow = 0;
+      this.progressKey = key;
+      this.lastProgressAt = now;
+      return false;
+    }
+    const t = v.seeking ? v.currentTime : this.displayedTime();
+    const stalled = !v.paused && v.readyState < HTMLMediaElement.HAVE_FUTURE_DATA;
+    const waitMs = STUCK_MS * 2 ** Math.min(this.stuckInRow, 3);
+    if (!isPlaybackStuck({ seeking: v.seeking, stalled, t, buffered: this.sink.buffered(), sinceProgressMs: now - this.lastProgressAt }, waitMs)) return false;
+    this.stuckSeeks++;
+    this.stuckInRow++;
+    this.lastProgressAt = now;
+    this.moveTo(t);
+    return true;
+  }
 
   private readonly onSeeking = (): void => {
     this.shownMediaTime = null;
