@@ -592,15 +592,15 @@ export class ReviewPlayer {
 
   /**
    * The watchdog: playback that stands still with its media buffered ({@link isPlaybackStuck})
-   * is seeked again to where it stands. Paused, ended or waiting for a wall-clock seek's frames
-   * counts as progress.
+   * is seeked again to where it stands (also a seek made while paused). Paused and not seeking,
+   * ended, or waiting for a wall-clock seek's frames counts as progress.
    * @returns true when it seeked
    */
   private watchProgress(): boolean {
     const v = this.video;
     const now = performance.now();
     const key = `${v.currentTime}|${this.shownMediaTime}`;
-    if (key !== this.progressKey || (v.paused && !v.seeking) || this.userPaused || this.ended || this.pendingWallSeek !== null) {
+    if (key !== this.progressKey || (v.paused && !v.seeking) || this.ended || this.pendingWallSeek !== null) {
       if (key !== this.progressKey) this.stuckInRow = 0;
       this.progressKey = key;
       this.lastProgressAt = now;
