@@ -1,7 +1,7 @@
 import { Observable, Subject, filter, map, share, takeUntil, timer } from 'rxjs';
 import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
-import { JoinPoint, SegmentBuffer } from './segment-buffer';
+import { SegmentBuffer } from './segment-buffer';
 import type { KeyframeReason, SetFpsReason } from '@vigil/protocol';
 import { KeyframeRequester } from './keyframe-requester';
 import { demandedRate } from './fps-demand';
@@ -555,16 +555,15 @@ export class LiveStream {
   addViewer(viewer: Viewer, nowMs: number): { waitingForKeyframe: boolean } {
     this.viewers.add(viewer);
     this.applyDemand();
-    const join: JoinPoint | null = this.buffer.joinPoint(this.joinMaxAgeTicks); // copies only a fresh one
-    const fresh = join !== null;
-    if (fresh) {
+    const join = this.buffer.joinPoint(this.joinMaxAgeTicks); // null when too old to start from: nothing copied
+    if (join) {
       viewer.start(join.init, join.fragments);
     } else {
       viewer.start(this.buffer.init, []);
       if (!this.joinFragmentNext) this.keyframes.request('viewer-join', nowMs);
     }
     this.changed.next();
-    return { waitingForKeyframe: !fresh };
+    return { waitingForKeyframe: join === null };
   }
 
   removeViewer(viewer: Viewer): void {

@@ -314,11 +314,22 @@ export function decideLiveEdge(input: LiveEdgeInput, config: LiveEdgeConfig = DE
   return none(phase);
 }
 
+/**
+ * A watchdog's wait before its next seek: `baseMs`, doubled for each watchdog seek in a row
+ * with no progress since (`inRow`), up to 8×, so a seek that is only slow on a loaded machine
+ * is not restarted for ever. Used by the live player's `stuck` rule and the review player's
+ * watchdog (review/recording-model.ts `isPlaybackStuck`).
+ * @returns ms
+ */
+export function watchdogWaitMs(baseMs: number, inRow: number): number {
+  return baseMs * 2 ** Math.min(Math.max(inRow, 0), 3);
+}
+
 /** The watchdog's test (see `stuck` in the file comment): live, trusted feedback, a frame waiting too long; a jump asked for (`forceLive`) goes first. */
 function isStuck(input: LiveEdgeInput, config: LiveEdgeConfig): boolean {
   if (input.phase !== 'live' || input.userPaused || input.forceLive || input.feedback !== true || input.newestFrameStart === null) return false;
   if ((input.unshownSteps ?? 0) >= config.maxUnshownSteps) return false; // the video is not rendered: the position decides
-  const waitMs = config.stuckTimeoutMs * 2 ** Math.min(input.stuckSeeks ?? 0, 3);
+  const waitMs = watchdogWaitMs(config.stuckTimeoutMs, input.stuckSeeks ?? 0);
   return (input.waitingFrameAgoMs ?? 0) >= waitMs && (input.lastSeekAgoMs ?? Infinity) >= waitMs;
 }
 

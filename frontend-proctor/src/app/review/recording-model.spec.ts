@@ -226,6 +226,13 @@ describe('isPlaybackStuck (the review player\'s watchdog)', () => {
     expect(isPlaybackStuck({ ...base, t: 19.85 })).toBe(true);
   });
 
+  it('doubles the wait for each watchdog seek in a row, up to 8x', () => {
+    expect(isPlaybackStuck({ ...base, stuckInRow: 1 })).toBe(false);
+    expect(isPlaybackStuck({ ...base, stuckInRow: 1, sinceProgressMs: 2 * STUCK_MS })).toBe(true);
+    expect(isPlaybackStuck({ ...base, stuckInRow: 7, sinceProgressMs: 8 * STUCK_MS - 1 })).toBe(false);
+    expect(isPlaybackStuck({ ...base, stuckInRow: 7, sinceProgressMs: 8 * STUCK_MS })).toBe(true);
+  });
+
   it('honours its thresholds', () => {
     expect(isPlaybackStuck({ ...base, sinceProgressMs: 500 }, 500)).toBe(true);
     expect(isPlaybackStuck({ ...base, t: 19 }, STUCK_MS, 2)).toBe(false);

@@ -21,6 +21,7 @@
  * that puts it where the wall clock says, after the previous one, so nothing overlaps.
  */
 import type { RecordingRangeView, TimelineGap, TimelineInit, TimelineSegment } from '@vigil/api';
+import { watchdogWaitMs } from '../player/live-edge';
 
 /** 90 kHz: the `mdhd` timescale of Vigil's H.264 track (ticks per second). */
 export const TICKS_PER_SECOND = 90_000;
@@ -358,6 +359,8 @@ export interface StuckInput {
   readonly buffered: readonly MediaRange[];
   /** Time since the position or the frame on screen last changed (or playback was last paused or moved on purpose), ms. */
   readonly sinceProgressMs: number;
+  /** Watchdog seeks since the last progress: each doubles the wait ({@link watchdogWaitMs}); absent: 0. */
+  readonly stuckInRow?: number;
 }
 
 /** How long a review player may stand still with its media buffered before it is seeked again, ms. */
@@ -368,13 +371,14 @@ export const STUCK_MS = 2000;
  * seek that does not complete, or a stalled element (Chromium may stay stalled after a seek
  * whose frames were appended after it, until the next seek; measured on the live player, see
  * player/live-edge.ts), with at least `minAhead` seconds of media buffered from `t` on, and no
- * progress for `stuckMs`. True: seek to `t` again. Waiting for a fetch (nothing buffered
- * ahead of `t`) is not stuck, nor is a paused element.
- * @param stuckMs ms without progress (default {@link STUCK_MS})
+ * progress for `stuckMs` (doubled per watchdog seek in a row, {@link watchdogWaitMs}). True:
+ * seek to `t` again. Waiting for a fetch (nothing buffered ahead of `t`) is not stuck, nor is
+ * a paused element.
+ * @param stuckMs ms without progress before the first watchdog seek (default {@link STUCK_MS})
  * @param minAhead seconds of media buffered from `t` on (default 0.1)
  */
 export function isPlaybackStuck(input: StuckInput, stuckMs = STUCK_MS, minAhead = 0.1): boolean {
-  if (!(input.seeking || input.stalled) || input.sinceProgressMs < stuckMs) return false;
+  if (!(input.seeking || input.stalled) || input.sinceProgressMs < watchdogWaitMs(stuckMs, input.stuckInRow ?? 0)) return false;
   return input.buffered.some((r) => input.t >= r.start - 0.01 && r.end - input.t >= minAhead);
 }
 

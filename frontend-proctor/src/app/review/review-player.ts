@@ -32,7 +32,6 @@ import {
   recordingMediaEnd,
   recordingSpan,
   stepFrame,
-  STUCK_MS,
   wallClockAt,
   wallClockTarget,
   type FrameStore,
@@ -170,7 +169,7 @@ export class ReviewPlayer {
   private ended = false;
   private lastHole: SkippedHole | null = null;
   private stuckSeeks = 0;
-  /** Watchdog seeks since the last progress: each doubles the next wait (up to 8×), so a seek that is only slow is not restarted for ever. */
+  /** Watchdog seeks since the last progress (each doubles the next wait: `watchdogWaitMs`). */
   private stuckInRow = 0;
   /** What progress looks like (position and frame on screen) and when it last changed, `performance.now()` ms. */
   private progressKey = '';
@@ -593,13 +592,14 @@ export class ReviewPlayer {
   /**
    * The watchdog: playback that stands still with its media buffered ({@link isPlaybackStuck})
    * is seeked again to where it stands (also a seek made while paused). Paused and not seeking,
-   * ended, or waiting for a wall-clock seek's frames counts as progress.
+   * ended, or waiting for a wall-clock seek's frames counts as progress; so does a frame
+   * presented after its seek (as on the live player).
    * @returns true when it seeked
    */
   private watchProgress(): boolean {
     const v = this.video;
     const now = performance.now();
-    const key = `${v.currentTime}|${this.shownMediaTime}`;
+    const key = this.progressMark();
     if (key !== this.progressKey || (v.paused && !v.seeking) || this.ended || this.pendingWallSeek !== null) {
       if (key !== this.progressKey) this.stuckInRow = 0;
       this.progressKey = key;
@@ -608,13 +608,18 @@ export class ReviewPlayer {
     }
     const t = v.seeking ? v.currentTime : this.displayedTime();
     const stalled = !v.paused && v.readyState < HTMLMediaElement.HAVE_FUTURE_DATA;
-    const waitMs = STUCK_MS * 2 ** Math.min(this.stuckInRow, 3);
-    if (!isPlaybackStuck({ seeking: v.seeking, stalled, t, buffered: this.sink.buffered(), sinceProgressMs: now - this.lastProgressAt }, waitMs)) return false;
+    if (!isPlaybackStuck({ seeking: v.seeking, stalled, t, buffered: this.sink.buffered(), sinceProgressMs: now - this.lastProgressAt, stuckInRow: this.stuckInRow })) return false;
     this.stuckSeeks++;
     this.stuckInRow++;
     this.lastProgressAt = now;
     this.moveTo(t);
+    this.progressKey = this.progressMark(); // the watchdog's own seek is not progress: its wait doubles
     return true;
+  }
+
+  /** What progress changes: the position and the frame on screen. */
+  private progressMark(): string {
+    return `${this.video.currentTime}|${this.shownMediaTime}`;
   }
 
   private readonly onSeeking = (): void => {
