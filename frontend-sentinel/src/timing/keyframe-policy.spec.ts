@@ -78,6 +78,14 @@ describe('KeyframePolicy', () => {
     expect(run(p, [frame(2.3, { fps: 5, duration: 18_000 }), frame(2.5, { fps: 5, duration: 18_000 })])).toEqual([[2.3, 'fps-change']]);
   });
 
+  it('makes a keyframe after a gap of more than two frame durations (skipped ticks), where an MSE player would drop delta frames', () => {
+    const p = new KeyframePolicy();
+    const at5 = (s: number) => frame(s, { fps: 5, duration: 18_000 });
+    run(p, [at5(0), at5(0.2)]);
+    // one tick skipped: 0.4 s = 2 durations, still contiguous for MSE; two skipped: 0.6 s, a gap
+    expect(run(p, [at5(0.6), at5(0.8), at5(1.4), at5(1.6)])).toEqual([[1.4, 'timeline-gap']]);
+  });
+
   it('starts a new segment on a resolution change', () => {
     const p = new KeyframePolicy();
     run(p, [frame(0), frame(1)]);

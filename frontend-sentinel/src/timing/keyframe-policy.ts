@@ -8,7 +8,17 @@
  * | `fps-change`        | the frame rate differs from the previous frame's (new segment)   |
  * | `request`           | the server asked (viewer join, admin, recovery)                  |
  * | `restart`           | the pipeline restarted something (capture, encoder) mid-stream   |
+ * | `timeline-gap`      | the frame starts more than 2 of the previous frame's durations   |
+ * |                     | after it (ticks skipped: a late timer, a busy encoder)           |
  * | `interval`          | otherwise the gap between IDRs would exceed `maxIntervalMs`      |
+ *
+ * Why `timeline-gap`: a Media Source Extensions player (the portal's live view and review,
+ * hls.js on an export) treats a decode time more than twice the last frame duration after
+ * the previous one as a discontinuity and drops every frame until the next random access
+ * point (W3C Media Source Extensions, "Coded Frame Processing", step 6). A delta frame after
+ * such a gap froze the portal's 5 fps live view for the rest of its GOP (up to 25 s) when two
+ * ticks were skipped on a loaded machine (seen in the proctor-login e2e test); an IDR there
+ * costs one keyframe's bytes instead.
  *
  * Pure: fed media times in 90 kHz ticks, holds no timers. All IDRs are sync samples and start
  * a join fragment.
@@ -17,7 +27,7 @@ import { assertFiniteInRange, assertIntegerInRange, assertObject, describe } fro
 import { assertFps, TICKS_PER_MS } from './media-time';
 
 /** Why a frame is encoded as a keyframe. */
-export type KeyframeReason = 'start' | 'resolution-change' | 'fps-change' | 'request' | 'restart' | 'interval';
+export type KeyframeReason = 'start' | 'resolution-change' | 'fps-change' | 'request' | 'restart' | 'timeline-gap' | 'interval';
 
 /** Reasons that can be requested from outside. */
 export type RequestedKeyframeReason = 'request' | 'restart';
@@ -96,6 +106,7 @@ export class KeyframePolicy {
     if (ctx.width !== last.width || ctx.height !== last.height) return 'resolution-change';
     if (ctx.fps !== last.fps || ctx.duration !== last.duration) return 'fps-change';
     if (this.pendingReason !== null) return this.pendingReason;
+    if (ctx.mediaTime - last.mediaTime > 2 * last.duration) return 'timeline-gap';
     if (ctx.mediaTime + ctx.duration - this.lastKeyMediaTime > this.maxIntervalTicks) return 'interval';
     return null;
   }
