@@ -21,6 +21,7 @@ module.exports = {
     '^@vigil/api$': path.join(__dirname, 'libs/api/src/index.ts'),
     '^@vigil/fmp4$': path.join(__dirname, 'libs/fmp4/src/index.ts'),
     '^@vigil/protocol$': path.join(__dirname, 'libs/protocol/src/index.ts'),
+    '^@vigil/protocol/media$': path.join(__dirname, 'libs/protocol/src/media.ts'),
   },
   testMatch: ['**/*.spec.ts'],
 };

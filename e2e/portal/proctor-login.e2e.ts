@@ -228,6 +228,9 @@ test('a proctor logging in, seeing only their exam, and watching a seat live', a
   await proctor.goto(`${server.baseUrl}/streams/${streamB}`);
   await expect(proctor.getByTestId('not-found')).toContainText('Stream not found');
   await expect(proctor.getByTestId('video')).toHaveCount(0);
+  // nor the player started before Angular (core/early-player.ts): not waited for, gone once "not found" shows
+  expect(await proctor.locator('video').count()).toBe(0);
+  expect(await proctor.getByTestId('early-stage').count()).toBe(0);
   expect(await proctor.evaluate(() => '__vigilPlayer' in window)).toBe(false);
   const status = (url: string) => proctor.evaluate(async (u) => (await fetch(u)).status, url);
   expect(await status(`/api/exams/${examB.id}`)).toBe(404);
@@ -246,6 +249,12 @@ test('a proctor logging in, seeing only their exam, and watching a seat live', a
   await expect(proctor).toHaveURL(/\/login$/);
   await proctor.goto(`${server.baseUrl}/exams/${examA.id}`);
   await expect(proctor).toHaveURL(/\/login\?returnUrl=/);
+  // a live view's address without a session: the login page, and no early player left over it
+  await proctor.goto(`${server.baseUrl}/streams/${streamA}`);
+  await expect(proctor).toHaveURL(/\/login\?returnUrl=/);
+  await expect(proctor.getByRole('button', { name: 'Log in' })).toBeVisible();
+  expect(await proctor.getByTestId('early-stage').count()).toBe(0); // not waited for: gone once the login page shows
+  expect(await proctor.locator('video').count()).toBe(0);
   expect(pageErrors).toEqual([]);
 });
 

@@ -1,32 +1,6 @@
-import type { Type } from '@angular/core';
 import { Routes } from '@angular/router';
 import { adminGuard, anonymousGuard, authGuard, sessionGuard } from './auth/auth.guards';
-import { pagesFor, type PageKey } from './core/early-routes';
-
-/**
- * The lazy pages, one loader each (the routes below use them; {@link prefetchPages} calls
- * them early: an ES module is fetched and run once, whoever imports it first).
- */
-const PAGES = {
-  login: () => import('./auth/login.component').then((m) => m.LoginComponent),
-  'change-password': () => import('./auth/change-password.component').then((m) => m.ChangePasswordComponent),
-  shell: () => import('./shell.component').then((m) => m.ShellComponent),
-  exams: () => import('./exams/exam-list.component').then((m) => m.ExamListComponent),
-  exam: () => import('./exams/exam-page.component').then((m) => m.ExamPageComponent),
-  wall: () => import('./wall/exam-wall.component').then((m) => m.ExamWallComponent),
-  streams: () => import('./streams/stream-list.component').then((m) => m.StreamListComponent),
-  live: () => import('./live/live-view.component').then((m) => m.LiveViewComponent),
-  recording: () => import('./review/recording-page.component').then((m) => m.RecordingPageComponent),
-} satisfies Record<PageKey, () => Promise<Type<unknown>>>;
-
-/**
- * Starts fetching the lazy pages the address `pathname` will show (main.ts, before Angular
- * boots): their code loads while the session is checked instead of after it. A page the
- * guards then refuse costs a download, nothing else.
- */
-export function prefetchPages(pathname: string): void {
-  for (const page of pagesFor(pathname)) void PAGES[page]().catch(() => undefined); // the router reports a failed load itself
-}
+import { PAGES } from './core/page-loaders';
 
 /**
  * - `/login`, `/change-password`: outside the shell.
@@ -39,7 +13,7 @@ export function prefetchPages(pathname: string): void {
  * Every page is a lazy chunk: the initial bundle holds Angular, the router,
  * the session check and nothing else, so the first paint stays small while
  * Angular Material comes with the pages that use it. main.ts fetches the
- * chunks of the opened address at once ({@link prefetchPages}), alongside
+ * chunks of the opened address at once (core/page-loaders.ts `prefetchPages`), alongside
  * the session check and the proctor socket (core/early-start.ts).
  */
 export const routes: Routes = [

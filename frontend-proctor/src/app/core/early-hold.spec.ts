@@ -1,5 +1,6 @@
 import { mediaMessage, fragment, initSegment } from '../../testing/media-fixtures';
-import { decodeSocketData, type SocketMessage } from '../player/media-pipeline';
+import type { SocketMessage } from '../player/media-pipeline';
+import { decodeSocketData } from '../player/socket-decode';
 import { MAX_HELD_MESSAGES, holdMessage, holdStep, type HoldState } from './early-hold';
 
 const text = (m: object) => decodeSocketData(JSON.stringify(m));

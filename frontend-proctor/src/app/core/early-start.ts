@@ -26,6 +26,12 @@ export interface EarlySocket {
   readonly streamId: string | null;
   /** `subscribe` for {@link streamId} was sent (the socket opened before it was taken over). */
   readonly subscribed: boolean;
+  /**
+   * How many of the first messages of {@link received} an early consumer
+   * ({@link attachEarlyConsumer}: the early player) had: the taker must not hand the early
+   * subscription's messages among them to anyone again.
+   */
+  readonly consumed: number;
 }
 
 /** An early socket not taken over after this long is closed, ms. */
@@ -42,6 +48,12 @@ interface Early {
   onMessage: (ev: MessageEvent) => void;
   onOpen: () => void;
   timer: ReturnType<typeof setTimeout>;
+  consumer: ((data: string | ArrayBuffer) => void) | null;
+  /** Called when the socket closes while the consumer is attached. */
+  consumerClosed: (() => void) | null;
+  /** Leading messages of `received` the consumer had. */
+  consumed: number;
+  onClose: () => void;
 }
 let early: Early | null = null;
 
@@ -66,8 +78,17 @@ export function startEarly(loc: Pick<Location, 'pathname' | 'search' | 'href'>):
   const streamId = earlySubscription(loc.pathname, loc.search);
   const received: (string | ArrayBuffer)[] = [];
   const onMessage = (ev: MessageEvent): void => {
-    received.push(ev.data as string | ArrayBuffer);
-    if (received.length > MAX_RECEIVED) received.splice(0, received.length - MAX_RECEIVED);
+    const data = ev.data as string | ArrayBuffer;
+    received.push(data);
+    if (e.consumer) {
+      e.consumed = received.length;
+      e.consumer(data);
+    }
+    if (received.length > MAX_RECEIVED) {
+      const dropped = received.length - MAX_RECEIVED;
+      received.splice(0, dropped);
+      e.consumed = Math.max(0, e.consumed - dropped);
+    }
   };
   const onOpen = (): void => {
     markOnce('vigil:socket-open');
@@ -77,15 +98,47 @@ export function startEarly(loc: Pick<Location, 'pathname' | 'search' | 'href'>):
     markOnce('vigil:subscribe-sent');
     e.subscribed = true;
   };
+  const onClose = (): void => {
+    const closed = e.consumerClosed;
+    e.consumer = null;
+    e.consumerClosed = null;
+    closed?.();
+  };
   const timer = setTimeout(() => {
     if (early !== e) return;
     early = null;
     socket.close(1000, 'not used');
   }, UNCLAIMED_SOCKET_MS);
-  const e: Early = { socket, received, streamId, subscribed: false, onMessage, onOpen, timer };
+  const e: Early = { socket, received, streamId, subscribed: false, onMessage, onOpen, timer, consumer: null, consumerClosed: null, consumed: 0, onClose };
   socket.addEventListener('message', onMessage);
   socket.addEventListener('open', onOpen, { once: true });
+  socket.addEventListener('close', onClose, { once: true });
   early = e;
+}
+
+/**
+ * Gives every message of the early socket to `consumer` (the early player, see
+ * `early-player.ts`): those received so far at once, in order, then each as it arrives, until
+ * {@link detachEarlyConsumer} or until the socket is taken over ({@link takeEarlySocket}, which
+ * then says how many it `consumed`).
+ * @param closed called if the socket closes first (refused without a session, or dropped)
+ * @returns false when there is no open or opening early socket (taken over, given up, closed, never opened)
+ */
+export function attachEarlyConsumer(consumer: (data: string | ArrayBuffer) => void, closed: () => void): boolean {
+  const e = early;
+  if (!e || e.consumer || (e.socket.readyState !== WebSocket.CONNECTING && e.socket.readyState !== WebSocket.OPEN)) return false;
+  e.consumer = consumer;
+  e.consumerClosed = closed;
+  e.consumed = e.received.length;
+  for (const data of [...e.received]) consumer(data);
+  return true;
+}
+
+/** Stops giving messages to the early consumer (those after now go to the socket's taker only). */
+export function detachEarlyConsumer(): void {
+  if (!early) return;
+  early.consumer = null;
+  early.consumerClosed = null;
 }
 
 /**
@@ -110,6 +163,7 @@ export function takeEarlySocket(): EarlySocket | null {
   clearTimeout(e.timer);
   e.socket.removeEventListener('message', e.onMessage);
   e.socket.removeEventListener('open', e.onOpen);
+  e.socket.removeEventListener('close', e.onClose);
   if (e.socket.readyState !== WebSocket.CONNECTING && e.socket.readyState !== WebSocket.OPEN) return null;
-  return { socket: e.socket, received: e.received, streamId: e.streamId, subscribed: e.subscribed };
+  return { socket: e.socket, received: e.received, streamId: e.streamId, subscribed: e.subscribed, consumed: e.consumed };
 }

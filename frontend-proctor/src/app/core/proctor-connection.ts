@@ -2,7 +2,8 @@ import { Injectable, OnDestroy, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { encodeControl, type ProctorMessage, type StreamSummary } from '@vigil/protocol';
 import { markOnce } from './perf-marks';
-import { decodeSocketData, type ProctorTransport, type SocketMessage } from '../player/media-pipeline';
+import type { ProctorTransport, SocketMessage } from '../player/media-pipeline';
+import { decodeSocketData } from '../player/socket-decode';
 import { EARLY_CLAIM_TIMEOUT_MS, holdMessage, holdStep, type HoldState } from './early-hold';
 import { takeEarlySocket, type EarlySocket } from './early-start';
 
@@ -132,7 +133,10 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
     this.attach(ws);
   }
 
-  /** Takes over the early socket: its messages so far are delivered now, its subscription held. */
+  /**
+   * Takes over the early socket: its messages so far are delivered now, its subscription held
+   * (but for the messages the early player consumed already: see `early-player.ts`).
+   */
   private adopt(early: EarlySocket): void {
     const ws = early.socket;
     if (early.streamId) {
@@ -144,7 +148,7 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
       };
     }
     this.attach(ws);
-    for (const data of early.received) this.receive(data);
+    early.received.forEach((data, i) => this.receive(data, i >= early.consumed));
     if (ws.readyState === WebSocket.OPEN) this.opened();
     else this.status.set('connecting');
   }
@@ -177,13 +181,14 @@ export class ProctorConnection implements ProctorTransport, OnDestroy {
     this.opens.next();
   }
 
-  private receive(data: string | ArrayBuffer): void {
+  /** @param hold whether a message of the early subscription is held for {@link claimEarly} (not when the early player had it) */
+  private receive(data: string | ArrayBuffer, hold = true): void {
     const msg = decodeSocketData(data);
     const e = this.early;
     if (e) {
-      const [state, hold] = holdStep(e.state, msg);
+      const [state, held] = holdStep(e.state, msg);
       e.state = state;
-      if (hold) holdMessage(e.held, msg);
+      if (held && hold) holdMessage(e.held, msg);
     }
     if (msg.type === 'text' && msg.message.type === 'streams') this.latestStreams = msg.message.streams;
     this.messages.next(msg);

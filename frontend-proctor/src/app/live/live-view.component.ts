@@ -26,7 +26,8 @@ import { formatAge, formatBitrate, formatDuration, formatFps, formatResolution, 
 import { pollWhileVisible } from '../core/poll-while-visible';
 import { StatsApi } from '../core/stats-api';
 import { MsePlayer, type PlayerSnapshot } from '../player/mse-player';
-import { subscribeToStream } from '../player/media-pipeline';
+import { subscribeToStream, type PipelineResume } from '../player/media-pipeline';
+import { discardEarlyPlayer, takeEarlyPlayer } from '../core/early-player';
 import { StreamControlsComponent } from './stream-controls.component';
 import { LiveFlagsComponent } from './live-flags.component';
 import { ReviewPlayerComponent } from '../review/review-player.component';
@@ -258,6 +259,8 @@ export class LiveViewComponent {
   private player: MsePlayer | null = null;
   private playerFor: string | null = null;
   private playerVideo: HTMLVideoElement | null = null;
+  /** The early player's `<video>`, in the template element's place while its player plays. */
+  private adoptedVideo: HTMLVideoElement | null = null;
   private subscription: Subscription | null = null;
   private lookup: Subscription | null = null;
   private serverPoll: Subscription | null = null;
@@ -268,7 +271,11 @@ export class LiveViewComponent {
     afterRenderEffect(() => {
       const id = this.streamId();
       const el = this.video()?.nativeElement;
-      untracked(() => (el ? this.start(id, el) : this.stop()));
+      untracked(() => {
+        if (el) return this.start(id, el);
+        discardEarlyPlayer(); // "not found", or the review: no live picture here
+        this.stop();
+      });
     });
     // Look the stream up (not found? which exam and seat?) in parallel with subscribing.
     afterRenderEffect(() => {
@@ -353,26 +360,41 @@ export class LiveViewComponent {
       .subscribe((ctx) => this.context.set(ctx));
   }
 
+  /**
+   * Plays `streamId` in `video` (the template's element): adopts the player main.ts started
+   * before Angular for this address when there is one (core/early-player.ts), its `<video>`
+   * taking the template element's place, else starts a new one.
+   */
   private start(streamId: string, video: HTMLVideoElement): void {
     if (this.player && this.playerFor === streamId && this.playerVideo === video) return;
     this.stop();
-    const player = new MsePlayer(video, {
-      onSnapshot: (s) => this.stats.set(s),
-      onRecover: () => this.subscribe(streamId),
-    });
+    const hooks = { onSnapshot: (s: PlayerSnapshot) => this.stats.set(s), onRecover: () => this.subscribe(streamId) };
+    const early = takeEarlyPlayer(streamId, hooks);
+    let player: MsePlayer;
+    if (early) {
+      // its attributes too: the component's style scope and the test ids
+      for (const a of Array.from(video.attributes)) early.video.setAttribute(a.name, a.value);
+      video.replaceWith(early.video);
+      this.adoptedVideo = early.video;
+      player = early.player;
+    } else {
+      player = new MsePlayer(video, hooks);
+    }
     this.player = player;
     this.playerFor = streamId;
     this.playerVideo = video;
     this.paused.set(false);
     Object.defineProperty(window, SNAPSHOT_GLOBAL, { configurable: true, get: () => player.snapshot() });
-    this.subscribe(streamId);
+    if (early && early.resume === null) this.connection.claimEarly(streamId); // its subscription cannot be continued: a fresh one
+    this.subscribe(streamId, early?.resume ?? undefined);
   }
 
-  private subscribe(streamId: string): void {
+  /** @param resume where the early player's pipeline stopped (its first subscription only) */
+  private subscribe(streamId: string, resume?: PipelineResume): void {
     this.subscription?.unsubscribe();
     const player = this.player;
     if (!player) return;
-    this.subscription = subscribeToStream(this.connection, streamId).subscribe((ev) => player.handle(ev));
+    this.subscription = subscribeToStream(this.connection, streamId, 'focus', resume).subscribe((ev) => player.handle(ev));
   }
 
   private stop(): void {
@@ -381,6 +403,9 @@ export class LiveViewComponent {
     this.player?.destroy();
     this.player = null;
     this.playerFor = null;
+    // an adopted early <video> gives the template's element its place back
+    if (this.adoptedVideo && this.playerVideo) this.adoptedVideo.replaceWith(this.playerVideo);
+    this.adoptedVideo = null;
     this.playerVideo = null;
     delete (window as unknown as Record<string, unknown>)[SNAPSHOT_GLOBAL];
   }

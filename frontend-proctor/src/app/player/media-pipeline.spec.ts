@@ -3,7 +3,6 @@ import type { ProctorMessage } from '@vigil/protocol';
 import { fragment, initSegment, mediaMessage } from '../../testing/media-fixtures';
 import {
   INITIAL_GATE_STATE,
-  decodeSocketData,
   demuxChannel,
   gateMedia,
   gateStep,
@@ -13,6 +12,7 @@ import {
   type MediaEvent,
   type SocketMessage,
 } from './media-pipeline';
+import { decodeSocketData } from './socket-decode';
 
 const subscribed = (channel: number, streamId = 's1') =>
   JSON.stringify({ type: 'subscribed', streamId, channel, codec: 'avc1.42C01F', width: 640, height: 360 });
@@ -221,6 +221,40 @@ describe('subscribeToStream', () => {
     t.messages$.next(decodeSocketData(subscribed(6)));
     sub.unsubscribe();
     expect(t.sent[1]).toEqual({ type: 'unsubscribe', channel: 6 });
+  });
+
+  it("resumes where the early player's pipeline stopped: no event twice, and its channel is unsubscribed on teardown", () => {
+    const t = fakeTransport();
+    // what the early player had (it passed on subscribed, init, fragment: 3 events)
+    const replay = [
+      decodeSocketData(subscribed(5)),
+      decodeSocketData(mediaMessage('init', initSegment(), { channel: 5, sequence: 1 })),
+      decodeSocketData(mediaMessage('fragment', fragment(0), { channel: 5, sequence: 2, join: true })),
+    ];
+    // held by the connection after it took the socket over
+    const held = [decodeSocketData(mediaMessage('fragment', fragment(1), { channel: 5, sequence: 3 }))];
+    const transport = { ...t, claimEarly: () => held };
+    const events: MediaEvent[] = [];
+    const sub = subscribeToStream(transport, 's1', 'focus', { replay, delivered: 3 }).subscribe((e) => events.push(e));
+    expect(events.map((e) => e.kind)).toEqual(['fragment']);
+    expect((events[0] as Extract<MediaEvent, { kind: 'fragment' }>).sequence).toBe(3);
+    t.messages$.next(decodeSocketData(mediaMessage('fragment', fragment(2), { channel: 5, sequence: 4 })));
+    expect(events.map((e) => (e.kind === 'fragment' ? e.sequence : e.kind))).toEqual([3, 4]);
+    t.opened$.next(); // the socket the early subscription was made on: no second subscribe
+    expect(t.sent).toEqual([]);
+    sub.unsubscribe();
+    expect(t.sent).toEqual([{ type: 'unsubscribe', channel: 5 }]);
+  });
+
+  it('ignores a resume point when there is no early subscription to take over', () => {
+    const t = fakeTransport();
+    const transport = { ...t, claimEarly: () => null };
+    const events: MediaEvent[] = [];
+    subscribeToStream(transport, 's1', 'focus', { replay: [decodeSocketData(subscribed(5))], delivered: 1 }).subscribe((e) => events.push(e));
+    t.opened$.next();
+    expect(t.sent).toEqual([{ type: 'subscribe', streamId: 's1' }]);
+    t.messages$.next(decodeSocketData(subscribed(7)));
+    expect(events).toEqual([expect.objectContaining({ kind: 'subscribed', channel: 7 })]);
   });
 
   it('subscribes itself when there is nothing to take over, and tiles never take over', () => {

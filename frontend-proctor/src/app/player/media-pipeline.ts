@@ -3,7 +3,7 @@
  * for a SourceBuffer out. Pure RxJS stages, each testable on its own with
  * plain arrays (`from([...]).pipe(stage, toArray())`):
  *
- *   raw WebSocket data ──decodeSocketData──▶ SocketMessage
+ *   raw WebSocket data ──decodeSocketData (socket-decode.ts)──▶ SocketMessage
  *     ──demuxChannel(streamId)──▶ subscribed / unsubscribed / RawMediaMessage / error
  *     ──gateMedia()──▶ parsed InitSegment / ParsedFragment (decodable order only)
  *     ──▶ SourceBufferQueue (see source-buffer-queue.ts)
@@ -11,16 +11,10 @@
  * `subscribeToStream()` ties the stages to a transport and sends the
  * `subscribe` / `unsubscribe` messages.
  */
-import { Observable, OperatorFunction, Subscription, concat, concatMap, defer, from } from 'rxjs';
-import {
-  MediaFlags,
-  MediaKind,
-  decodeMediaMessage,
-  parseServerToProctor,
-  type MediaHeader,
-  type ProctorMessage,
-  type ServerToProctorMessage,
-} from '@vigil/protocol';
+import { Observable, OperatorFunction, Subscription, concat, concatMap, defer, from, skip, tap } from 'rxjs';
+// the media messages' module alone: this file is in the early player's code (core/early-player.ts), which loads without the control messages' schemas
+import { MediaFlags, MediaKind, decodeMediaMessage, type MediaHeader } from '@vigil/protocol/media';
+import type { ProctorMessage, ServerToProctorMessage } from '@vigil/protocol';
 import { parseFragment, parseInitSegment, type FragmentInfo, type InitSegmentInfo } from '@vigil/fmp4';
 import { errorMessage, playerError, type PlayerError } from './player-events';
 
@@ -37,13 +31,19 @@ export type SocketMessage =
   | { readonly type: 'invalid'; readonly error: PlayerError };
 
 /**
- * Decodes one WebSocket message (`MessageEvent.data` with `binaryType = 'arraybuffer'`).
- * Never throws: malformed input becomes `{ type: 'invalid' }`.
+ * Decodes one WebSocket message (`MessageEvent.data` with `binaryType = 'arraybuffer'`), its
+ * text frames read by `parseText` (which throws on what it refuses): `decodeSocketData`
+ * (socket-decode.ts) with libs/protocol's `parseServerToProctor`, the early player with its
+ * lighter reader (`core/early-player.ts`). Never throws: malformed input becomes
+ * `{ type: 'invalid' }`.
  */
-export function decodeSocketData(data: string | ArrayBuffer | ArrayBufferView): SocketMessage {
+export function decodeSocketFrame(
+  data: string | ArrayBuffer | ArrayBufferView,
+  parseText: (text: string) => ServerToProctorMessage,
+): SocketMessage {
   try {
     if (typeof data === 'string') {
-      return { type: 'text', message: parseServerToProctor(data) };
+      return { type: 'text', message: parseText(data) };
     }
     const bytes =
       data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -282,12 +282,33 @@ export interface ProctorTransport {
 }
 
 /**
+ * Where a pipeline that already ran on the early subscription's first messages stopped (the
+ * early player's, before Angular booted: `core/early-player.ts`): {@link subscribeToStream}
+ * runs the stages again over `replay` (the same messages, so the same state: the stages are
+ * pure) and passes on only the events after the first `delivered`.
+ */
+export interface PipelineResume {
+  /** The early subscription's messages the earlier pipeline had, in order. */
+  readonly replay: readonly SocketMessage[];
+  /** How many media events it passed on. */
+  readonly delivered: number;
+}
+
+/**
  * Subscribes to one stream: sends `subscribe` on every (re)connect, runs the
  * pipeline, and sends `unsubscribe` for the current channel on teardown.
  * @param view `focus` (a large view: the server raises the stream to its focus frame rate)
  *   or `tile` (one of many on the exam wall); see libs/protocol `subscribe.view`
+ * @param resume a focused view taking over the early subscription from the early player: its
+ *   events continue where that player's stopped (see {@link PipelineResume}); ignored when
+ *   there is no early subscription to take over (then the view subscribes afresh)
  */
-export function subscribeToStream(transport: ProctorTransport, streamId: string, view: 'focus' | 'tile' = 'focus'): Observable<MediaEvent> {
+export function subscribeToStream(
+  transport: ProctorTransport,
+  streamId: string,
+  view: 'focus' | 'tile' = 'focus',
+  resume?: PipelineResume,
+): Observable<MediaEvent> {
   return new Observable<MediaEvent>((subscriber) => {
     let channel: number | null = null;
     // A focused view takes over the early subscription: its held messages first, then the live
@@ -295,17 +316,27 @@ export function subscribeToStream(transport: ProctorTransport, streamId: string,
     // `subscribe` on the socket it was made on (the first open below).
     const early = view === 'focus' ? (transport.claimEarly?.(streamId) ?? null) : null;
     let subscribedAlready = early !== null;
+    // resuming: the early player's messages again (the same state), their events not passed on twice
+    const before = early && resume ? [...resume.replay, ...early] : early;
+    const passedOn = early && resume ? resume.delivered : 0;
     const subs = new Subscription();
     subs.add(
-      (early ? concat(from(early), transport.messages$) : transport.messages$).pipe(demuxChannel(streamId), gateMedia()).subscribe({
-        next: (ev) => {
-          if (ev.kind === 'subscribed') channel = ev.channel;
-          else if (ev.kind === 'unsubscribed') channel = null;
-          subscriber.next(ev);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
+      (before ? concat(from(before), transport.messages$) : transport.messages$)
+        .pipe(
+          demuxChannel(streamId),
+          gateMedia(),
+          tap((ev) => {
+            // the channel of the replayed `subscribed` too: teardown unsubscribes it
+            if (ev.kind === 'subscribed') channel = ev.channel;
+            else if (ev.kind === 'unsubscribed') channel = null;
+          }),
+          skip(passedOn),
+        )
+        .subscribe({
+          next: (ev) => subscriber.next(ev),
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
     );
     subs.add(
       transport.opened$.subscribe(() => {
