@@ -151,7 +151,7 @@ function rateSteps(): (readonly [number, number, number])[] {
   const spec = process.env['G2G_RATES'];
   if (!spec) {
     return [
-      [1, 30, 60],
+      [1, 20, 60],
       [5, 100, 60],
       [0.2, 8, 80],
     ];
