@@ -26,7 +26,7 @@ import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs, ty
 /**
  * START,STEP,EVERY,MAX of the ramp: Sentinels, Sentinels, seconds, Sentinels. It starts at 600 so
  * that the ramps take minutes, not tens of minutes (this bench: 7–8.5 min of `npm run bench`'s
- * 32–34 on a 2-core AMD EPYC host), and the first level's herd of joins has settled before it is judged (a start at 800, joining in 8 s, still held the server's one core
+ * 28 on a 2-core AMD EPYC host), and the first level's herd of joins has settled before it is judged (a start at 800, joining in 8 s, still held the server's one core
  * busy with joins 3 s later on a 2-core AMD EPYC host, and every ramp stopped on its first level
  * while the held runs at 800 passed); 15 s steps leave each later level about 8 s judged in
  * steady state (several of the collector's cycles).

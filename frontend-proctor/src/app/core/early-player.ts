@@ -26,7 +26,7 @@ import { attachEarlyConsumer, detachEarlyConsumer } from './early-start';
 import { earlySubscription } from './early-routes';
 
 /** Class of the early stage (styles.scss). */
-export const EARLY_STAGE_CLASS = 'vigil-early-stage';
+const EARLY_STAGE_CLASS = 'vigil-early-stage';
 
 /** What the adopting view wants to hear from the player (its {@link MsePlayer} options). */
 export interface EarlyPlayerHooks {
@@ -90,13 +90,15 @@ class EarlyPlayer {
   readonly player: MsePlayer;
   private hooks: EarlyPlayerHooks | null = null;
   private hold: HoldState;
-  private readonly replay: SocketMessage[] = [];
+  private replay: SocketMessage[] = [];
   private delivered = 0;
   /** The replay no longer matches what the player had (too many messages, a recovery). */
   private broken = false;
   private readonly input = new Subject<SocketMessage>();
   private readonly pipeline: Subscription;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Called once when no first frame is to be waited for any more (see {@link earlyFirstFrame}). */
+  private readonly waiters: (() => void)[] = [];
 
   constructor(
     readonly streamId: string,
@@ -119,7 +121,10 @@ class EarlyPlayer {
     this.pipeline = this.input.pipe(demuxChannel(streamId), gateMedia()).subscribe((ev) => {
       this.delivered++;
       this.player.handle(ev);
+      // refused (an unknown stream, another exam's) or ended: no picture is coming, Angular need not wait
+      if (ev.kind === 'error' || ev.kind === 'unsubscribed') this.release();
     });
+    if (typeof this.video.requestVideoFrameCallback === 'function') this.video.requestVideoFrameCallback(() => this.release());
     this.timer = setTimeout(() => {
       if (current === this) discardEarlyPlayer();
     }, EARLY_CLAIM_TIMEOUT_MS);
@@ -136,24 +141,34 @@ class EarlyPlayer {
       else this.broken = true;
       this.input.next(msg);
     } catch {
-      this.broken = true; // never reached (the stages report errors as events); the view starts afresh
+      this.broken = true; // not expected (the stages and the player report errors as events): the view starts afresh
     }
+  }
+
+  /** Resolves when its first frame is on screen, or when none is to be waited for (see {@link earlyFirstFrame}). */
+  whenShownOrSettled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** No first frame to wait for any more: shown, refused, handed over or discarded. */
+  release(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Stops feeding; the player and its `<video>` go to the caller. */
   handOver(hooks: EarlyPlayerHooks): AdoptedPlayer {
+    this.release();
     clearTimeout(this.timer);
     detachEarlyConsumer();
     this.pipeline.unsubscribe();
-    this.hooks = hooks;
-    return {
-      player: this.player,
-      video: this.video,
-      resume: this.broken ? null : { replay: this.replay, delivered: this.delivered },
-    };
+    this.hooks = hooks; // the player's callbacks keep this object alive: it lets go of the messages
+    const resume = this.broken ? null : { replay: this.replay, delivered: this.delivered };
+    this.replay = [];
+    return { player: this.player, video: this.video, resume };
   }
 
   destroy(): void {
+    this.release();
     clearTimeout(this.timer);
     detachEarlyConsumer();
     this.pipeline.unsubscribe();
@@ -211,26 +226,20 @@ export function takeEarlyPlayer(streamId: string, hooks: EarlyPlayerHooks): Adop
 
 /**
  * Resolves when the early player has put its first frame on screen (`requestVideoFrameCallback`),
- * or after `maxMs`, or at once without an early player. main.ts boots Angular after it, so the
- * picture does not share this machine's cores with Angular's start.
+ * or no frame is coming (the server refused or ended the subscription, the socket closed, the
+ * player was discarded), or after `maxMs`; at once without an early player. main.ts boots
+ * Angular after it, so the picture does not share this machine's cores with Angular's start.
  */
 export function earlyFirstFrame(maxMs: number): Promise<void> {
   const early = current;
   if (!early) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, maxMs);
-    const video = early.video;
-    if (typeof video.requestVideoFrameCallback !== 'function') return;
-    video.requestVideoFrameCallback(() => {
+    void early.whenShownOrSettled().then(() => {
       clearTimeout(timer);
       resolve();
     });
   });
-}
-
-/** Whether an early player waits to be adopted (it is on screen). */
-export function hasEarlyPlayer(): boolean {
-  return current !== null;
 }
 
 /** Stops and removes the early player, if any (the page shown is not its live view). Idempotent. */
