@@ -4,11 +4,11 @@
  * generator on core 1), each step's Sentinels joining at RAMP_JOIN_RATE per second, until a stop
  * condition: a fragment unacknowledged for 10 s (lost), or ack p99 > 50 ms or relay p99 > 50 ms
  * over a level's steady state (from RAMP_SETTLE_S after its last join to the next step). The last
- * level that held a whole step is the capacity. Then the held load: INGEST_HELD_LEVELS (800)
- * Sentinels joining at 80 per second, INGEST_HELD_RUNS (5) runs each, latencies measured over 10 s
- * once all joined. Last, one
- * held run at the top level under the V8 CPU profiler: where the event loop's time goes
- * (the limiting resource), by category (src/cpu-profile.ts). Prints a markdown section. Run through `npm run bench`.
+ * level that held a whole step is the capacity. Before the ramps (whose aftermath slows the machine
+ * for minutes), the held load: INGEST_HELD_LEVELS (800) Sentinels joining at 80 per second,
+ * INGEST_HELD_RUNS (5) runs each, latencies measured over 10 s once all joined; then one more held
+ * run at the top level under the V8 CPU profiler: where the event loop's time goes (the limiting
+ * resource), by category (src/cpu-profile.ts). Prints a markdown section. Run through `npm run bench`.
  * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") override the defaults, for profiling.
  */
@@ -175,6 +175,19 @@ async function fdatasyncLatency(): Promise<{ p50: number; p99: number }> {
 async function main(): Promise<void> {
   const pinned = canPinApart() && pinSelf('1');
   const disk = await fdatasyncLatency();
+  // the held runs (and the profiled one) first: after the ramps (up to 1,600 Sentinels, gigabytes
+  // written and deleted) the same held run measured far worse for minutes (ack p99 ~300 ms at 93 % CPU
+  // against 16-24 ms at 58-64 % alone, 2026-12-06), the machine still busy with the ramps' aftermath
+  const held: { sentinels: number; summary: LoadgenSummary }[] = [];
+  for (let i = 0; i < HELD_RUNS; i++) {
+    for (const sentinels of HELD_LEVELS) {
+      const summary = await runLoadgen(heldOptions(pinned, sentinels), { log: note, progress: () => undefined });
+      held.push({ sentinels, summary });
+      note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms (at the server ${num(summary.serverAckSteadyMs?.p99 ?? NaN)} ms), relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
+    }
+  }
+  const profiledLevel = Math.max(...HELD_LEVELS);
+  const profiled = await profiledHeldRun(pinned, profiledLevel);
   const runs: { variant: string; summary: LoadgenSummary }[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const v of VARIANTS) {
@@ -190,16 +203,6 @@ async function main(): Promise<void> {
       note(`${v.name}, run ${i + 1}: last stable ${summary.ramp?.lastStableSentinels}, reached ${summary.ramp?.reachedSentinels}, stop: ${summary.stop?.message ?? 'none'}`);
     }
   }
-  const held: { sentinels: number; summary: LoadgenSummary }[] = [];
-  for (let i = 0; i < HELD_RUNS; i++) {
-    for (const sentinels of HELD_LEVELS) {
-      const summary = await runLoadgen(heldOptions(pinned, sentinels), { log: note, progress: () => undefined });
-      held.push({ sentinels, summary });
-      note(`held ${sentinels}, run ${i + 1}: ack p99 ${num(summary.ackLatencySteadyMs.p99 ?? NaN)} ms (at the server ${num(summary.serverAckSteadyMs?.p99 ?? NaN)} ms), relay p99 ${num(summary.relayLatencySteadyMs.p99 ?? NaN)} ms, server ${num(summary.server?.cpuPercent ?? NaN)} % cpu`);
-    }
-  }
-  const profiledLevel = Math.max(...HELD_LEVELS);
-  const profiled = await profiledHeldRun(pinned, profiledLevel);
   const profileText =
     profiled === null
       ? `**Where the time goes**: not measured (the server wrote no CPU profile).`
@@ -263,7 +266,8 @@ ${rows.join('\n')}
 
 **Held load** (every latency after the joins, over a longer window than a ramp level's): ${HELD_LEVELS.join(' and ')} Sentinels as above (1 fps,
 fdatasync, ${PROCTORS} proctors), joining at ${HELD_JOIN_RATE} per second, no stop condition; figures over the ${HELD_MEASURE_S} s
-after the last one joined (+5 s), ms. Median (min–max) of ${HELD_RUNS} runs per level, each a fresh server;
+after the last one joined (+5 s), ms. Median (min–max) of ${HELD_RUNS} runs per level, each a fresh server, all before the ramps
+(after them the same runs measured several times worse for minutes: the machine was still busy with the ramps' aftermath);
 CPU is the server's average over the whole run (joins included). Never acked: messages without an ack at the end, all runs.
 The ack figures are the Sentinels' (send → ack received), split into the fragments that carry an IDR (each
 starts a new segment file: about 4 % of them) and the appends. "At the server" is the same acks from the
