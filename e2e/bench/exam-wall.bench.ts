@@ -8,7 +8,7 @@
  * - The portal's wall (`/exams/:id/wall`) in Chromium with a window tall enough for every tile
  *   to be on screen (so all 100 decode: tiles scrolled out of view would not), WebCodecs
  *   `VideoDecoder` per tile.
- * - Every 10 s after a 20 s warm-up, for `VIGIL_BENCH_WALL_MINUTES` (default 2, to 2 min 20 s after the start: the decoders' frame pools fill for about 2 minutes, and `npm run bench` as a whole must fit in 30; the issue asks
+ * - Every 10 s after a 20 s warm-up, for `VIGIL_BENCH_WALL_MINUTES` (default 3: the decoders' frame pools fill for about 2 minutes, and the last minute shows the plateau (2 minutes ended inside the growth: 208 MiB/min in the second half, against 24 at 3 minutes); `npm run bench` as a whole must fit in 30; the issue asks
  *   for 30): CPU of the wall's renderer and of the whole browser (Chrome DevTools Protocol
  *   `SystemInfo.getProcessInfo`, percent of one core), the page's JS heap and the renderer's
  *   resident set, and per tile: frames painted, frames dropped by the tile gate, and how far
@@ -30,7 +30,7 @@ import { busiestRenderer, cpuPercentOver, quantile, rssBytes, spread, type Sprea
 const ROOT = path.resolve(__dirname, '../..');
 const TILES = Number(process.env['VIGIL_BENCH_WALL_TILES'] ?? 100);
 const FPS = 1;
-const MINUTES = Number(process.env['VIGIL_BENCH_WALL_MINUTES'] ?? 2);
+const MINUTES = Number(process.env['VIGIL_BENCH_WALL_MINUTES'] ?? 3);
 const WARMUP_MS = 20_000;
 const SAMPLE_MS = 10_000;
 
