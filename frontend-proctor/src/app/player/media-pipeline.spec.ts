@@ -199,13 +199,16 @@ describe('subscribeToStream', () => {
     return { messages$, opened$, sent, send: (m: ProctorMessage) => void sent.push(m) };
   }
 
+  /** An early subscription's first messages on channel 5: `subscribed`, the init segment, a join fragment (3 events). */
+  const earlyJoin = () => [
+    decodeSocketData(subscribed(5)),
+    decodeSocketData(mediaMessage('init', initSegment(), { channel: 5, sequence: 1 })),
+    decodeSocketData(mediaMessage('fragment', fragment(0), { channel: 5, sequence: 2, join: true })),
+  ];
+
   it('takes over an early subscription: its held messages first, no second subscribe until a reconnect', () => {
     const t = fakeTransport();
-    const held = [
-      decodeSocketData(subscribed(5)),
-      decodeSocketData(mediaMessage('init', initSegment(), { channel: 5, sequence: 1 })),
-      decodeSocketData(mediaMessage('fragment', fragment(0), { channel: 5, sequence: 2, join: true })),
-    ];
+    const held = earlyJoin();
     const claimed: string[] = [];
     const transport = { ...t, claimEarly: (id: string) => (claimed.push(id), held) };
     const events: MediaEvent[] = [];
@@ -226,11 +229,7 @@ describe('subscribeToStream', () => {
   it("resumes where the early player's pipeline stopped: no event twice, and its channel is unsubscribed on teardown", () => {
     const t = fakeTransport();
     // what the early player had (it passed on subscribed, init, fragment: 3 events)
-    const replay = [
-      decodeSocketData(subscribed(5)),
-      decodeSocketData(mediaMessage('init', initSegment(), { channel: 5, sequence: 1 })),
-      decodeSocketData(mediaMessage('fragment', fragment(0), { channel: 5, sequence: 2, join: true })),
-    ];
+    const replay = earlyJoin();
     // held by the connection after it took the socket over
     const held = [decodeSocketData(mediaMessage('fragment', fragment(1), { channel: 5, sequence: 3 }))];
     const transport = { ...t, claimEarly: () => held };
