@@ -8,8 +8,10 @@
  * for minutes), the held load: INGEST_HELD_LEVELS (800) Sentinels joining at 80 per second,
  * INGEST_HELD_RUNS (5) runs each, latencies measured over 10 s once all joined; then one more held
  * run at the top level under the V8 CPU profiler: where the event loop's time goes (the limiting
- * resource), by category (src/cpu-profile.ts). Prints a markdown section. Run through `npm run bench`.
- * INGEST_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
+ * resource), by category (src/cpu-profile.ts). Each Vigil ramp is paired with a ramp of the floor peer
+ * (`--spawn-bare`: bare `ws`, a synchronized write, an ack, nothing else) on the same core.
+ * Prints a markdown section. Run through `npm run bench`.
+ * INGEST_RAMP and INGEST_FLOOR_RAMP (START,STEP,EVERY,MAX), INGEST_RUNS and BENCH_SERVER_NODE_ARGS
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") override the defaults, for profiling.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -59,10 +61,24 @@ const HELD_JOIN_RATE = 80;
  */
 const HELD_MEASURE_S = 10;
 
-/** The product (fdatasync before every ack) and, as the peer, the same server without disk syncs: what the CPU alone allows. */
-const VARIANTS: { name: string; env: string[] }[] = [
-  { name: 'fdatasync before ack (default)', env: [] },
-  { name: 'peer: VIGIL_FSYNC=false (no disk sync; not for exams)', env: ['VIGIL_FSYNC=false'] },
+/**
+ * START,STEP,EVERY,MAX of the floor peer's ramp (`--spawn-bare`, loadgen/bench/bare-ingest.mjs): it
+ * holds several times Vigil's level, so it starts higher and steps wider to end within a Vigil
+ * ramp's time (at 1600,400,15,4000 it held 4,000 at 60 % of the core, 2026-12-06).
+ */
+const FLOOR_RAMP = process.env['INGEST_FLOOR_RAMP'] ?? '1600,800,15,6400';
+/** Joins per second of the floor's ramp steps: a join costs it next to nothing, and its 1,600 first Sentinels must have joined and settled within the first step. */
+const FLOOR_JOIN_RATE = 400;
+
+/**
+ * The product (fdatasync before every ack, proctors watching) and, as the peer, the floor: the same
+ * Sentinels against a bare `ws` server that acks each message after a synchronized write and does
+ * nothing else (no validation, buffer, relay, index or database; no proctors): what Node.js, `ws`
+ * and this disk allow on this core for the promise "acked = durable".
+ */
+const VARIANTS: { name: string; floor: boolean }[] = [
+  { name: 'Vigil, fdatasync before ack (default)', floor: false },
+  { name: 'peer: the floor (bare `ws` + O_DSYNC write + ack, no proctors)', floor: true },
 ];
 
 /** A held-load run: `sentinels` joining at HELD_JOIN_RATE, no stop condition, figures after they all joined. */
@@ -130,14 +146,18 @@ async function profiledHeldRun(
   }
 }
 
-function options(pinned: boolean, variantEnv: readonly string[]): LoadgenOptions {
-  const argv = ['--spawn', '--fps', '1', '--ramp', RAMP, '--join-rate', String(RAMP_JOIN_RATE), '--settle', String(RAMP_SETTLE_S)];
-  argv.push('--proctors', String(PROCTORS), '--watch', 'spread', '--view', 'tile');
+function options(pinned: boolean, floor: boolean): LoadgenOptions {
+  const argv = floor
+    ? ['--spawn-bare', '--fps', '1', '--ramp', FLOOR_RAMP, '--join-rate', String(FLOOR_JOIN_RATE), '--settle', String(RAMP_SETTLE_S), '--proctors', '0']
+    : ['--spawn', '--fps', '1', '--ramp', RAMP, '--join-rate', String(RAMP_JOIN_RATE), '--settle', String(RAMP_SETTLE_S), '--proctors', String(PROCTORS)];
+  argv.push('--watch', 'spread', '--view', 'tile');
   argv.push('--max-unacked-age', '10', '--max-ack-p99', '50', '--max-relay-p99', '50', '--window', '10', '--drain-timeout', '10', '--quiet');
   if (pinned) argv.push('--server-cpus', '0');
-  for (const a of SERVER_NODE_ARGS) argv.push(`--server-node-arg=${a}`);
-  // load shedding off: capacity at the asked frame rate (with it on, the server would lower the rates under load)
-  for (const kv of ['VIGIL_LOAD_SHEDDING=off', ...variantEnv, ...SERVER_ENV]) argv.push('--server-env', kv);
+  if (!floor) {
+    for (const a of SERVER_NODE_ARGS) argv.push(`--server-node-arg=${a}`);
+    // load shedding off: capacity at the asked frame rate (with it on, the server would lower the rates under load)
+    for (const kv of ['VIGIL_LOAD_SHEDDING=off', ...SERVER_ENV]) argv.push('--server-env', kv);
+  }
   const o = parseCli(argv, {}, os.homedir(), existsSync);
   if (o === 'help') throw new Error('unexpected --help');
   return o;
@@ -191,7 +211,7 @@ async function main(): Promise<void> {
   const runs: { variant: string; summary: LoadgenSummary }[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const v of VARIANTS) {
-      const summary = await runLoadgen(options(pinned, v.env), {
+      const summary = await runLoadgen(options(pinned, v.floor), {
         log: note,
         progress: (s) => {
           if (Math.round(s.elapsedS) % 10 === 0) {
@@ -234,6 +254,15 @@ ${profiled.breakdown.rows
     );
   });
   const capacity = (name: string) => runs.filter((r) => r.variant === name).map((r) => r.summary.ramp?.lastStableSentinels ?? 0);
+  // paired by run: Vigil's ramp i and the floor's ramp i ran back to back
+  const floorCapacities = capacity(VARIANTS[1]!.name);
+  const floorShare = capacity(VARIANTS[0]!.name).map((c, i) => c / (floorCapacities[i] ?? NaN));
+  const floorRuns = runs.filter((r) => r.variant === VARIANTS[1]!.name);
+  // a ramp that reached its maximum without a stop measured a lower bound, not the capacity
+  const floorAtMax = floorRuns.length > 0 && floorRuns.every((r) => r.summary.stop === null);
+  const floorCapacityText = floorAtMax
+    ? `at least ${num(Math.min(...floorCapacities))} (every floor ramp reached its maximum without a stop)`
+    : fmtSpread(floorCapacities);
   const rows = runs.map(
     ({ variant, summary: r }) =>
       `| ${variant} | ${r.ramp?.lastStableSentinels ?? '–'} | ${r.ramp?.reachedSentinels ?? '–'} | ${r.stop ? `${r.stop.message} (at ${num(r.stop.atS)} s)` : 'none (ramp max reached)'} | ` +
@@ -245,7 +274,7 @@ ${profiled.breakdown.rows
 
 The load generator's ramp against the real server (\`dist/backend/main.js\`, recording with fdatasync
 before every ack)${pinned ? ' pinned to one core (`taskset -c 0`, and so started with `--single-threaded-gc` as `npm start` does on one CPU, and with the heap growing factor 1.5 of V8 that the server sets on itself there: backend/src/gc-threads.ts; the load generator on core 1)' : ' (**not pinned**)'}: 1 fps Sentinels replaying real
-1920x1080 H.264 (${framesText(path.basename(options(false, []).fragments.dir))}), ${start} at first,
+1920x1080 H.264 (${framesText(path.basename(options(false, false).fragments.dir))}), ${start} at first,
 ${step} more every ${every} s up to ${max}, each step's Sentinels joining at ${RAMP_JOIN_RATE} per second, ${PROCTORS} proctors watching every stream once between them (wall tiles).
 Stop conditions, checked every second: a fragment unacknowledged for 10 s (lost), at any time;
 ack p99 > 50 ms or relay p99 > 50 ms over a level's steady state: from ${RAMP_SETTLE_S} s after its last
@@ -253,8 +282,16 @@ Sentinel joined to the next step (about ${Number(every) - Math.ceil(Number(step)
 held a whole step. The joins themselves are not judged (each costs the server several ms of its
 core): their cost is in the whole-run latencies beside each ramp and in the held runs. ${RUNS} ramp(s) per variant per \`npm run bench\` (a ramp takes up to minutes, so fewer
 than 5 runs): capacity ${fmtSpread(capacity(VARIANTS[0]!.name))} Sentinels per core with fdatasync (goal ≥ 3,000),
-${fmtSpread(capacity(VARIANTS[1]!.name))} without disk syncs (the peer: what the CPU allows), median (min–max). Same as
+median (min–max). Same as
 \`npm run loadgen -- --spawn --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${RAMP} --join-rate ${RAMP_JOIN_RATE} --settle ${RAMP_SETTLE_S} --proctors ${PROCTORS} --max-ack-p99 50 --max-relay-p99 50\`.
+
+The peer, in the same run on the same core, alternating with Vigil's ramps: **the floor**, the same Sentinels and
+frames against a bare \`ws\` server that answers \`hello\`, appends each message to a file with a synchronized write
+(\`O_DSYNC\`, as Vigil's appends) and acks it, and does nothing else (loadgen/bench/bare-ingest.mjs: no
+authorization, validation, memory buffer, relay, index or database; no proctors), ramped ${FLOOR_RAMP.split(',')[0]} + ${FLOOR_RAMP.split(',')[1]} every ${FLOOR_RAMP.split(',')[2]} s
+(joining at ${FLOOR_JOIN_RATE} per second), same stop conditions: capacity ${floorCapacityText}. That is what Node.js, \`ws\`
+and this disk allow on this core for "acked = durable". Vigil's capacity ÷ the floor's, per pair of ramps: ${fmtSpread(floorShare)}${floorAtMax ? ' (at most: the floor was not stopped)' : ''}.
+Same as \`npm run loadgen -- --spawn-bare --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${FLOOR_RAMP} --join-rate ${FLOOR_JOIN_RATE} --settle ${RAMP_SETTLE_S} --proctors 0 --max-ack-p99 50\`.
 This disk, measured in the same run: write + fdatasync of 61 kB p50 ${num(disk.p50)} ms, p99 ${num(disk.p99)} ms
 (4 at a time); every ack waits for one such sync (an \`O_DSYNC\` write for an append).
 Latencies are over the whole run after the warm-up, joins included (ms); "late frames / loop p99" is the load

@@ -32,6 +32,12 @@ describe('parseCli', () => {
     expect(() => parse('--spawn --server-node-arg=cpu-prof')).toThrow(/Node.js option/);
   });
 
+  it('reads the bare ingest peer as the target (the floor: no proctors)', () => {
+    expect(parse('--spawn-bare --proctors 0 --server-cpus 0').target).toEqual({ kind: 'bare', serverCpus: '0' });
+    expect(parse('--spawn-bare --proctors 0').target).toEqual({ kind: 'bare', serverCpus: null });
+    expect(USAGE).toContain('--spawn-bare');
+  });
+
   it('reads a URL target with the password from the environment', () => {
     const o = parse('--url http://proctor.school.example:8080/ --admin-email a@b.example', { VIGIL_LOADGEN_ADMIN_PASSWORD: 'pw' });
     expect(o.target).toEqual({ kind: 'url', url: 'http://proctor.school.example:8080', adminEmail: 'a@b.example', adminPassword: 'pw' });
@@ -62,7 +68,13 @@ describe('parseCli', () => {
 
   it.each([
     ['', /give --spawn/],
-    ['--spawn --url http://x', /not both/],
+    ['--spawn --url http://x', /give one of --spawn, --spawn-bare and --url/],
+    ['--spawn --spawn-bare --proctors 0', /give one of --spawn, --spawn-bare and --url/],
+    ['--spawn-bare', /--spawn-bare has no proctor side: give --proctors 0/],
+    ['--spawn-bare --proctors 0 --server-env VIGIL_FSYNC=false', /--server-env is for --spawn/],
+    ['--spawn-bare --proctors 0 --server-node-arg=--cpu-prof', /--server-node-arg is for --spawn/],
+    ['--spawn-bare --proctors 0 --server-cpus x', /CPU list/],
+    ['--spawn-bare --proctors 0 --keep', /--keep is for --url/],
     ['--url ftp://x --admin-email a@b.c', /http:\/\/ or https:\/\//],
     ['--url http://x', /--admin-email/],
     ['--url http://x --admin-email a@b.c', /--admin-password/],

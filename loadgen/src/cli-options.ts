@@ -29,6 +29,16 @@ export type ServerTarget =
       serverMain: string | null;
       /** Extra Node.js options of the server process (`--server-node-arg`, e.g. `--cpu-prof`). */
       serverNodeArgs: string[];
+    }
+  | {
+      /**
+       * The floor peer instead of Vigil (`--spawn-bare`): loadgen/bench/bare-ingest.mjs, a bare
+       * `ws` server that acks each media message after a synchronized write and does nothing else
+       * (no proctors, no control API).
+       */
+      kind: 'bare';
+      /** `taskset -c` list for its process; null = not pinned. */
+      serverCpus: string | null;
     };
 
 /** Where the replayed frames come from. */
@@ -100,6 +110,9 @@ Server (one of):
     --server-node-arg=ARG      extra Node.js option of the server (repeatable; write it with =),
                                e.g. --server-node-arg=--cpu-prof --server-node-arg=--cpu-prof-dir=DIR
                                (the profile is written when the server exits at the end of the run)
+  --spawn-bare                 instead of Vigil, the floor of ingest: a bare ws server that acks each media
+                               message after a synchronized write (O_DSYNC) and does nothing else
+                               (loadgen/bench/bare-ingest.mjs; with --proctors 0; --server-cpus pins it)
   --url http://host:port       an existing server; creates an exam, seats and proctor accounts
     --admin-email EMAIL        an admin account (required with --url)
     --admin-password PW        its password (or env VIGIL_LOADGEN_ADMIN_PASSWORD)
@@ -162,6 +175,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       options: {
         help: { type: 'boolean', short: 'h' },
         spawn: { type: 'boolean' },
+        'spawn-bare': { type: 'boolean' },
         'server-cpus': { type: 'string' },
         'server-env': { type: 'string', multiple: true },
         'server-node-arg': { type: 'string', multiple: true },
@@ -211,16 +225,20 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 
   // server
   let target: ServerTarget;
-  if (values.spawn && values.url) throw new UsageError('give either --spawn or --url, not both');
-  if (values.spawn) {
+  if ([values.spawn, values['spawn-bare'], values.url].filter(Boolean).length > 1) throw new UsageError('give one of --spawn, --spawn-bare and --url');
+  if (values['spawn-bare']) {
+    for (const name of ['server-env', 'server-main', 'server-node-arg'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} is for --spawn (the bare peer takes only --server-cpus)`);
+    }
+    target = { kind: 'bare', serverCpus: serverCpusOrUsage(values['server-cpus']) };
+  } else if (values.spawn) {
     const serverEnv: Record<string, string> = {};
     for (const kv of values['server-env'] ?? []) {
       const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/s.exec(kv);
       if (!m) throw new UsageError(`--server-env must be KEY=VALUE, got "${kv}"`);
       serverEnv[m[1]!] = m[2]!;
     }
-    const cpus = values['server-cpus'] ?? null;
-    if (cpus !== null && !/^[0-9,-]+$/.test(cpus)) throw new UsageError(`--server-cpus must be a CPU list like 0 or 0-1, got "${cpus}"`);
+    const cpus = serverCpusOrUsage(values['server-cpus']);
     const serverNodeArgs = values['server-node-arg'] ?? [];
     for (const a of serverNodeArgs) if (!a.startsWith('--')) throw new UsageError(`--server-node-arg must be a Node.js option such as --cpu-prof, got "${a}"`);
     target = { kind: 'spawn', serverCpus: cpus, serverEnv, serverMain: values['server-main'] ?? null, serverNodeArgs };
@@ -247,6 +265,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const sentinels = ramp ? ramp.max : num('sentinels', values.sentinels, 10, (v) => whole(v) && v >= 1, 'a whole number >= 1');
   const fps = num('fps', values.fps, 1, (v) => v >= FPS_MIN && v <= FPS_MAX, `a number of frames per second in ${FPS_MIN}..${FPS_MAX}`);
   const proctors = num('proctors', values.proctors, 2, (v) => whole(v) && v >= 0, 'a whole number >= 0');
+  if (target.kind === 'bare' && proctors > 0) throw new UsageError('--spawn-bare has no proctor side: give --proctors 0');
   const watch = values.watch ?? 'spread';
   if (watch !== 'spread' && watch !== 'one') throw new UsageError(`--watch must be spread or one, got "${watch}"`);
   const view = values.view ?? 'tile';
@@ -324,6 +343,12 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     loadgenCpus,
     seatsPerExam,
   };
+}
+
+/** The `--server-cpus` list, or null when not given. @throws UsageError when it is not a CPU list */
+function serverCpusOrUsage(cpus: string | undefined): string | null {
+  if (cpus !== undefined && !/^[0-9,-]+$/.test(cpus)) throw new UsageError(`--server-cpus must be a CPU list like 0 or 0-1, got "${cpus}"`);
+  return cpus ?? null;
 }
 
 /** Name of the generated frame folder for a size and frame rate, e.g. `testsrc2-1920x1080-1fps`. */

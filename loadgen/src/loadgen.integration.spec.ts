@@ -3,7 +3,7 @@
  * a short run of the whole load generator, and a Sentinel that loses its connection and resumes.
  * Frames are generated with ffmpeg into a temporary cache (640x360, so it takes a second).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { loadFrames, readFrameFolder } from './frame-source';
 import { RunMetrics } from './metrics';
 import { runLoadgen } from './run';
 import { SyntheticSentinel } from './sentinel';
-import { spawnServer, type SpawnedServer } from './spawn-server';
+import { spawnBareIngest, spawnServer, type SpawnedServer } from './spawn-server';
 
 jest.setTimeout(180_000);
 
@@ -199,6 +199,66 @@ describe('loadgen against a spawned server', () => {
     });
   });
 });
+
+describe('the bare ingest peer (--spawn-bare, loadgen/bench/bare-ingest.mjs)', () => {
+  it('a run against it: every message acknowledged, no server-side figures, no proctors', async () => {
+    const summary = await runLoadgen(options({ target: { kind: 'bare', serverCpus: null }, proctors: 0, durationMs: 3000 }));
+
+    expect(summary.problems).toEqual([]);
+    expect(summary.result).toBe('pass');
+    expect(summary.config.server).toBe('bare');
+    const s = summary.sentinels;
+    expect(s).toMatchObject({ started: 5, peakConnected: 5, unackedAtEnd: 0, resends: 0, droppedOnReset: 0, errors: {} });
+    expect(s.framesProduced).toBeGreaterThanOrEqual(50);
+    expect(s.acked).toBe(s.messagesSent);
+    expect(s.messagesSent).toBe(s.framesProduced + 5);
+    expect(summary.serverAckSteadyMs).toBeNull(); // no /metrics
+    expect(summary.server?.cpuPercent).not.toBeNull();
+  });
+
+  it('stores every acknowledged message in its stream file, in order, as sent', async () => {
+    const peer = await spawnBareIngest({ cpus: null, fps: 5 });
+    const { set } = await loadFrames(options().fragments, 5, () => undefined);
+    const metrics = new RunMetrics(10);
+    const streams: string[] = [];
+    const sentinel = new SyntheticSentinel({ baseUrl: peer.baseUrl, seat: { examId: 'bare', seatId: 'bare-1', token: 'bare' }, frames: set, fps: 5, metrics, onStream: (id) => streams.push(id) });
+    sentinel.start(Date.now());
+    try {
+      await waitFor(() => metrics.sentinel.acked >= 10, '10 acks');
+      sentinel.stopCapture();
+      await waitFor(() => sentinel.pending === 0, 'every message acknowledged');
+      expect(streams).toHaveLength(1);
+      // the file is the init segment and then every fragment, as sent (no media header)
+      const file = readFileSync(path.join(peer.dataDir, `${streams[0]}.mp4`));
+      const recorded = await readFrameFolder(await folderOf(file));
+      expect(recorded.codec).toBe(set.codec);
+      expect(recorded.frames).toHaveLength(metrics.sentinel.framesProduced);
+      expect(Buffer.from(recorded.frames[0]!.sample).equals(Buffer.from(set.frames[0]!.sample))).toBe(true);
+    } finally {
+      await sentinel.close();
+      await peer.stop();
+    }
+  });
+});
+
+/** A frame folder (`init.mp4` + one `.m4s`) of a file that holds an init segment and its fragments. */
+async function folderOf(file: Buffer): Promise<string> {
+  const dir = await mkdtemp(path.join(cacheDir, 'bare-'));
+  const init = parseInitEnd(file);
+  writeFileSync(path.join(dir, 'init.mp4'), file.subarray(0, init));
+  writeFileSync(path.join(dir, '000001.m4s'), file.subarray(init));
+  return dir;
+}
+
+/** Bytes of the leading `ftyp` + `moov` of `file` (ISO/IEC 14496-12 §4.2 box headers, 32-bit sizes). */
+function parseInitEnd(file: Buffer): number {
+  let offset = 0;
+  for (const type of ['ftyp', 'moov']) {
+    expect(file.toString('latin1', offset + 4, offset + 8)).toBe(type);
+    offset += file.readUInt32BE(offset);
+  }
+  return offset;
+}
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

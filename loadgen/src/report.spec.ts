@@ -118,6 +118,15 @@ describe('formatSummary', () => {
     expect(text).toContain('last level that held a whole step: 350');
   });
 
+  it('names the bare peer as the server, and why it has no server-side figures', () => {
+    const text = formatSummary({ ...summary, config: { ...summary.config, server: 'bare' }, serverAckSteadyMs: null });
+    expect(text).toContain('server        the bare ingest peer (no Vigil), spawned http://127.0.0.1:4000, taskset -c 0');
+    expect(text).toContain('at the server (receive → ack sent, its /metrics buckets) none (the bare peer has no /metrics)');
+    const vigil = formatSummary({ ...summary, serverAckSteadyMs: null });
+    expect(vigil).toContain('its /metrics buckets) not readable (its /metrics is off)');
+    expect(vigil).not.toContain('bare');
+  });
+
   it('says when there are no samples', () => {
     expect(latency(summary.relayLatencyMs)).toBe('no samples');
   });

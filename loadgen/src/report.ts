@@ -47,7 +47,7 @@ export interface LoadgenSummary {
   problems: string[];
   stop: (StopReason & { atS: number; sentinels: number }) | null;
   config: {
-    server: 'spawn' | 'url';
+    server: 'spawn' | 'bare' | 'url';
     url: string;
     serverCpus: string | null;
     sentinels: number;
@@ -169,7 +169,7 @@ export function formatSummary(r: LoadgenSummary): string {
   const lines = [
     '',
     `Vigil load generator: ${r.result.toUpperCase()}${r.problems.length ? ` (${r.problems.join('; ')})` : ''}`,
-    `  server        ${c.server === 'spawn' ? `spawned ${c.url}${c.serverCpus !== null ? `, taskset -c ${c.serverCpus}` : ''}` : c.url}`,
+    `  server        ${c.server === 'url' ? c.url : `${c.server === 'bare' ? 'the bare ingest peer (no Vigil), ' : ''}spawned ${c.url}${c.serverCpus !== null ? `, taskset -c ${c.serverCpus}` : ''}`}`,
     `  load          ${c.ramp ? `ramp ${c.ramp.start}+${c.ramp.step} every ${c.ramp.everyS} s to ${c.ramp.max}` : `${c.sentinels}`} Sentinels at ${c.fps} fps, ${c.proctors} proctors (${c.watch}, ${c.view}), ${r.captureS.toFixed(1)} s of capture (warm-up ${c.warmupS} s${c.settleS === null ? '' : `; each ramp level judged from ${c.settleS} s after its last Sentinel joined`})`,
     `  frames        ${r.frames.width}x${r.frames.height} ${r.frames.codec}, ${r.frames.frames} frames (${r.frames.syncFrames} IDR), mean ${kb(r.frames.meanFrameBytes)} (IDR ${kb(r.frames.meanSyncFrameBytes)}, other ${kb(r.frames.meanOtherFrameBytes)}) from ${r.frames.dir}${r.frames.generated ? ' (generated now)' : ''}`,
   ];
@@ -184,7 +184,7 @@ export function formatSummary(r: LoadgenSummary): string {
     `   after warm-up ${latency(r.ackLatencySteadyMs)}`,
     `     of IDR fragments (each opens a segment file) ${latency(r.ackLatencySteadyKeyframeMs)}`,
     `     of the others (appends) ${latency(r.ackLatencySteadyOtherMs)}`,
-    `     at the server (receive → ack sent, its /metrics buckets) ${serverAcks(r.serverAckSteadyMs)}`,
+    `     at the server (receive → ack sent, its /metrics buckets) ${serverAcks(r.serverAckSteadyMs, r.config.server)}`,
     `   of a stream's first two messages (init, first fragment) ${latency(r.ackLatencyJoinMs)}`,
     `   of the others ${latency(r.ackLatencyAfterJoinMs)}`,
   );
@@ -214,8 +214,8 @@ export function latency(l: LatencySummary): string {
 }
 
 /** The server's own ack figures, or why there are none. */
-function serverAcks(a: LoadgenSummary['serverAckSteadyMs']): string {
-  if (a === null) return 'not readable (its /metrics is off)';
+function serverAcks(a: LoadgenSummary['serverAckSteadyMs'], server: LoadgenSummary['config']['server']): string {
+  if (a === null) return server === 'bare' ? 'none (the bare peer has no /metrics)' : 'not readable (its /metrics is off)';
   if (a.count === 0) return 'no samples';
   const within = a.within50Ms === null ? '' : `; ${(a.within50Ms * 100).toFixed(2)} % within 50 ms`;
   return `n ${a.count}: median (p50) ${ms(a.p50)}, p99 ${ms(a.p99)} ms${within}`;

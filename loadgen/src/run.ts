@@ -16,7 +16,7 @@ import { SyntheticProctor } from './proctor';
 import { lastStableLevel, rampTarget, stepJudgedFromMs } from './ramp';
 import { type LoadgenSummary, type ProgressSnapshot } from './report';
 import { SyntheticSentinel, type Seat } from './sentinel';
-import { sampleProcess, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
+import { sampleProcess, spawnBareIngest, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
 import { checkStop, type StopReason } from './stop-conditions';
 import { histogramCount, histogramDelta, histogramQuantile, parseHistogram, shareWithin, type CumulativeHistogram } from './server-histogram';
 import { watchersOf } from './watch-plan';
@@ -53,6 +53,13 @@ export async function runLoadgen(o: LoadgenOptions, hooks: RunHooks = {}): Promi
   const examIds: string[] = [];
   const proctorIds: string[] = [];
   try {
+    if (o.target.kind === 'bare') {
+      // the floor peer: no control API, no seats to make (it takes any hello)
+      server = await spawnBareIngest({ cpus: o.target.serverCpus, fps: o.fps });
+      log(`server: the bare ingest peer (loadgen/bench/bare-ingest.mjs) at ${server.baseUrl} (pid ${server.pid}${o.target.serverCpus !== null ? `, taskset -c ${o.target.serverCpus}` : ''}), data ${server.dataDir}`);
+      const seats = Array.from({ length: o.sentinels }, (_, i): Seat => ({ examId: 'bare', seatId: `bare-${i}`, token: 'bare' }));
+      return await drive(o, { baseUrl: server.baseUrl, server, frames, seats, cookies: [], startedAt, framesDir, generated, frameStats, hooks });
+    }
     let baseUrl: string;
     if (o.target.kind === 'spawn') {
       // the server's own ack latency for the summary: GET /metrics from this machine (it also turns on
@@ -345,7 +352,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
     config: {
       server: o.target.kind,
       url: ctx.baseUrl,
-      serverCpus: o.target.kind === 'spawn' ? o.target.serverCpus : null,
+      serverCpus: o.target.kind === 'url' ? null : o.target.serverCpus,
       sentinels: o.sentinels,
       fps: o.fps,
       proctors: o.proctors,

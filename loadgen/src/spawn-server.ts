@@ -176,22 +176,8 @@ export async function spawnServer(o: {
   // as npm start (tools/start.mjs) would on a machine of that many CPUs; o.nodeArgs come later and win
   const node = [process.execPath, '--enable-source-maps', ...gcOptionsWhenPinned(o.cpus), ...(o.nodeArgs ?? []), main];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d) => logs.push(String(d)));
-  child.stderr?.on('data', (d) => logs.push(String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const { child, logs, exited, spawnError, stop } = startProcess(cmd!, args, { cwd: root, env }, dataDir);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
   try {
     const deadline = Date.now() + 30_000;
     let failure: Error | null = null;
@@ -209,6 +195,74 @@ export async function spawnServer(o: {
     }
     const adminOneTimePassword = await oneTimePassword(logs, adminEmail, 10_000);
     return { baseUrl, dataDir, pid: child.pid ?? -1, adminEmail, adminOneTimePassword, logs, exited, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** A child process whose output is kept, and how to stop it. */
+interface StartedProcess {
+  child: ChildProcess;
+  /** Its stdout and stderr so far. */
+  logs: string[];
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Resolves when the process could not be started at all. */
+  spawnError: Promise<Error>;
+  /** SIGTERM, wait for the exit (SIGKILL after 10 s), remove `dataDir`. */
+  stop(): Promise<void>;
+}
+
+/** Starts `cmd` with its output kept; {@link StartedProcess.stop} also removes `dataDir`. */
+function startProcess(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, dataDir: string): StartedProcess {
+  const logs: string[] = [];
+  const child: ChildProcess = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d) => logs.push(String(d)));
+  child.stderr?.on('data', (d) => logs.push(String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { child, logs, exited, spawnError, stop };
+}
+
+/**
+ * Starts the floor peer of ingest, `loadgen/bench/bare-ingest.mjs` (a bare `ws` server that
+ * answers `hello` with `welcome`, appends each media message to a file with a synchronized
+ * write and acks it; nothing else), as {@link spawnServer} starts Vigil: pinned with `taskset -c
+ * cpus`, with the V8 collector options of a server on that many CPUs, in a fresh data folder.
+ * It has no control API, no proctor side and no `/metrics`: `adminEmail` and
+ * `adminOneTimePassword` are empty.
+ * @param o.fps the frame rate its `welcome` asks for, frames per second
+ * @throws Error with its output when it does not listen within 30 s
+ */
+export async function spawnBareIngest(o: { cpus: string | null; fps: number }): Promise<SpawnedServer> {
+  const root = workspaceRoot();
+  const script = path.join(root, 'loadgen/bench/bare-ingest.mjs');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-loadgen-bare-'));
+  const node = [process.execPath, ...gcOptionsWhenPinned(o.cpus), script, dataDir, String(o.fps)];
+  const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
+  const { child, logs, exited, spawnError, stop } = startProcess(cmd!, args, { cwd: root, env: process.env }, dataDir);
+  try {
+    const deadline = Date.now() + 30_000;
+    let failure: Error | null = null;
+    void spawnError.then((e) => (failure = e));
+    for (;;) {
+      if (failure) throw new Error(`could not start ${cmd}: ${(failure as Error).message}`);
+      if (child.exitCode !== null) throw new Error(`bare-ingest.mjs exited with ${child.exitCode}:\n${logs.join('')}`);
+      const port = /listening (\d+)/.exec(logs.join(''))?.[1];
+      if (port) return { baseUrl: `http://127.0.0.1:${port}`, dataDir, pid: child.pid ?? -1, adminEmail: '', adminOneTimePassword: '', logs, exited, stop };
+      if (Date.now() > deadline) throw new Error(`bare-ingest.mjs did not listen within 30 s:\n${logs.join('')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } catch (e) {
     await stop();
     throw e;
