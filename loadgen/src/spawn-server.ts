@@ -176,23 +176,17 @@ export async function spawnServer(o: {
   // as npm start (tools/start.mjs) would on a machine of that many CPUs; o.nodeArgs come later and win
   const node = [process.execPath, '--enable-source-maps', ...gcOptionsWhenPinned(o.cpus), ...(o.nodeArgs ?? []), main];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
-  const { child, logs, exited, spawnError, stop } = startProcess(cmd!, args, { cwd: root, env }, dataDir);
+  const started = startProcess(cmd!, args, { cwd: root, env }, dataDir);
+  const { child, logs, exited, stop } = started;
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    const deadline = Date.now() + 30_000;
-    let failure: Error | null = null;
-    void spawnError.then((e) => (failure = e));
-    for (;;) {
-      if (failure) throw new Error(`could not start ${cmd}: ${(failure as Error).message}`);
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs.join('')}`);
+    await untilReady(started, cmd!, 'server', 100, async () => {
       try {
-        if ((await fetch(`${baseUrl}/api/health`)).ok) break;
+        return (await fetch(`${baseUrl}/api/health`)).ok;
       } catch {
-        // not up yet
+        return false; // not up yet
       }
-      if (Date.now() > deadline) throw new Error(`server did not start within 30 s:\n${logs.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    });
     const adminOneTimePassword = await oneTimePassword(logs, adminEmail, 10_000);
     return { baseUrl, dataDir, pid: child.pid ?? -1, adminEmail, adminOneTimePassword, logs, exited, stop };
   } catch (e) {
@@ -250,22 +244,32 @@ export async function spawnBareIngest(o: { cpus: string | null; fps: number }): 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-loadgen-bare-'));
   const node = [process.execPath, ...gcOptionsWhenPinned(o.cpus), script, dataDir, String(o.fps)];
   const [cmd, ...args] = o.cpus ? ['taskset', '-c', o.cpus, ...node] : node;
-  const { child, logs, exited, spawnError, stop } = startProcess(cmd!, args, { cwd: root, env: process.env }, dataDir);
+  const started = startProcess(cmd!, args, { cwd: root, env: process.env }, dataDir);
+  const { child, logs, exited, stop } = started;
   try {
-    const deadline = Date.now() + 30_000;
-    let failure: Error | null = null;
-    void spawnError.then((e) => (failure = e));
-    for (;;) {
-      if (failure) throw new Error(`could not start ${cmd}: ${(failure as Error).message}`);
-      if (child.exitCode !== null) throw new Error(`bare-ingest.mjs exited with ${child.exitCode}:\n${logs.join('')}`);
-      const port = /listening (\d+)/.exec(logs.join(''))?.[1];
-      if (port) return { baseUrl: `http://127.0.0.1:${port}`, dataDir, pid: child.pid ?? -1, adminEmail: '', adminOneTimePassword: '', logs, exited, stop };
-      if (Date.now() > deadline) throw new Error(`bare-ingest.mjs did not listen within 30 s:\n${logs.join('')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let port: string | undefined;
+    await untilReady(started, cmd!, 'bare-ingest.mjs', 50, () => (port = /listening (\d+)/.exec(logs.join(''))?.[1]) !== undefined);
+    return { baseUrl: `http://127.0.0.1:${port}`, dataDir, pid: child.pid ?? -1, adminEmail: '', adminOneTimePassword: '', logs, exited, stop };
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/**
+ * Polls `ready` every `pollMs` until it answers true.
+ * @throws Error with the process's output when it could not start, exited, or was not ready within 30 s
+ */
+async function untilReady(p: StartedProcess, cmd: string, name: string, pollMs: number, ready: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let failure: Error | null = null;
+  void p.spawnError.then((e) => (failure = e));
+  for (;;) {
+    if (failure) throw new Error(`could not start ${cmd}: ${(failure as Error).message}`);
+    if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}:\n${p.logs.join('')}`);
+    if (await ready()) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s:\n${p.logs.join('')}`);
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
