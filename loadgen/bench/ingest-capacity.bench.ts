@@ -257,9 +257,8 @@ ${profiled.breakdown.rows
   // paired by run: Vigil's ramp i and the floor's ramp i ran back to back
   const floorCapacities = capacity(VARIANTS[1]!.name);
   const floorShare = capacity(VARIANTS[0]!.name).map((c, i) => c / (floorCapacities[i] ?? NaN));
-  const floorRuns = runs.filter((r) => r.variant === VARIANTS[1]!.name);
   // a ramp that reached its maximum without a stop measured a lower bound, not the capacity
-  const floorAtMax = floorRuns.length > 0 && floorRuns.every((r) => r.summary.stop === null);
+  const floorAtMax = floorCapacities.length > 0 && runs.every((r) => r.variant !== VARIANTS[1]!.name || r.summary.stop === null);
   const floorCapacityText = floorAtMax
     ? `at least ${num(Math.min(...floorCapacities))} (every floor ramp reached its maximum without a stop)`
     : fmtSpread(floorCapacities);
@@ -270,6 +269,7 @@ ${profiled.breakdown.rows
       `${num(r.server?.peakCpuPercent ?? NaN)} | ${num((r.server?.peakRssBytes ?? NaN) / 2 ** 20)} | ${r.sentinels.framesMissed} / ${num(r.loadgen.eventLoopDelayMs.p99)} | ${r.sentinels.unackedAtEnd} |`,
   );
   const [start, step, every, max] = RAMP.split(',');
+  const [floorStart, floorStep, floorEvery] = FLOOR_RAMP.split(',');
   console.log(`## Ingest capacity per core (loadgen/bench/ingest-capacity.bench.ts)
 
 The load generator's ramp against the real server (\`dist/backend/main.js\`, recording with fdatasync
@@ -288,7 +288,7 @@ median (min–max). Same as
 The peer, in the same run on the same core, alternating with Vigil's ramps: **the floor**, the same Sentinels and
 frames against a bare \`ws\` server that answers \`hello\`, appends each message to a file with a synchronized write
 (\`O_DSYNC\`, as Vigil's appends) and acks it, and does nothing else (loadgen/bench/bare-ingest.mjs: no
-authorization, validation, memory buffer, relay, index or database; no proctors), ramped ${FLOOR_RAMP.split(',')[0]} + ${FLOOR_RAMP.split(',')[1]} every ${FLOOR_RAMP.split(',')[2]} s
+authorization, validation, memory buffer, relay, index or database; no proctors), ramped ${floorStart} + ${floorStep} every ${floorEvery} s
 (joining at ${FLOOR_JOIN_RATE} per second), same stop conditions: capacity ${floorCapacityText}. That is what Node.js, \`ws\`
 and this disk allow on this core for "acked = durable". Vigil's capacity ÷ the floor's, per pair of ramps: ${fmtSpread(floorShare)}${floorAtMax ? ' (at most: the floor was not stopped)' : ''}.
 Same as \`npm run loadgen -- --spawn-bare --server-cpus 0 --loadgen-cpus 1 --fps 1 --ramp ${FLOOR_RAMP} --join-rate ${FLOOR_JOIN_RATE} --settle ${RAMP_SETTLE_S} --proctors 0 --max-ack-p99 50\`.
