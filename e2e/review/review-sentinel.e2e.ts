@@ -21,10 +21,13 @@
  * Needs `node backend/build.mjs` and the portal and Sentinel builds first.
  * Run: xvfb-run -a -s '-screen 0 1920x1080x24' npx playwright test -c e2e/playwright.config.ts e2e/review/review-sentinel.e2e.ts
  */
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fragmentsOfFile } from '@vigil/fmp4';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { adminEnv, createExam, createSeat, loginAdmin, sessionCookie, type ApiSession } from '../support/auth';
 import { screenCaptureLaunchOptions, viewerLaunchOptions } from '../support/chromium';
+import { withStateOnFailure } from '../support/diagnose';
 import { freePort, startServer, type RunningServer } from '../support/server';
 import { TcpProxy } from '../sentinel-backlog/tcp-proxy';
 import { CLOCK_PAGE_HTML, readDrawnTime, viewportOrigin } from './clock-pattern';
@@ -192,8 +195,7 @@ test('review a real recording: back 20 s from live and Live again, the gap with 
     await proctor.getByTestId('jump-input').fill(new Date(target).toISOString());
     await proctor.getByTestId('jump-go').click();
     let shown: { label: number; drawn: number } | null = null;
-    await explained(
-      proctor,
+    await withStateOnFailure(
       expect
         .poll(
           async () => {
@@ -208,6 +210,7 @@ test('review a real recording: back 20 s from live and Live again, the gap with 
           { timeout: 20_000, message: what },
         )
         .toBe(true),
+      async () => ({ target, player: await reviewSnapshot(proctor), recordedNear: await recordedCaptureTimes(server.dataDir, target - 4000, target + 4000) }),
     );
     const r = shown!;
     expect(Math.abs(r.drawn - r.label), `${what}: drawn time vs the frame's capture time (prft)`).toBeLessThan(1000);
@@ -255,3 +258,24 @@ test('review a real recording: back 20 s from live and Live again, the gap with 
   await screenContext.close();
   await proctorContext.close();
 });
+
+/**
+ * Capture times (prft, ms since the Unix epoch) of the recorded frames in `[fromMs, toMs]`, read
+ * from the server's segment files: what the player should have landed on, for a failure message.
+ */
+async function recordedCaptureTimes(dataDir: string, fromMs: number, toMs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (const entry of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.m4s')) continue;
+    const bytes = new Uint8Array(await readFile(path.join(entry.parentPath, entry.name)));
+    try {
+      for (const f of fragmentsOfFile(bytes)) {
+        const t = f.info.captureTimeMs;
+        if (t !== null && t >= fromMs && t <= toMs) times.push(t);
+      }
+    } catch {
+      // a segment still being written may end in the middle of a fragment
+    }
+  }
+  return times.sort((a, b) => a - b);
+}

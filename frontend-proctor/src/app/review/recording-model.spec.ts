@@ -3,6 +3,7 @@ import {
   checkPosition,
   checkStall,
   isPlaybackStuck,
+  isWallClockTargetFinal,
   STUCK_MS,
   emptyModel,
   mergeIndex,
@@ -113,6 +114,21 @@ describe('wall clock <-> media time', () => {
     expect(after).toMatchObject({ kind: 'after', segment: 2 });
     if (after.kind === 'after') expect(after.mediaTime).toBeCloseTo(61);
     expect(wallClockTarget(emptyModel('x'), frames, T0)).toEqual({ kind: 'empty' });
+  });
+
+  it('a jump is final once the frames fetched go past the moment, or the segment was read whole', () => {
+    const final = (ms: number, store: FrameStore = frames) => isWallClockTargetFinal(m, store, wallClockTarget(m, store, ms), ms);
+    expect(final(T0 + 5_500)).toBe(true); // frames fetched past it
+    expect(final(T0 + 55_500)).toBe(true); // in the newest segment, frames fetched past it
+    expect(final(T0 + 45_000)).toBe(true); // a hole
+    expect(final(T0 - 60_000)).toBe(true); // before the recording
+    expect(final(T0 + 30_250)).toBe(false); // a segment not fetched yet: interpolated
+    // the newest segment of a live recording read up to 61 s: frames captured since may be nearer
+    expect(wallClockTarget(m, frames, T0 + 63_000).kind).toBe('after');
+    expect(final(T0 + 63_000)).toBe(false);
+    expect(final(T0 + 61_500)).toBe(false); // between the newest frame fetched and the next that may come
+    const whole: FrameStore = new Map([...frames].map(([file, f]) => [file, { ...f, complete: true }]));
+    expect(final(T0 + 63_000, whole)).toBe(true); // read whole
   });
 
   it('the newest segment ends with its last fetched frame', () => {

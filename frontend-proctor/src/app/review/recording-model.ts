@@ -302,6 +302,24 @@ export function wallClockTarget(model: RecordingModel, frames: FrameStore, ms: n
   return { kind: 'recorded', mediaTime: Math.max(s.mediaStart + FRAME_SEEK_EPSILON, end > s.mediaStart ? Math.min(t, end - FRAME_SEEK_EPSILON) : t), segment: i, frame: list[0] ?? null };
 }
 
+/**
+ * Whether a {@link wallClockTarget} for `ms` is final with the frames fetched so far, or must
+ * be worked out again once its segment is read: final for a hole, the start of the recording,
+ * and a moment in a segment read whole (`complete`) or whose fetched frames go past `ms`.
+ * Not final in a segment not fetched yet (interpolated), nor after the newest fetched frame
+ * of a segment read only in part: frames captured since the read may be nearer to `ms` (the
+ * newest segment of a live recording grows between the index polls).
+ */
+export function isWallClockTargetFinal(model: RecordingModel, frames: FrameStore, target: WallClockTarget, ms: number): boolean {
+  if (target.kind === 'empty' || target.kind === 'hole' || target.kind === 'before') return true;
+  const segment = model.segments[target.segment];
+  const known = segment ? frames.get(segment.file) : undefined;
+  if (!known) return false;
+  if (known.complete) return true;
+  const newest = known.frames.at(-1)?.captureMs;
+  return target.kind === 'recorded' && newest !== undefined && newest !== null && newest > ms;
+}
+
 /** The hole after segment `i` (before segment `i + 1`): the index's gap there, or `not-recorded`. */
 export function holeBetween(model: RecordingModel, frames: FrameStore, i: number): Hole {
   const s = model.segments[i]!;

@@ -28,6 +28,7 @@ import {
   emptyModel,
   frameAt,
   isPlaybackStuck,
+  isWallClockTargetFinal,
   mergeIndex,
   recordingMediaEnd,
   recordingSpan,
@@ -258,11 +259,9 @@ export class ReviewPlayer {
     const target = wallClockTarget(this.model, this.frames, ms);
     if (target.kind === 'empty') return;
     if (target.kind === 'hole') this.lastHole = { hole: target.hole, atMs: Date.now() };
-    const segment = this.model.segments[target.segment];
-    // exact only with the segment's frames (prft per frame): go near it now, exactly once fetched
-    const exact = !!segment && this.frames.has(segment.file) && !this.growing.has(segment.file);
+    // exact only with the segment's frames (prft per frame) through `ms`: go near it now, exactly once read
     this.moveTo(target.mediaTime);
-    this.pendingWallSeek = exact || target.kind === 'hole' || target.kind === 'before' ? null : ms;
+    this.pendingWallSeek = isWallClockTargetFinal(this.model, this.frames, target, ms) ? null : ms;
   }
 
   /** Goes to media time `t`, seconds. */
