@@ -1,27 +1,16 @@
 import { FragmentUnit, InitUnit, TICKS_PER_SECOND } from './media-unit';
 import { MEDIA_HEADER_BYTES } from '@vigil/protocol';
 import { ChunkPool, ChunkRing } from './chunk-pool';
+import { FragmentTable } from './fragment-table';
 
 /**
- * A fragment as the buffer keeps it: its unit's fields, with its wire message copied into the
- * stream's {@link ChunkRing} at `offset` (absolute, bytes) instead of the message buffer itself.
+ * A join fragment and every fragment after it up to the next join fragment (one GOP): its rows
+ * of the {@link FragmentTable} run from `first` to the next segment's `first` (the newest's to
+ * the table's end).
  */
-interface BufferedFragment {
-  readonly sequence: number;
-  readonly join: boolean;
-  readonly decodeTime: number;
-  readonly duration: number;
-  readonly captureTimeMs: number | null;
-  readonly receivedAtMs: number;
-  /** Where the whole wire message (header + fragment) starts in the ring, bytes. */
-  readonly offset: number;
-  /** Its size, bytes. */
-  readonly bytes: number;
-}
-
-/** A join fragment and every fragment after it up to the next join fragment (one GOP). */
 interface BufferedSegment {
-  readonly fragments: BufferedFragment[];
+  /** Absolute row of its join fragment. */
+  readonly first: number;
   /** Sum of the fragments' message sizes, bytes. */
   bytes: number;
 }
@@ -43,7 +32,8 @@ export interface JoinPoint {
  * stream (see there why: their own buffers, kept for 20–45 s, made V8 collect the whole heap
  * every few seconds); the message buffers themselves go on to the disk and the live viewers and
  * die young. A join point hands out new copies, so no chunk is ever seen outside this class and
- * a chunk given back can be reused at once. Fragments that arrive before the first join
+ * a chunk given back can be reused at once. The fragments' other fields are rows of a
+ * {@link FragmentTable} (no object per fragment: see there why). Fragments that arrive before the first join
  * fragment cannot start playback and are not kept. Byte limits evict the oldest whole segments
  * first; see {@link SegmentBuffer.evictOldest}.
  */
@@ -53,6 +43,7 @@ export class SegmentBuffer {
   private totalBytes = 0;
   private readonly windowTicks: number;
   private readonly ring: ChunkRing;
+  private readonly table = new FragmentTable();
 
   /**
    * @param windowSeconds media seconds to keep (whole segments overlapping it), > 0
@@ -87,8 +78,9 @@ export class SegmentBuffer {
 
   /** End of the newest fragment, 90 kHz ticks, or null when empty. */
   get liveEdgeTicks(): number | null {
-    const last = this.segments.at(-1)?.fragments.at(-1);
-    return last ? last.decodeTime + last.duration : null;
+    if (this.segments.length === 0) return null;
+    const last = this.table.end - 1;
+    return this.table.decodeTime(last) + this.table.duration(last);
   }
 
   /**
@@ -109,22 +101,10 @@ export class SegmentBuffer {
     const open = this.segments.at(-1);
     if (!fragment.join && !open) return 0; // no join fragment yet: nothing a viewer could start from
     const bytes = fragment.message.byteLength;
-    const kept: BufferedFragment = {
-      sequence: fragment.sequence,
-      join: fragment.join,
-      decodeTime: fragment.decodeTime,
-      duration: fragment.duration,
-      captureTimeMs: fragment.captureTimeMs,
-      receivedAtMs: fragment.receivedAtMs,
-      offset: this.ring.append(fragment.message),
-      bytes,
-    };
-    if (fragment.join || !open) {
-      this.segments.push({ fragments: [kept], bytes });
-    } else {
-      open.fragments.push(kept);
-      open.bytes += bytes;
-    }
+    const offset = this.ring.append(fragment.message);
+    const row = this.table.push(fragment.sequence, fragment.join, fragment.decodeTime, fragment.duration, fragment.captureTimeMs, fragment.receivedAtMs, offset, bytes);
+    if (fragment.join || !open) this.segments.push({ first: row, bytes });
+    else open.bytes += bytes;
     this.totalBytes += bytes;
     return this.trimWindow() + this.trimBytes();
   }
@@ -141,23 +121,25 @@ export class SegmentBuffer {
     const edge = this.liveEdgeTicks;
     const init = this.currentInit;
     if (!newest || !init || edge === null) return null;
-    const ageTicks = edge - newest.fragments[0].decodeTime;
+    const t = this.table;
+    const ageTicks = edge - t.decodeTime(newest.first);
     if (ageTicks > maxAgeTicks) return null;
-    const fragments = newest.fragments.map((f): FragmentUnit => {
-      const message = this.ring.copyOut(f.offset, f.bytes);
-      return {
+    const fragments: FragmentUnit[] = [];
+    for (let row = newest.first; row < t.end; row++) {
+      const message = this.ring.copyOut(t.offset(row), t.bytes(row));
+      fragments.push({
         kind: 'fragment',
-        sequence: f.sequence,
+        sequence: t.sequence(row),
         message,
         payload: message.subarray(MEDIA_HEADER_BYTES),
-        join: f.join,
-        decodeTime: f.decodeTime,
-        duration: f.duration,
-        captureTimeMs: f.captureTimeMs,
-        receivedAtMs: f.receivedAtMs,
+        join: t.join(row),
+        decodeTime: t.decodeTime(row),
+        duration: t.duration(row),
+        captureTimeMs: t.captureTimeMs(row),
+        receivedAtMs: t.receivedAtMs(row),
         init,
-      };
-    });
+      });
+    }
     return { init, fragments, ageTicks };
   }
 
@@ -170,8 +152,13 @@ export class SegmentBuffer {
     if (!oldest) return 0;
     this.totalBytes -= oldest.bytes;
     const next = this.segments[0];
-    if (next) this.ring.releaseBefore(next.fragments[0].offset);
-    else this.ring.clear();
+    if (next) {
+      this.ring.releaseBefore(this.table.offset(next.first));
+      this.table.dropBefore(next.first);
+    } else {
+      this.ring.clear();
+      this.table.clear();
+    }
     return oldest.bytes;
   }
 
@@ -181,6 +168,7 @@ export class SegmentBuffer {
     this.segments.length = 0;
     this.totalBytes = 0;
     this.ring.clear();
+    this.table.clear();
     return freed;
   }
 
@@ -190,7 +178,7 @@ export class SegmentBuffer {
     if (edge === null) return 0;
     const windowStart = edge - this.windowTicks;
     let freed = 0;
-    while (this.segments.length > 1 && this.segments[1].fragments[0].decodeTime <= windowStart) {
+    while (this.segments.length > 1 && this.table.decodeTime(this.segments[1].first) <= windowStart) {
       freed += this.evictOldest();
     }
     return freed;
