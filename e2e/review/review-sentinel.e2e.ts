@@ -210,7 +210,7 @@ test('review a real recording: back 20 s from live and Live again, the gap with 
           { timeout: 20_000, message: what },
         )
         .toBe(true),
-      async () => ({ target, player: await reviewSnapshot(proctor), recordedNear: await recordedCaptureTimes(server.dataDir, target - 4000, target + 4000) }),
+      async () => ({ target, player: await reviewSnapshot(proctor), recordedNear: await recordedCaptureTimes(path.join(server.dataDir, 'streams', streamId), target - 4000, target + 4000) }),
     );
     const r = shown!;
     expect(Math.abs(r.drawn - r.label), `${what}: drawn time vs the frame's capture time (prft)`).toBeLessThan(1000);
@@ -261,13 +261,14 @@ test('review a real recording: back 20 s from live and Live again, the gap with 
 
 /**
  * Capture times (prft, ms since the Unix epoch) of the recorded frames in `[fromMs, toMs]`, read
- * from the server's segment files: what the player should have landed on, for a failure message.
+ * from a stream folder's segment files: what the player should have landed on, for a failure message.
+ * @param streamDir `<dataDir>/streams/<streamId>`
  */
-async function recordedCaptureTimes(dataDir: string, fromMs: number, toMs: number): Promise<number[]> {
+async function recordedCaptureTimes(streamDir: string, fromMs: number, toMs: number): Promise<number[]> {
   const times: number[] = [];
-  for (const entry of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.m4s')) continue;
-    const bytes = new Uint8Array(await readFile(path.join(entry.parentPath, entry.name)));
+  for (const file of await readdir(streamDir)) {
+    if (!file.endsWith('.m4s')) continue;
+    const bytes = new Uint8Array(await readFile(path.join(streamDir, file)));
     try {
       for (const f of fragmentsOfFile(bytes)) {
         const t = f.info.captureTimeMs;

@@ -51,9 +51,8 @@ export class FragmentTable {
    * @returns its absolute number
    */
   push(sequence: number, join: boolean, decodeTime: number, duration: number, captureTimeMs: number | null, receivedAtMs: number, offset: number, bytes: number): number {
-    const capacity = this.rows.length / FIELDS;
-    if (this.count === capacity) this.grow(capacity * 2);
-    const at = ((this.head + this.count) % (this.rows.length / FIELDS)) * FIELDS;
+    if (this.count === this.capacity) this.grow(this.capacity * 2);
+    const at = ((this.head + this.count) % this.capacity) * FIELDS;
     const r = this.rows;
     r[at + SEQUENCE] = sequence;
     r[at + JOIN] = join ? 1 : 0;
@@ -114,7 +113,7 @@ export class FragmentTable {
   dropBefore(row: number): void {
     if (!(row >= this.base && row <= this.end)) throw new RangeError(`row ${row} is outside ${this.base}..${this.end}`);
     const n = row - this.base;
-    this.head = (this.head + n) % (this.rows.length / FIELDS);
+    this.head = (this.head + n) % this.capacity;
     this.count -= n;
     this.base = row;
   }
@@ -128,16 +127,19 @@ export class FragmentTable {
   private slot(row: number): number {
     const i = row - this.base;
     if (!(i >= 0 && i < this.count)) throw new RangeError(`row ${row} is not held (rows ${this.base}..${this.end - 1})`);
-    return ((this.head + i) % (this.rows.length / FIELDS)) * FIELDS;
+    return ((this.head + i) % this.capacity) * FIELDS;
+  }
+
+  /** Rows that fit in `rows`. */
+  private get capacity(): number {
+    return this.rows.length / FIELDS;
   }
 
   private grow(capacity: number): void {
     const rows = new Float64Array(capacity * FIELDS);
-    const old = this.rows;
-    const oldCapacity = old.length / FIELDS;
     for (let i = 0; i < this.count; i++) {
-      const from = ((this.head + i) % oldCapacity) * FIELDS;
-      rows.set(old.subarray(from, from + FIELDS), i * FIELDS);
+      const from = ((this.head + i) % this.capacity) * FIELDS;
+      rows.set(this.rows.subarray(from, from + FIELDS), i * FIELDS);
     }
     this.rows = rows;
     this.head = 0;
