@@ -1,5 +1,5 @@
 import { Observable, Subject, filter, map, share, takeUntil, timer } from 'rxjs';
-import type { GapReason, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
+import type { GapReason, StatusMessage, StopMessage, StopReason, StreamSummary } from '@vigil/protocol';
 import { FragmentUnit, InitUnit, MediaUnit, TICKS_PER_SECOND } from './media-unit';
 import { SegmentBuffer } from './segment-buffer';
 import type { KeyframeReason, SetFpsReason } from '@vigil/protocol';
@@ -11,6 +11,7 @@ import { writeInOrder } from './write-in-order';
 import { BufferBudget } from './buffer-budget';
 import type { ChunkPool } from './chunk-pool';
 import { RelayTotals, StreamStats } from '../stats/relay-stats';
+import { SentinelStatus } from './sentinel-status';
 
 /** Control messages the relay sends to the connected Sentinel. */
 export type SentinelControl =
@@ -186,8 +187,8 @@ export class LiveStream {
   private readonly recordedGaps = new Set<string>();
   /** `tfdt` of the newest fragment, 90 kHz ticks; -1 after an init segment or when none. */
   lastDecodeTime = -1;
-  /** The Sentinel's latest `status` report, with reception time. */
-  lastStatus: (Record<string, unknown> & { atMs: number }) | null = null;
+  /** The Sentinel's latest `status` report, with reception time (one object, updated in place). */
+  lastStatus: SentinelStatus | null = null;
   /** Requested frame rate, fps: {@link demandedRate} of the base rate, the viewers and an admin's rate. */
   fps: number;
   /** The exam's rate for this stream, fps. */
@@ -493,6 +494,16 @@ export class LiveStream {
 
   /** Whether the stream was opened by an upload-only connection (backlog after capture ended). */
   uploadOnly = false;
+
+  /**
+   * Takes the Sentinel's `status` report (validated by the protocol's schema) into
+   * {@link lastStatus}, in place after the first (see {@link SentinelStatus}).
+   * @param atMs when it came, server clock, ms since the Unix epoch
+   */
+  reportStatus(report: StatusMessage, atMs: number): void {
+    if (this.lastStatus) this.lastStatus.update(report, atMs);
+    else this.lastStatus = new SentinelStatus(report, atMs);
+  }
 
   private markSkipped(): void {
     this.diskBehind = true;

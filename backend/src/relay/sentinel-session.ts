@@ -130,7 +130,7 @@ export class SentinelSession {
       const message = parseSentinelMessage(text);
       if (message.type === 'hello') await this.handleHello(message);
       else if (message.type === 'status') {
-        this.requireStream().lastStatus = { ...message, atMs: this.clock() };
+        this.requireStream().reportStatus(message, this.clock());
       } else if (message.type === 'gap') {
         const stream = this.requireStream();
         const gap = { fromMs: message.fromMs, toMs: message.toMs, reason: message.reason };

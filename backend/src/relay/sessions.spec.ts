@@ -151,6 +151,30 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     expect(index[2]).toMatchObject({ sequence: 7, join: true, decodeTime: 5 * 18000, init: '000000000001-init.mp4' });
   });
 
+  it('keeps the Sentinel\'s latest status report in one object, updated in place; a bad report closes only that connection', async () => {
+    const a = await connectSentinel();
+    const b = await connectSentinel({ seatId: 'seat-2' });
+    const stream = registry.get(a.welcome.streamId)!;
+    expect(stream.lastStatus).toBeNull();
+    const status = { type: 'status', fps: 1, width: 1920, height: 1080, encoder: 'webcodecs', queueDepth: 3, queueBytes: 40_000, bytesSent: 123_456, keyframes: 2 } as const;
+    await a.session.handleText(encodeControl(status));
+    const first = stream.lastStatus;
+    expect(first?.toJSON()).toEqual({ ...status, atMs: expect.any(Number) });
+    await a.session.handleText(encodeControl({ ...status, fps: 0.2, queueDepth: 0, queueBytes: 0, bytesSent: 200_000, keyframes: 3, encoder: 'openh264-wasm' }));
+    expect(stream.lastStatus).toBe(first); // the same object: nothing new outlives the report
+    expect(stream.lastStatus?.toJSON()).toEqual({ ...status, fps: 0.2, queueDepth: 0, queueBytes: 0, bytesSent: 200_000, keyframes: 3, encoder: 'openh264-wasm', atMs: expect.any(Number) });
+    expect(JSON.parse(JSON.stringify({ sentinelStatus: stream.lastStatus }))).toEqual({ sentinelStatus: stream.lastStatus?.toJSON() });
+
+    // a report out of bounds: bad-message, this connection closed, the last good report kept, the other stream untouched
+    await a.session.handleText(JSON.stringify({ ...status, queueDepth: -1 }));
+    expect(a.texts.at(-1)).toMatchObject({ type: 'error', code: 'bad-message', fatal: true });
+    expect(a.closes).toHaveLength(1);
+    expect(stream.lastStatus?.queueDepth).toBe(0);
+    await b.session.handleText(encodeControl(status));
+    expect(registry.get(b.welcome.streamId)!.lastStatus?.queueDepth).toBe(3);
+    expect(b.closes).toEqual([]);
+  });
+
   it('writes a gap the Sentinel reports into the index, in order with the fragments', async () => {
     const { session, texts, welcome } = await connectSentinel();
     const messages = streamMessages(6, 3);
@@ -237,6 +261,15 @@ describe('Sentinel and Proctor sessions over the relay core', () => {
     expect(await codes({ examId: 'exam-3' })).toEqual([expect.stringMatching(/^server-busy: this server holds its limit of 4 streams/)]);
     expect(registry.list()).toHaveLength(4);
     expect(await readdir(path.join(dataDir, 'streams'))).toHaveLength(4); // refused hellos opened nothing
+
+    // an ended stream no longer counts: its seat and exam take a new one
+    const seat1 = registry.list().find((s) => s.identity.examId === 'exam-1' && s.identity.seatId === 'seat-1')!;
+    await registry.endStream(seat1.streamId);
+    expect(await codes({ seatId: 'seat-3' })).toEqual(['welcome']);
+    expect(await codes({})).toEqual([expect.stringMatching(/^server-busy: this server holds its limit of 4 streams/)]);
+    await registry.endStream(registry.list().find((s) => s.identity.examId === 'exam-2')!.streamId);
+    expect(await codes({})).toEqual([expect.stringMatching(/^server-busy: exam exam-1 has its limit of 3/)]);
+    expect(await codes({ examId: 'exam-2', seatId: 'seat-1' })).toEqual(['welcome']);
   });
 
   it('a Sentinel whose init segment declares more than 4096 pixels is refused; the stream list stays valid', async () => {

@@ -35,8 +35,7 @@ export function viewerStats(viewer: Viewer, nowMs: number): ViewerStatsView {
 
 /** The Sentinel's last reported queue depth (`status.queueDepth`), or null. */
 function sentinelQueueDepth(stream: LiveStream): number | null {
-  const depth = stream.lastStatus?.['queueDepth'];
-  return typeof depth === 'number' ? depth : null;
+  return stream.lastStatus?.queueDepth ?? null;
 }
 
 export function streamStats(stream: LiveStream, nowMs: number): StreamStatsView {

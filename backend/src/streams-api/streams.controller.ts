@@ -4,6 +4,7 @@ import type { StreamSummary } from '@vigil/protocol';
 import { RelayService } from '../relay-nest/relay.service';
 import { SetFpsDto } from './set-fps.dto';
 import type { LiveStream } from '../relay/live-stream';
+import type { SentinelStatusView } from '../relay/sentinel-status';
 import { Access, CurrentActor } from '../auth/decorators';
 import type { Actor } from '../auth/principal';
 import { ExamAccessService, scopeCovers } from '../auth/exam-access.service';
@@ -42,9 +43,9 @@ export class StreamsController {
   @Get(':streamId')
   @Access('proctor')
   @ApiOperation({ summary: 'One live stream with the Sentinel status (its exam\'s proctors, admins)' })
-  async get(@CurrentActor() actor: Actor, @Param('streamId') streamId: string): Promise<StreamSummary & { sentinelStatus: unknown; bufferedBytes: number }> {
+  async get(@CurrentActor() actor: Actor, @Param('streamId') streamId: string): Promise<StreamSummary & { sentinelStatus: SentinelStatusView | null; bufferedBytes: number }> {
     const stream = await this.find(actor, streamId);
-    return { ...stream.summary(Date.now()), sentinelStatus: stream.lastStatus, bufferedBytes: stream.buffer.bytes };
+    return { ...stream.summary(Date.now()), sentinelStatus: stream.lastStatus?.toJSON() ?? null, bufferedBytes: stream.buffer.bytes };
   }
 
   /** The stream's database record with its state, resolution and fps history (also after it ended). */
