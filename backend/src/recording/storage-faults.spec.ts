@@ -29,6 +29,8 @@ class FaultyFs implements RecordingFs {
   /** Writes left that store only half of what they are given (short writes). */
   shortWrites = 0;
   faults = 0;
+  /** Files opened through this seam and not closed yet. */
+  openFiles = 0;
 
   private check(op: Op): void {
     if (this.failing?.ops.includes(op)) {
@@ -40,6 +42,7 @@ class FaultyFs implements RecordingFs {
   async open(file: string, flags: RecordingOpenFlags): Promise<RecordingFile> {
     this.check('open');
     const real = await nodeRecordingFs.open(file, flags);
+    this.openFiles++;
     return {
       write: async (buffer, offset, length, position) => {
         this.check('write');
@@ -56,7 +59,10 @@ class FaultyFs implements RecordingFs {
       },
       truncate: (length) => real.truncate(length),
       size: () => real.size(),
-      close: () => real.close(),
+      close: () => {
+        this.openFiles--;
+        return real.close();
+      },
     };
   }
 }
@@ -144,6 +150,28 @@ describe('recording under storage faults', () => {
     await waitUntil(() => s.acked() === 31, 'acks up to 31');
     expect(stream.storage).toBe('ok');
     expect(await fragmentsOnDisk(welcome.streamId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+  });
+
+  it("a new stream's folder setup that fails (ENOSPC on meta.json) refuses the hello, leaves no file open, and the next hello records", async () => {
+    fs.failing = { ops: ['write'], code: 'ENOSPC' }; // meta.json's write fails
+    const s1 = connect();
+    await s1.session.handleText(
+      JSON.stringify({ type: 'hello', protocol: 1, token: 't', examId: 'exam', seatId: 'seat', encoder: 'webcodecs', userAgent: 'test', capabilities: { encoders: [] } }),
+    );
+    expect(s1.texts.map((t) => t.type)).toEqual(['error']);
+    expect(s1.texts[0]).toMatchObject({ code: 'internal', fatal: true, message: expect.stringContaining('ENOSPC') });
+    expect(s1.closes).toHaveLength(1);
+    expect(fs.faults).toBeGreaterThan(0);
+    expect(fs.openFiles).toBe(0); // nothing opened for it is left open
+    expect(registry.list()).toEqual([]);
+
+    fs.failing = null;
+    const s2 = connect();
+    const welcome = await hello(s2);
+    for (const m of streamMessages(3, 3)) s2.session.handleBinary(new Uint8Array(m));
+    await waitUntil(() => s2.acked() === 4, 'acks up to 4');
+    expect(await fragmentsOnDisk(welcome.streamId)).toEqual([2, 3, 4]);
+    expect(JSON.parse(await readFile(path.join(dataDir, 'streams', welcome.streamId, 'meta.json'), 'utf8'))).toMatchObject({ streamId: welcome.streamId, seatId: 'seat' });
   });
 
   it('EIO on fdatasync: the unit is rewritten from memory and only then acked', async () => {
