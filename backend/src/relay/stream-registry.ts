@@ -212,14 +212,8 @@ export class StreamRegistry {
 
   /** Adds (+1) or removes (-1) a held stream in the per-exam and per-seat counts {@link checkCaps} reads. */
   private countStream(identity: StreamIdentity, delta: 1 | -1): void {
-    for (const [counts, key] of [
-      [this.perExam, identity.examId],
-      [this.perSeat, seatKey(identity)],
-    ] as const) {
-      const n = (counts.get(key) ?? 0) + delta;
-      if (n > 0) counts.set(key, n);
-      else counts.delete(key);
-    }
+    addCount(this.perExam, identity.examId, delta);
+    addCount(this.perSeat, seatKey(identity), delta);
   }
 
   /** Ends every stream (server shutdown). */
@@ -247,4 +241,11 @@ export class StreamRegistry {
 /** The key of a seat in the per-seat counts (seat ids are unique within an exam only); unambiguous for any two strings. */
 function seatKey(identity: Pick<StreamIdentity, 'examId' | 'seatId'>): string {
   return JSON.stringify([identity.examId, identity.seatId]);
+}
+
+/** Adds `delta` to the count of `key`; a count that reaches 0 leaves the map. */
+function addCount(counts: Map<string, number>, key: string, delta: number): void {
+  const n = (counts.get(key) ?? 0) + delta;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
