@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseCli, type LoadgenOptions } from '../src/cli-options';
 import { bundleResolver, monotonicNowUs, profileBreakdown, readCpuProfile, type ProfileBreakdown } from '../src/cpu-profile';
 import { runLoadgen } from '../src/run';
+import { GENERATOR_BUSY_LOOP_MS } from '../src/stop-conditions';
 import type { LoadgenSummary } from '../src/report';
 import { canPinApart, fmtSpread, framesText, note, num, pinSelf, threadCpuNs, type ThreadCpu } from './bench-support';
 
@@ -264,7 +265,7 @@ ${profiled.breakdown.rows
     : fmtSpread(floorCapacities);
   const rows = runs.map(
     ({ variant, summary: r }) =>
-      `| ${variant} | ${r.ramp?.lastStableSentinels ?? '–'} | ${r.ramp?.reachedSentinels ?? '–'} | ${r.stop ? `${r.stop.message} (at ${num(r.stop.atS)} s)` : 'none (ramp max reached)'} | ` +
+      `| ${variant} | ${r.ramp?.lastStableSentinels ?? '–'} | ${r.ramp?.reachedSentinels ?? '–'} | ${r.stop ? `${r.stop.message} (at ${num(r.stop.atS)} s${r.stop.generatorLoopP99Ms == null ? '' : `; load generator loop p99 ${num(r.stop.generatorLoopP99Ms)} ms`})` : 'none (ramp max reached)'} | ` +
       `${num(r.ackLatencySteadyMs.p50 ?? NaN)} / ${num(r.ackLatencySteadyMs.p99 ?? NaN)} | ${num(r.relayLatencySteadyMs.p50 ?? NaN)} / ${num(r.relayLatencySteadyMs.p99 ?? NaN)} | ` +
       `${num(r.server?.peakCpuPercent ?? NaN)} | ${num((r.server?.peakRssBytes ?? NaN) / 2 ** 20)} | ${r.sentinels.framesMissed} / ${num(r.loadgen.eventLoopDelayMs.p99)} | ${r.sentinels.unackedAtEnd} |`,
   );
@@ -295,7 +296,9 @@ Same as \`npm run loadgen -- --spawn-bare --server-cpus 0 --loadgen-cpus 1 --fps
 This disk, measured in the same run: write + fdatasync of 61 kB p50 ${num(disk.p50)} ms, p99 ${num(disk.p99)} ms
 (4 at a time); every ack waits for one such sync (an \`O_DSYNC\` write for an append).
 Latencies are over the whole run after the warm-up, joins included (ms); "late frames / loop p99" is the load
-generator's own lateness (non-zero: it was the bottleneck, not the server).
+generator's own lateness (non-zero: it was the bottleneck, not the server). Beside each stop, the load
+generator's own event-loop delay in the window the stop was judged on (the highest p99 of a second):
+it adds to every latency the generator measured then, so from ${GENERATOR_BUSY_LOOP_MS} ms on part of the stop is the generator's.
 
 | server | capacity (Sentinels) | reached | stop | ack p50 / p99 ms | relay p50 / p99 ms | server peak CPU % | server peak RSS MiB | late frames / loop p99 ms | never acked |
 |---|---|---|---|---|---|---|---|---|---|

@@ -118,6 +118,14 @@ describe('formatSummary', () => {
     expect(text).toContain('last level that held a whole step: 350');
   });
 
+  it('adds the note on the load generator loop delay to the stop line', () => {
+    const note = 'the load generator was busy too: its own event-loop delay reached p99 128 ms …';
+    const stop = { kind: 'ack-p99' as const, valueMs: 60, thresholdMs: 50, message: 'ack latency p99 60 ms …', atS: 40, sentinels: 1000 };
+    expect(formatSummary({ ...summary, stop: { ...stop, generatorLoopP99Ms: 127.8, generatorNote: note } })).toContain(`stopped       at 40 s with 1000 Sentinels: ack latency p99 60 ms …; ${note}`);
+    const calm = formatSummary({ ...summary, stop: { ...stop, generatorLoopP99Ms: 3, generatorNote: null } });
+    expect(calm).toContain('stopped       at 40 s with 1000 Sentinels: ack latency p99 60 ms …\n');
+  });
+
   it('names the bare peer as the server, and why it has no server-side figures', () => {
     const text = formatSummary({ ...summary, config: { ...summary.config, server: 'bare' }, serverAckSteadyMs: null });
     expect(text).toContain('server        the bare ingest peer (no Vigil), spawned http://127.0.0.1:4000, taskset -c 0');

@@ -45,7 +45,12 @@ export interface LoadgenSummary {
   result: 'pass' | 'fail';
   /** Why it is a fail, one line each. */
   problems: string[];
-  stop: (StopReason & { atS: number; sentinels: number }) | null;
+  /**
+   * The stop, with the highest per-second p99 of the load generator's own event-loop delay
+   * over the window it was judged on (`generatorLoopP99Ms`, ms; null when not measured) and,
+   * when that was high enough to matter, a note saying so (`generatorNote`).
+   */
+  stop: (StopReason & { atS: number; sentinels: number; generatorLoopP99Ms?: number | null; generatorNote?: string | null }) | null;
   config: {
     server: 'spawn' | 'bare' | 'url';
     url: string;
@@ -173,7 +178,7 @@ export function formatSummary(r: LoadgenSummary): string {
     `  load          ${c.ramp ? `ramp ${c.ramp.start}+${c.ramp.step} every ${c.ramp.everyS} s to ${c.ramp.max}` : `${c.sentinels}`} Sentinels at ${c.fps} fps, ${c.proctors} proctors (${c.watch}, ${c.view}), ${r.captureS.toFixed(1)} s of capture (warm-up ${c.warmupS} s${c.settleS === null ? '' : `; each ramp level judged from ${c.settleS} s after its last Sentinel joined`})`,
     `  frames        ${r.frames.width}x${r.frames.height} ${r.frames.codec}, ${r.frames.frames} frames (${r.frames.syncFrames} IDR), mean ${kb(r.frames.meanFrameBytes)} (IDR ${kb(r.frames.meanSyncFrameBytes)}, other ${kb(r.frames.meanOtherFrameBytes)}) from ${r.frames.dir}${r.frames.generated ? ' (generated now)' : ''}`,
   ];
-  if (r.stop) lines.push(`  stopped       at ${r.stop.atS.toFixed(0)} s with ${r.stop.sentinels} Sentinels: ${r.stop.message}`);
+  if (r.stop) lines.push(`  stopped       at ${r.stop.atS.toFixed(0)} s with ${r.stop.sentinels} Sentinels: ${r.stop.message}${r.stop.generatorNote ? `; ${r.stop.generatorNote}` : ''}`);
   if (r.ramp) lines.push(`  ramp          reached ${r.ramp.reachedSentinels} Sentinels; last level that held a whole step: ${r.ramp.lastStableSentinels}`);
   const s = r.sentinels;
   lines.push(

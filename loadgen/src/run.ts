@@ -17,7 +17,7 @@ import { lastStableLevel, rampTarget, stepJudgedFromMs } from './ramp';
 import { type LoadgenSummary, type ProgressSnapshot } from './report';
 import { SyntheticSentinel, type Seat } from './sentinel';
 import { sampleProcess, spawnBareIngest, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
-import { checkStop, type StopReason } from './stop-conditions';
+import { checkStop, generatorBusyNote } from './stop-conditions';
 import { histogramCount, histogramDelta, histogramQuantile, parseHistogram, shareWithin, type CumulativeHistogram } from './server-histogram';
 import { watchersOf } from './watch-plan';
 
@@ -193,7 +193,9 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   let serverLast: ProcessSample | null = serverStart;
   let peakConnected = 0;
   let prev = { sent: 0, bytes: 0, live: 0 };
-  let stop: (StopReason & { atS: number; sentinels: number }) | null = null;
+  let stop: LoadgenSummary['stop'] = null;
+  /** The load generator's per-second event-loop delay p99s over the current p99 window, ms (newest last). */
+  const loopWindow: number[] = [];
   /** With --settle, while the current level settles: ms after t0 from which it is judged; null once judged (or without --settle). */
   let settlingUntilMs = o.settleS === null ? null : stepJudgedFromMs(0, target(0), o.joinRate, intervalMs, o.settleS);
   const problems: string[] = [];
@@ -272,6 +274,8 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       };
       prev = { sent: c.messagesSent, bytes: c.bytesSent, live: metrics.proctor.liveFragments };
       loopSecond.reset();
+      loopWindow.push(snapshot.loopDelayP99Ms);
+      if (loopWindow.length > o.windowS) loopWindow.shift();
       ctx.hooks.progress?.(snapshot);
 
       const ackWin = metrics.ackWindow.merged();
@@ -292,6 +296,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
         settlingUntilMs = null;
         metrics.ackWindow.clear();
         metrics.relayWindow.clear();
+        loopWindow.length = 0;
       }
       if (!metrics.steady && elapsed >= o.warmupS * 1000) {
         // steady state from the next second: the p99 windows start empty (warm-up samples do not count)
@@ -299,9 +304,11 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
         serverAcksAtSteady = scrapeServerAcks(ctx.baseUrl);
         metrics.ackWindow.clear();
         metrics.relayWindow.clear();
+        loopWindow.length = 0;
       }
       if (reason) {
-        stop = { ...reason, atS: elapsed / 1000, sentinels: sentinels.length };
+        const generatorLoopP99Ms = loopWindow.length > 0 ? Math.max(...loopWindow) : null;
+        stop = { ...reason, atS: elapsed / 1000, sentinels: sentinels.length, generatorLoopP99Ms, generatorNote: generatorBusyNote(reason, generatorLoopP99Ms) };
         finish();
       } else if (serverGone) {
         problems.push(`the server process exited:\n${ctx.server?.logs.join('').slice(-2000)}`);
@@ -334,7 +341,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
   const cpu = process.cpuUsage(cpuStart);
   const c = metrics.sentinel;
   const p = metrics.proctor;
-  const stopNow = stop as (StopReason & { atS: number; sentinels: number }) | null;
+  const stopNow = stop as LoadgenSummary['stop'];
   if (stopNow) problems.push(`stopped: ${stopNow.message}`);
   if (unackedAtEnd > 0) problems.push(`${unackedAtEnd} messages never acknowledged`);
   if (c.droppedOnReset > 0) problems.push(`${c.droppedOnReset} messages dropped when the server started new streams`);

@@ -71,6 +71,30 @@ export function checkStop(input: StopInput, t: StopThresholds): StopReason | nul
   return null;
 }
 
+/**
+ * The load generator's own event-loop delay from which a latency stop may be partly the
+ * generator's, ms: 40 % of the 50 ms latency limit of the benchmarks. A Sentinel's ack and a
+ * proctor's fragment are timed when the generator's event loop reads them, so a late loop
+ * adds its delay to every latency it measures meanwhile.
+ */
+export const GENERATOR_BUSY_LOOP_MS = 20;
+
+/**
+ * What a latency stop owes to the load generator itself, or null when it was not busy.
+ * @param stop the stop condition that ended the run
+ * @param loopP99Ms the highest per-second p99 of the generator's event-loop delay over the
+ *   window the stop was judged on, ms (null: not measured)
+ * @returns a clause for the stop line (with its figure and what to do), or null for a
+ *   fragment-lost stop (a 10 s wait is not a loop delay) and for a loop below {@link GENERATOR_BUSY_LOOP_MS}
+ */
+export function generatorBusyNote(stop: Pick<StopReason, 'kind'>, loopP99Ms: number | null): string | null {
+  if (stop.kind === 'fragment-lost' || loopP99Ms === null || !(loopP99Ms >= GENERATOR_BUSY_LOOP_MS)) return null;
+  return (
+    `the load generator was busy too: its own event-loop delay reached p99 ${Math.round(loopP99Ms)} ms in a second of that window, ` +
+    `and it adds to every latency it measured then (give it more CPU or another machine to tell the server's share)`
+  );
+}
+
 function fmtS(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
