@@ -31,7 +31,11 @@ interface MemorySample {
   rss: number;
   /** V8 heap in use, bytes (`nodejs_heap_size_used_bytes`). */
   heap: number;
-  /** Memory of ArrayBuffers and Buffers outside the heap, bytes (`nodejs_external_memory_bytes`): where fragments live. */
+  /**
+   * Memory of ArrayBuffers and Buffers outside the heap, bytes (`nodejs_external_memory_bytes`): where fragments
+   * live; less the part of the chunk pool's reservation no chunk was carved from yet
+   * (`vigil_buffer_pool_bytes{state="reserved"}`: address space, which V8 counts but no page backs).
+   */
   external: number;
   /** The relay's own count of buffered fragment bytes over all streams (`vigil_buffered_bytes`). */
   buffered: number;
@@ -40,11 +44,11 @@ interface MemorySample {
 /** Reads the server's memory: RSS from /proc, the rest from its Prometheus `/metrics` (loopback access). */
 async function readMemory(baseUrl: string, pid: number): Promise<MemorySample> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  const metric = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   return {
     rss: sampleProcess(pid)?.rssBytes ?? NaN,
     heap: metric('nodejs_heap_size_used_bytes'),
-    external: metric('nodejs_external_memory_bytes'),
+    external: metric('nodejs_external_memory_bytes') - metric('vigil_buffer_pool_bytes{state="reserved"}'),
     buffered: metric('vigil_buffered_bytes'),
   };
 }
@@ -131,7 +135,8 @@ steady state (whole segments overlapping the last 20 s: between 20 s and 45 s of
 GOP), minus the same server's reading before the streams started, ÷ ${STREAMS}. MiB per stream, median
 of the ${STEADY_TO_S - STEADY_FROM_S} readings (min–max); one run per rate (the spread is the buffer cycle, not noise).
 "Buffered": the relay's own count (\`vigil_buffered_bytes\`); "external": Node's memory outside
-the heap, where fragments live (\`nodejs_external_memory_bytes\`; freed bytes count until a GC);
+the heap, where fragments live (\`nodejs_external_memory_bytes\`; freed bytes count until a GC; less the part
+of the buffers' reservation no chunk was carved from yet, \`vigil_buffer_pool_bytes{state="reserved"}\`: address space, no memory);
 "heap": V8 heap in use (garbage included); "RSS": the process. Bound: \`20 s × bitrate + 256 KiB\`
 with the bitrate of the frames played (goal: every figure ≤ 1.00× the bound).
 

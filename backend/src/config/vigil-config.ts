@@ -19,7 +19,7 @@ export interface VigilConfig {
   bufferSeconds: number;
   /** Memory budget per stream, bytes. `VIGIL_BUFFER_STREAM_BYTES`, default 32 MiB. */
   bufferStreamBytes: number;
-  /** Memory budget over all streams, bytes. `VIGIL_BUFFER_TOTAL_BYTES`, default 1 GiB. */
+  /** Memory budget over all streams, bytes, reserved as address space at the first stream (relay/chunk-pool.ts). `VIGIL_BUFFER_TOTAL_BYTES`, default 1 GiB. */
   bufferTotalBytes: number;
   /** A join fragment older than this (seconds of media time behind the live edge) makes a joining viewer wait for a fresh keyframe. `VIGIL_JOIN_MAX_AGE_SECONDS`, default 3. */
   joinMaxAgeSeconds: number;

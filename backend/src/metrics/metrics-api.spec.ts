@@ -106,6 +106,11 @@ describe('Prometheus /metrics and JSON logs', () => {
     expect(value('vigil_buffer_pool_bytes{state="in-use"}')).toBeGreaterThanOrEqual(buffered);
     expect(value('vigil_buffer_pool_bytes{state="in-use"}')).toBeLessThanOrEqual(buffered + 2 * 16 * 1024);
     expect(text).toMatch(/^vigil_buffer_pool_bytes\{state="free"\} \d+$/m); // how many depends on what left the buffer
+    // the pool reserved the whole budget (VIGIL_BUFFER_TOTAL_BYTES, 1 GiB by default) at the first stream and
+    // carved every chunk so far from it: the rest of it is "reserved"
+    const pool = ['reserved', 'in-use', 'free'].map((state) => value(`vigil_buffer_pool_bytes{state="${state}"}`));
+    expect(pool[0]).toBeGreaterThan(0);
+    expect(pool[0]! + pool[1]! + pool[2]!).toBe(1024 ** 3);
     expect(value('vigil_joins_waiting')).toBe(0); // the Sentinel's join turn ended at its first ack
     // prom-client's default metrics: event-loop lag, heap, GC
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \S+$/m);

@@ -89,13 +89,16 @@ export class MetricsService implements OnModuleDestroy {
     });
     new Gauge({
       name: 'vigil_buffer_pool_bytes',
-      help: 'Bytes of the chunks the buffered media is copied into, in use and kept free for reuse',
+      help:
+        'Bytes of the chunks the buffered media is copied into, in use and kept free for reuse; "reserved": the part of the pool\'s reservation ' +
+        '(VIGIL_BUFFER_TOTAL_BYTES, taken at the first stream) no chunk was carved from yet, address space that counts in nodejs_external_memory_bytes but not in the resident set',
       labelNames: ['state'],
       registers,
       collect() {
         const pool = relay.registry.chunkPool;
         this.set({ state: 'in-use' }, pool.chunksInUse * pool.chunkBytes);
         this.set({ state: 'free' }, pool.chunksFree * pool.chunkBytes);
+        this.set({ state: 'reserved' }, pool.reservedUnusedBytes);
       },
     });
     counter(registers, 'vigil_fragments_received_total', 'Fragments accepted from Sentinels (live and resent for the recording)', () => totals.fragmentsReceived);

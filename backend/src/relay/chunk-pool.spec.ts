@@ -21,6 +21,55 @@ describe('ChunkPool', () => {
     expect([pool.chunksInUse, pool.chunksFree, pool.bytes]).toEqual([0, 2, 2048]);
   });
 
+  it('carves chunks from one reservation taken at the first chunk, reuses them first, and allocates one by one past it', () => {
+    const sizes: number[] = [];
+    const pool = new ChunkPool(1024, 64 * 1024, 3 * 1024 + 500, (n) => (sizes.push(n), Buffer.allocUnsafeSlow(n)));
+    expect([pool.reservedBytes, pool.reservedUnusedBytes, sizes]).toEqual([0, 0, []]); // nothing before the first chunk
+    const [a, b, c] = [pool.take(), pool.take(), pool.take()];
+    expect(sizes).toEqual([3 * 1024]); // one allocation, rounded down to whole chunks
+    expect([a.buffer, b.buffer]).toEqual([c.buffer, c.buffer]);
+    expect([a.byteOffset, b.byteOffset, c.byteOffset, a.byteLength]).toEqual([0, 1024, 2048, 1024]);
+    expect([pool.reservedBytes, pool.reservedUnusedBytes, pool.chunksInUse, pool.bytes]).toEqual([3072, 0, 3, 3072]);
+    const d = pool.take(); // the reservation is used up: one by one
+    expect(sizes).toEqual([3072, 1024]);
+    expect(d.buffer).not.toBe(a.buffer);
+    pool.give(d);
+    pool.give(b);
+    expect([pool.chunksInUse, pool.chunksFree]).toEqual([2, 2]);
+    expect(pool.take()).toBe(b); // a carved chunk before a kept one
+    expect(pool.take()).toBe(d);
+    expect(sizes).toEqual([3072, 1024]);
+  });
+
+  it('lets the reservation go once every carved chunk is back, and reserves anew at the next chunk', () => {
+    const sizes: number[] = [];
+    const pool = new ChunkPool(1024, 64 * 1024, 4096, (n) => (sizes.push(n), Buffer.allocUnsafeSlow(n)));
+    const first = [pool.take(), pool.take()];
+    expect([pool.reservedBytes, pool.reservedUnusedBytes]).toEqual([4096, 2048]);
+    pool.give(first[0]!);
+    expect(pool.reservedBytes).toBe(4096); // one carved chunk still out
+    pool.give(first[1]!);
+    expect([pool.reservedBytes, pool.reservedUnusedBytes, pool.chunksInUse, pool.chunksFree, pool.bytes]).toEqual([0, 0, 0, 0, 0]);
+    const next = pool.take();
+    expect(sizes).toEqual([4096, 4096]);
+    expect(next.buffer).not.toBe(first[0]!.buffer);
+    expect(next.byteOffset).toBe(0);
+  });
+
+  it('allocates chunks one by one when the reservation is refused, and does not ask again', () => {
+    const sizes: number[] = [];
+    const pool = new ChunkPool(1024, 64 * 1024, 1 << 30, (n) => {
+      sizes.push(n);
+      if (n > 1024) throw new RangeError('Array buffer allocation failed');
+      return Buffer.allocUnsafeSlow(n);
+    });
+    const chunks = [pool.take(), pool.take()];
+    expect(chunks.map((c) => c.byteLength)).toEqual([1024, 1024]);
+    expect(chunks[0]!.buffer).not.toBe(chunks[1]!.buffer);
+    expect([pool.reserveFailed, pool.reservedBytes, pool.chunksInUse]).toEqual([true, 0, 2]);
+    expect(sizes).toEqual([1 << 30, 1024, 1024]);
+  });
+
   it('refuses a buffer that is not one of its chunks, and nonsense sizes, with a TypeError', () => {
     const pool = new ChunkPool(1024);
     expect(() => pool.give(Buffer.alloc(10))).toThrow(new TypeError('not a chunk of this pool: 10 bytes, chunks are 1024'));
@@ -28,6 +77,7 @@ describe('ChunkPool', () => {
     expect(() => new ChunkPool(1024.5)).toThrow(TypeError);
     expect(() => new ChunkPool(2 * 1024 * 1024)).toThrow(TypeError);
     expect(() => new ChunkPool(1024, -1)).toThrow(TypeError);
+    expect(() => new ChunkPool(1024, 0, -1)).toThrow(new TypeError('reserveBytes must be >= 0'));
   });
 });
 
@@ -73,8 +123,12 @@ describe('ChunkRing', () => {
     expect(() => ring.copyOut(0, 10)).toThrow(RangeError);
   });
 
-  it('keeps 300 streams sharing one pool apart: each reads back only its own bytes while chunks move between them', () => {
-    const pool = new ChunkPool(1024);
+  // a reservation of 2 MiB holds about half of what the streams hold at once: chunks come from both
+  it.each([
+    ['allocated one by one', 0],
+    ['carved from a reservation, and one by one past it', 2 << 20],
+  ])('keeps 300 streams sharing one pool apart: each reads back only its own bytes while chunks (%s) move between them', (_, reserveBytes) => {
+    const pool = new ChunkPool(1024, 64 * 1024 * 1024, reserveBytes);
     type Held = { offset: number; bytes: Buffer };
     const streams = Array.from({ length: 300 }, (_, i) => ({ id: i, ring: new ChunkRing(pool), held: [] as Held[] }));
     let seed = 7;
@@ -111,7 +165,12 @@ describe('ChunkRing', () => {
       expect(s.ring.chunkCount).toBeLessThanOrEqual(Math.ceil(s.ring.bytes / 1024) + 2);
     }
     expect(pool.chunksInUse).toBe(expectedChunks);
+    if (reserveBytes > 0) {
+      expect(pool.reservedUnusedBytes).toBe(0); // the reservation was used up
+      expect(pool.bytes).toBeGreaterThan(pool.reservedBytes); // and chunks were allocated past it
+    }
     for (const s of streams) s.ring.clear();
     expect(pool.chunksInUse).toBe(0);
+    expect(pool.reservedBytes).toBe(0); // every carved chunk back: let go
   });
 });
