@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseFragment, readBoxes } from '@vigil/fmp4';
+import { parseFragment, readBoxes, type BoxHeader } from '@vigil/fmp4';
 import { freePort, startServer, RunningServer } from '../support/server';
 import { adminEnv, createExam, createSeat, loginAdmin } from '../support/auth';
 import { encodeTestVideo } from '../player/h264-source';
@@ -50,8 +50,8 @@ async function tearTail(dir: string, how: 'append' | 'new-file'): Promise<'torn'
 }
 
 /** The whole boxes at the start of `data`: those before the first box it does not hold whole (a write cut short). */
-function wholeBoxes(data: Uint8Array): ReturnType<typeof readBoxes> extends Iterable<infer B> ? B[] : never {
-  const boxes = [];
+function wholeBoxes(data: Uint8Array): BoxHeader[] {
+  const boxes: BoxHeader[] = [];
   try {
     for (const box of readBoxes(data)) boxes.push(box);
   } catch {

@@ -5,7 +5,7 @@
  */
 import type { CodeCounts } from './metrics';
 import type { LatencySummary } from './stats';
-import type { StopReason } from './stop-conditions';
+import { generatorBusyNote, type StopReason } from './stop-conditions';
 
 /** One progress line's figures (rates and latencies over the last second). */
 export interface ProgressSnapshot {
@@ -47,10 +47,10 @@ export interface LoadgenSummary {
   problems: string[];
   /**
    * The stop, with the highest per-second p99 of the load generator's own event-loop delay
-   * over the window it was judged on (`generatorLoopP99Ms`, ms; null when not measured) and,
-   * when that was high enough to matter, a note saying so (`generatorNote`).
+   * over the window it was judged on (`generatorLoopP99Ms`, ms; null when not measured; the
+   * text report says what it means from `GENERATOR_BUSY_LOOP_MS` in stop-conditions.ts on).
    */
-  stop: (StopReason & { atS: number; sentinels: number; generatorLoopP99Ms?: number | null; generatorNote?: string | null }) | null;
+  stop: (StopReason & { atS: number; sentinels: number; generatorLoopP99Ms?: number | null }) | null;
   config: {
     server: 'spawn' | 'bare' | 'url';
     url: string;
@@ -178,7 +178,10 @@ export function formatSummary(r: LoadgenSummary): string {
     `  load          ${c.ramp ? `ramp ${c.ramp.start}+${c.ramp.step} every ${c.ramp.everyS} s to ${c.ramp.max}` : `${c.sentinels}`} Sentinels at ${c.fps} fps, ${c.proctors} proctors (${c.watch}, ${c.view}), ${r.captureS.toFixed(1)} s of capture (warm-up ${c.warmupS} s${c.settleS === null ? '' : `; each ramp level judged from ${c.settleS} s after its last Sentinel joined`})`,
     `  frames        ${r.frames.width}x${r.frames.height} ${r.frames.codec}, ${r.frames.frames} frames (${r.frames.syncFrames} IDR), mean ${kb(r.frames.meanFrameBytes)} (IDR ${kb(r.frames.meanSyncFrameBytes)}, other ${kb(r.frames.meanOtherFrameBytes)}) from ${r.frames.dir}${r.frames.generated ? ' (generated now)' : ''}`,
   ];
-  if (r.stop) lines.push(`  stopped       at ${r.stop.atS.toFixed(0)} s with ${r.stop.sentinels} Sentinels: ${r.stop.message}${r.stop.generatorNote ? `; ${r.stop.generatorNote}` : ''}`);
+  if (r.stop) {
+    const busy = generatorBusyNote(r.stop, r.stop.generatorLoopP99Ms ?? null);
+    lines.push(`  stopped       at ${r.stop.atS.toFixed(0)} s with ${r.stop.sentinels} Sentinels: ${r.stop.message}${busy ? `; ${busy}` : ''}`);
+  }
   if (r.ramp) lines.push(`  ramp          reached ${r.ramp.reachedSentinels} Sentinels; last level that held a whole step: ${r.ramp.lastStableSentinels}`);
   const s = r.sentinels;
   lines.push(

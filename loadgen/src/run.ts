@@ -17,7 +17,7 @@ import { lastStableLevel, rampTarget, stepJudgedFromMs } from './ramp';
 import { type LoadgenSummary, type ProgressSnapshot } from './report';
 import { SyntheticSentinel, type Seat } from './sentinel';
 import { sampleProcess, spawnBareIngest, spawnServer, type ProcessSample, type SpawnedServer } from './spawn-server';
-import { checkStop, generatorBusyNote } from './stop-conditions';
+import { checkStop } from './stop-conditions';
 import { histogramCount, histogramDelta, histogramQuantile, parseHistogram, shareWithin, type CumulativeHistogram } from './server-histogram';
 import { watchersOf } from './watch-plan';
 
@@ -308,7 +308,7 @@ async function drive(o: LoadgenOptions, ctx: DriveContext): Promise<LoadgenSumma
       }
       if (reason) {
         const generatorLoopP99Ms = loopWindow.length > 0 ? Math.max(...loopWindow) : null;
-        stop = { ...reason, atS: elapsed / 1000, sentinels: sentinels.length, generatorLoopP99Ms, generatorNote: generatorBusyNote(reason, generatorLoopP99Ms) };
+        stop = { ...reason, atS: elapsed / 1000, sentinels: sentinels.length, generatorLoopP99Ms };
         finish();
       } else if (serverGone) {
         problems.push(`the server process exited:\n${ctx.server?.logs.join('').slice(-2000)}`);

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { ChunkPool, ChunkRing } from './chunk-pool';
 
@@ -68,6 +69,17 @@ describe('ChunkPool', () => {
     expect(chunks[0]!.buffer).not.toBe(chunks[1]!.buffer);
     expect([pool.reserveFailed, pool.reservedBytes, pool.chunksInUse]).toEqual([true, 0, 2]);
     expect(sizes).toEqual([1 << 30, 1024, 1024]);
+  });
+
+  it('asks for no more than the largest buffer Node.js allocates, in whole chunks', () => {
+    const sizes: number[] = [];
+    const pool = new ChunkPool(16 * 1024, 0, 64 * 1024 ** 3, (n) => {
+      sizes.push(n);
+      if (n > 16 * 1024) throw new RangeError('Array buffer allocation failed'); // not 4 GiB of address space in a test
+      return Buffer.allocUnsafeSlow(n);
+    });
+    pool.take();
+    expect(sizes[0]).toBe(Math.floor(constants.MAX_LENGTH / (16 * 1024)) * 16 * 1024);
   });
 
   it('refuses a buffer that is not one of its chunks, and nonsense sizes, with a TypeError', () => {

@@ -1,3 +1,5 @@
+import { constants as bufferConstants } from 'node:buffer';
+
 /**
  * Fixed-size blocks of memory for the streams' in-memory buffers, reused from stream to stream
  * (pure: no I/O).
@@ -51,8 +53,9 @@ export class ChunkPool {
    *   its newest and oldest, are then a few percent of its buffer)
    * @param maxFreeBytes most bytes kept in given-back chunks allocated one by one; beyond it such
    *   a chunk given back is left to the garbage collector (default 64 MiB)
-   * @param reserveBytes bytes reserved at the first chunk, rounded down to whole chunks (default
-   *   0: none; the registry reserves its whole buffer budget, `VIGIL_BUFFER_TOTAL_BYTES`)
+   * @param reserveBytes bytes reserved at the first chunk, rounded down to whole chunks and at
+   *   most the largest buffer Node.js allocates (`buffer.constants.MAX_LENGTH`) (default 0: none;
+   *   the registry reserves its whole buffer budget, `VIGIL_BUFFER_TOTAL_BYTES`)
    * @param allocate allocates memory for the reservation and for chunks, not zero-filled (a seam
    *   for tests; default `Buffer.allocUnsafeSlow`). When it throws for the reservation (address
    *   space refused: `RangeError`), chunks are allocated one by one and {@link reserveFailed} is set.
@@ -68,7 +71,7 @@ export class ChunkPool {
     if (!Number.isInteger(chunkBytes) || chunkBytes < 1024 || chunkBytes > 1024 * 1024) throw new TypeError('chunkBytes must be a whole number from 1024 to 1048576');
     if (!(maxFreeBytes >= 0)) throw new TypeError('maxFreeBytes must be >= 0');
     if (!(reserveBytes >= 0)) throw new TypeError('reserveBytes must be >= 0');
-    this.reserveChunks = Math.floor(reserveBytes / chunkBytes);
+    this.reserveChunks = Math.floor(Math.min(reserveBytes, bufferConstants.MAX_LENGTH) / chunkBytes);
   }
 
   /** Chunks handed out and not given back. */

@@ -1,4 +1,3 @@
-import { constants as bufferConstants } from 'node:buffer';
 import { Observable, Subject } from 'rxjs';
 import { MAX_STREAMS_PER_LIST, ProtocolError, type StopMessage, type StreamSummary } from '@vigil/protocol';
 import { BufferBudget } from './buffer-budget';
@@ -7,9 +6,6 @@ import { LiveStream, LiveStreamOptions, StreamIdentity, UnitWriter } from './liv
 import { initUnitFromBytes } from './unit-factory';
 import { JoinGate } from './join-gate';
 import { DEFAULT_LOAD_SHEDDING, type ShedLevel } from './load-shedding';
-
-/** The largest buffer Node.js allocates, bytes (the cap of the chunk pool's reservation). */
-const BUFFER_MAX_LENGTH = bufferConstants.MAX_LENGTH;
 
 /** Opens the disk side of a stream; the registry stays free of I/O (see recording/). */
 export interface StreamWriterFactory {
@@ -85,7 +81,7 @@ export class StreamRegistry {
   ) {
     this.budget = new BufferBudget(options.bufferTotalBytes);
     // the whole budget reserved once (see ChunkPool: V8 then counts the buffers' growth once)
-    this.chunkPool = options.chunkPool ?? new ChunkPool(undefined, undefined, Math.min(options.bufferTotalBytes, BUFFER_MAX_LENGTH));
+    this.chunkPool = options.chunkPool ?? new ChunkPool(undefined, undefined, options.bufferTotalBytes);
     this.joins = new JoinGate(options.joinConcurrency ?? DEFAULT_JOIN_CONCURRENCY);
   }
 
