@@ -124,12 +124,15 @@ describe('loadgen against a spawned server', () => {
   });
 
   it('a ramp with --settle judges each level only once its Sentinels joined and settled', async () => {
-    // any ack trips the limit once a level is judged (a p99 needs 20 acks in the window). Levels of 2
+    // any ack trips the limit once a level is judged (a p99 needs 15 acks in the window). Levels of 2
     // and 4 Sentinels at 5 fps (10 and 20 acks a second), 4 s each, joining at 2 a second and settling
     // 1 s: the first tick after a level settled restarts its windows and the next one judges them.
     // Level 2 is judged from 0.5 + 0.2 + 1 = 1.7 s: the 2 s tick restarts its windows, the 3 s tick
-    // sees 10 acks, and the 4 s tick settles level 4 (judged from 5.7 s), which has its 20 acks at the
-    // 7 s tick. Without --settle the run would stop at the 3 s tick, on level 2.
+    // sees about 10 acks, and the 4 s tick settles level 4 (judged from 5.7 s), which has about 20
+    // acks at the 7 s tick. Each judged second is 5 acks from the limit: with a limit of 20 (level 4's
+    // exact count), one CI run's 7 s tick fell short and the run stopped a second later, in what the
+    // ramp counts as level 4's second period.
+    // Without --settle the run would stop at the 3 s tick, on level 2.
     const summary = await runLoadgen(
       options({
         ramp: { start: 2, step: 2, everyS: 4, max: 4 },
@@ -138,7 +141,7 @@ describe('loadgen against a spawned server', () => {
         settleS: 1,
         warmupS: 0,
         durationMs: 12_000,
-        thresholds: { maxUnackedAgeMs: 10_000, maxAckP99Ms: 0.001, maxRelayP99Ms: null, minSamples: 20 },
+        thresholds: { maxUnackedAgeMs: 10_000, maxAckP99Ms: 0.001, maxRelayP99Ms: null, minSamples: 15 },
       }),
       {},
     );
