@@ -30,19 +30,20 @@ async function tearTail(dir: string, how: 'append' | 'new-file'): Promise<'torn'
   const segments = (await readdir(dir)).filter((f) => f.endsWith('.m4s')).sort();
   const newest = path.join(dir, segments.at(-1)!);
   const data = new Uint8Array(await readFile(newest));
-  const boxes = wholeBoxes(data);
-  const lastMdat = boxes.filter((b) => b.type === 'mdat').at(-1);
-  const firstMdat = boxes.find((b) => b.type === 'mdat');
+  const mdats = wholeBoxes(data).filter((b) => b.type === 'mdat');
+  const firstMdat = mdats[0];
+  const lastMdat = mdats.at(-1);
   // the kill itself landed between a new segment file's creation and its first whole fragment
   // (the file is empty or holds part of it): the folder already has such a tail, leave it be
   if (!lastMdat || !firstMdat) return 'torn by the kill';
+  // where the newest fragment starts: just past the mdat before it (0: it is the file's first)
+  const previousEnd = mdats.at(-2)?.end ?? 0;
   if (how === 'append') {
     // the newest fragment's bytes again, cut in half: a torn append
-    const previousEnd = boxes.filter((b) => b.type === 'mdat').at(-2)?.end ?? 0;
     const torn = data.subarray(previousEnd, previousEnd + Math.floor((lastMdat.end - previousEnd) / 2));
     await writeFile(newest, Buffer.concat([data, torn]));
   } else {
-    const lastSequence = parseFragment(data.subarray(boxes.filter((b) => b.type === 'mdat').at(-2)?.end ?? 0, lastMdat.end)).sequenceNumber;
+    const lastSequence = parseFragment(data.subarray(previousEnd, lastMdat.end)).sequenceNumber;
     const name = `${String(lastSequence + 1).padStart(12, '0')}-${new Date().toISOString().replace(/[-:.]/g, '')}.m4s`;
     await writeFile(path.join(dir, name), data.subarray(0, Math.floor(firstMdat.end / 2)));
   }
